@@ -1,0 +1,144 @@
+"""SQLAlchemy models: the journal (the truth) and the tables projected from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Optional
+
+from sqlalchemy import CHAR, Date, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Derived ids are assigned by the service and carried in the journal body, so a replay
+# reproduces them exactly (a database sequence would not survive rolled-back transactions).
+IntId = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=False)]
+Slug = Annotated[str, mapped_column(String(200), unique=True)]
+Name = Annotated[str, mapped_column(String(300))]
+Seq = Annotated[int, mapped_column(ForeignKey("journal.seq"))]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class JournalEntry(Base):
+    """One write: append-only, each entry hashing the one before it."""
+
+    __tablename__ = "journal"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(CHAR(64))
+    entry_hash: Mapped[str] = mapped_column(CHAR(64), unique=True)
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class Event(Base):
+    __tablename__ = "event"
+
+    id: Mapped[IntId]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    date: Mapped[dt.date] = mapped_column(Date)
+    place: Mapped[Optional[str]] = mapped_column(String(300))
+    seq: Mapped[Seq]
+
+
+class Race(Base):
+    __tablename__ = "race"
+
+    id: Mapped[IntId]
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    distance_m: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[Seq]
+
+
+class Category(Base):
+    __tablename__ = "category"
+
+    id: Mapped[IntId]
+    race_id: Mapped[int] = mapped_column(ForeignKey("race.id"), index=True)
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    sex: Mapped[Optional[str]] = mapped_column(String(1))
+    division: Mapped[Optional[str]] = mapped_column(String(100))
+    age_min: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    age_max: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    seq: Mapped[Seq]
+
+
+class Source(Base):
+    __tablename__ = "source"
+
+    id: Mapped[IntId]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[Optional[str]] = mapped_column(Text)
+    seq: Mapped[Seq]
+
+
+class Athlete(Base):
+    __tablename__ = "athlete"
+
+    id: Mapped[IntId]
+    name: Mapped[Name]
+    nationality: Mapped[Optional[str]] = mapped_column(String(3))
+    born: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    seq: Mapped[Seq]
+
+
+class Alias(Base):
+    """Every spelling an athlete is known by, the display name included, keyed for matching."""
+
+    __tablename__ = "alias"
+
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athlete.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    name: Mapped[Name]
+    seq: Mapped[Seq]
+
+    __table_args__ = (Index("ix_alias_key", "key"),)
+
+
+class Claim(Base):
+    """One source's assertion about one placing: the unit everything else is derived from."""
+
+    __tablename__ = "claim"
+
+    id: Mapped[IntId]
+    seq: Mapped[Seq]
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    athlete_id: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"))
+    unnamed: Mapped[Optional[str]] = mapped_column(Text)
+    as_written: Mapped[Optional[str]] = mapped_column(String(300))
+    position: Mapped[Optional[int]] = mapped_column(Integer)
+    time_ms: Mapped[Optional[int]] = mapped_column(Integer)
+    time_decimals: Mapped[int] = mapped_column(SmallInteger, default=0)
+    net_time_ms: Mapped[Optional[int]] = mapped_column(Integer)
+    net_time_decimals: Mapped[int] = mapped_column(SmallInteger, default=0)
+    status: Mapped[str] = mapped_column(String(3))
+    url: Mapped[Optional[str]] = mapped_column(Text)
+    quote: Mapped[Optional[str]] = mapped_column(Text)
+    published: Mapped[Optional[dt.date]] = mapped_column(Date)
+    retrieved: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+    __table_args__ = (
+        # Covering scans for position disputes and athlete disputes within a category.
+        Index("ix_claim_placing", "category_id", "position", "athlete_id", "source_id", "time_ms"),
+        Index("ix_claim_athlete", "category_id", "athlete_id", "position", "status", "time_ms", "net_time_ms"),
+        Index("ix_claim_source", "source_id"),
+        Index("ix_claim_athlete_id", "athlete_id"),
+    )
