@@ -1,0 +1,73 @@
+"""Fixtures: every test that takes `db` runs on a SQLite file and on a real PostgreSQL server.
+
+PostgreSQL tests need RACELEDGER_TEST_PG_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/raceledger_test).
+Without it they skip, saying so; with it, an unreachable server fails them (never a silent skip).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+import pytest
+from click.testing import CliRunner, Result
+
+from cli import cli
+
+PG_ENV = "RACELEDGER_TEST_PG_URL"
+
+
+def _reset_postgres(url: str) -> None:
+    """An empty public schema: each test starts from a database with no ledger in it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path) -> str:
+    """A --db value for an empty (not yet initialised) ledger."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    url = os.environ.get(PG_ENV)
+    if not url:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV}=postgresql+psycopg://USER@HOST/DB (see README)")
+    _reset_postgres(url)
+    return url
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def run(db) -> Invoke:
+    """Run the CLI against `db`: run("results", "x", "-f", "json"). Fails the test on a traceback."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None, env: dict | None = None) -> Result:
+        result = runner.invoke(cli, ["--db", db, "--as", "tester", *args], input=input, env=env)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def ledger(run) -> Invoke:
+    """`run` on an initialised, empty ledger."""
+    assert run("init").exit_code == 0
+    return run
+
+
+@pytest.fixture
+def demo(run) -> Invoke:
+    """`run` on a ledger holding the Pyongyang 2025 example."""
+    assert run("demo").exit_code == 0
+    return run
