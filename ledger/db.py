@@ -16,7 +16,7 @@ from ledger.errors import LedgerError
 
 DEFAULT_DB = "raceledger.db"
 # The Alembic head this code expects; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 BUSY_TIMEOUT_MS = 10_000
 
 

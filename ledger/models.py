@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Optional
 
-from sqlalchemy import CHAR, Date, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Text
+from sqlalchemy import CHAR, Date, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -22,6 +22,10 @@ IntId = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=Fa
 Slug = Annotated[str, mapped_column(String(200), unique=True)]
 Name = Annotated[str, mapped_column(String(300))]
 Seq = Annotated[int, mapped_column(ForeignKey("journal.seq"))]
+
+
+# Claims that count toward verdicts: not retracted. Partial indexes use the same predicate.
+LIVE = text("retracted_seq IS NULL")
 
 
 class Base(DeclarativeBase):
@@ -96,6 +100,8 @@ class Athlete(Base):
     name: Mapped[Name]
     nationality: Mapped[Optional[str]] = mapped_column(String(3))
     born: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    # Set by a merge: this record is the same person as `merged_into`; its claims moved there.
+    merged_into: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"))
     seq: Mapped[Seq]
 
 
@@ -134,11 +140,39 @@ class Claim(Base):
     quote: Mapped[Optional[str]] = mapped_column(Text)
     published: Mapped[Optional[dt.date]] = mapped_column(Date)
     retrieved: Mapped[Optional[dt.date]] = mapped_column(Date)
+    bib: Mapped[Optional[str]] = mapped_column(String(20))
+    # Set by a retraction: the claim stays, but no longer counts toward verdicts and disputes.
+    retracted_seq: Mapped[Optional[int]] = mapped_column(ForeignKey("journal.seq"))
+    retraction_reason: Mapped[Optional[str]] = mapped_column(Text)
 
     __table_args__ = (
-        # Covering scans for position disputes and athlete disputes within a category.
-        Index("ix_claim_placing", "category_id", "position", "athlete_id", "source_id", "time_ms"),
-        Index("ix_claim_athlete", "category_id", "athlete_id", "position", "status", "time_ms", "net_time_ms"),
+        # Covering scans over live claims for position disputes and athlete disputes.
+        Index("ix_claim_placing", "category_id", "position", "athlete_id", "source_id", "time_ms",
+              sqlite_where=LIVE, postgresql_where=LIVE),
+        Index("ix_claim_athlete", "category_id", "athlete_id", "position", "status", "time_ms", "net_time_ms",
+              sqlite_where=LIVE, postgresql_where=LIVE),
+        Index("ix_claim_category", "category_id"),
         Index("ix_claim_source", "source_id"),
         Index("ix_claim_athlete_id", "athlete_id"),
     )
+
+
+class Ruling(Base):
+    """An official decision: a claim holds for a placing, or an athlete's status (e.g. DQ).
+
+    The newest ruling on a placing (or on an athlete's status) is the one in force; earlier ones
+    stay, superseded, for history.
+    """
+
+    __tablename__ = "ruling"
+
+    id: Mapped[IntId]
+    seq: Mapped[Seq]
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    position: Mapped[Optional[int]] = mapped_column(Integer)
+    accepted_claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claim.id"))
+    athlete_id: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"))
+    status: Mapped[Optional[str]] = mapped_column(String(3))
+    decided_by: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    decided: Mapped[Optional[dt.date]] = mapped_column(Date)

@@ -30,12 +30,36 @@ def _reset_postgres(url: str) -> None:
         engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_url() -> str | None:
+    """A database of this test run's own on the server RACELEDGER_TEST_PG_URL names, dropped at the end.
+
+    Its own database lets several test runs share one server without trampling each other.
+    """
+    base = os.environ.get(PG_ENV)
+    if not base:
+        yield None
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"raceledger_test_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path) -> str:
+def db(request, tmp_path, pg_url) -> str:
     """A --db value for an empty (not yet initialised) ledger."""
     if request.param == "sqlite":
         return str(tmp_path / "ledger.db")
-    url = os.environ.get(PG_ENV)
+    url = pg_url
     if not url:
         pytest.skip(f"PostgreSQL tests need {PG_ENV}=postgresql+psycopg://USER@HOST/DB (see README)")
     _reset_postgres(url)
