@@ -51,6 +51,15 @@ class LedgerGroup(click.Group):
 class Options:
     db: str
     user: str | None
+    read_only: bool = False
+
+
+def refuse_if_read_only(ctx: click.Context) -> None:
+    """Write commands fail up front under --read-only (the connection refuses writes as well)."""
+    from ledger.access import read_only_refusal
+
+    if ctx.find_object(Options).read_only:
+        raise read_only_refusal(" ".join(["raceledger", *ctx.command_path.split()[1:]]))
 
 
 @contextmanager
@@ -59,6 +68,7 @@ def writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
     from ledger.db import open_engine, transaction
     from ledger.journal import default_user
 
+    refuse_if_read_only(ctx)
     options: Options = ctx.find_object(Options)
     engine, _ = open_engine(options.db)
     with transaction(engine) as session:
@@ -69,7 +79,8 @@ def writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
 def reading(ctx: click.Context) -> Iterator[Any]:
     from ledger.db import open_engine, transaction
 
-    engine, _ = open_engine(ctx.find_object(Options).db, write=False)
+    options: Options = ctx.find_object(Options)
+    engine, _ = open_engine(options.db, write=False, read_only=options.read_only)
     with transaction(engine) as session:
         yield session
 
@@ -110,10 +121,19 @@ def claim_rows(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
         for claim in item["claims"]:
             who = claim["athlete"] if claim["athlete"] is not None else f"(unnamed: {claim['unnamed']})"
             rows.append({"position": claim["position"], **{k: item[k] for k in keys}, "claim": claim["id"],
-                         "athlete": who, "as_written": claim["as_written"], "source": claim["source"],
+                         "athlete": who, "as_written": None if claim["as_written"] == claim["athlete"] else claim["as_written"],
+                         "source": claim["source"],
                          "source_kind": claim["source_kind"], "time": claim["time"], "net_time": claim["net_time"], "status": claim["status"],
+                         **correction_cells(claim),
                          "quote": claim["quote"]})
     return rows
+
+
+def correction_cells(claim: dict) -> dict:
+    """A claim's standing (accepted, overruled, retracted: why) and any status ruling beside it."""
+    from ledger.reports import standing_note, status_note
+
+    return {"standing": standing_note(claim), "ruling": status_note(claim)}
 
 
 @click.group(cls=LedgerGroup, context_settings=CONTEXT)
@@ -122,9 +142,12 @@ def claim_rows(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
                    "[env RACELEDGER_DB].")
 @click.option("--as", "user", envvar="RACELEDGER_USER", metavar="NAME",
               help="Who records the entries this command writes [env RACELEDGER_USER; default: OS user].")
+@click.option("--read-only", is_flag=True, envvar="RACELEDGER_READ_ONLY",
+              help="Open the ledger read-only: reading commands work, write commands fail "
+                   "[env RACELEDGER_READ_ONLY=1].")
 @click.version_option(__version__, "-V", "--version", prog_name="raceledger")
 @click.pass_context
-def cli(ctx: click.Context, db: str, user: str | None) -> None:
+def cli(ctx: click.Context, db: str, user: str | None, read_only: bool) -> None:
     """A race-results ledger in which every result is a sourced claim.
 
     Sources that agree settle a placing; sources that disagree are shown side by side.
@@ -134,7 +157,7 @@ def cli(ctx: click.Context, db: str, user: str | None) -> None:
         raceledger demo
         raceledger disputes pyongyang-2025 -f json
     """
-    ctx.obj = Options(db, user)
+    ctx.obj = Options(db, user, read_only)
 
 
 @cli.command()
@@ -149,6 +172,7 @@ def init(ctx: click.Context) -> None:
     from ledger.db import SCHEMA_REVISION, open_engine, schema_revision
     from ledger.migrate import upgrade
 
+    refuse_if_read_only(ctx)
     engine, target = open_engine(ctx.find_object(Options).db, create=True)
     before = schema_revision(engine, target)
     upgrade(engine)
@@ -175,6 +199,7 @@ def demo(ctx: click.Context, tolerance: str, fmt: str) -> None:
     from ledger.migrate import upgrade
 
     tolerance_ms = checked(fmt, tolerance)
+    refuse_if_read_only(ctx)
     options: Options = ctx.find_object(Options)
     engine, target = open_engine(options.db, create=True)
     upgrade(engine)
@@ -195,7 +220,13 @@ def demo(ctx: click.Context, tolerance: str, fmt: str) -> None:
 
 @cli.group(context_settings=CONTEXT)
 def event() -> None:
-    """Add and list events."""
+    """Add and list events.
+
+    \b
+    Example:
+        raceledger event add city-2025 --name "City Marathon" --date 2025-10-12
+        raceledger event list
+    """
 
 
 @event.command("add")
@@ -237,7 +268,13 @@ def event_list(ctx: click.Context, fmt: str) -> None:
 
 @cli.group(context_settings=CONTEXT)
 def race() -> None:
-    """Add and list races (EVENT/RACE)."""
+    """Add and list races (EVENT/RACE).
+
+    \b
+    Example:
+        raceledger race add city-2025/marathon --name Marathon --distance 42195
+        raceledger race list city-2025
+    """
 
 
 @race.command("add")
@@ -279,7 +316,13 @@ def race_list(ctx: click.Context, event: str | None, fmt: str) -> None:
 
 @cli.group(context_settings=CONTEXT)
 def category() -> None:
-    """Add and list categories (EVENT/RACE/CATEGORY)."""
+    """Add and list categories (EVENT/RACE/CATEGORY).
+
+    \b
+    Example:
+        raceledger category add city-2025/marathon/open-women --name "Open women" --sex F
+        raceledger category list city-2025
+    """
 
 
 @category.command("add")
@@ -325,7 +368,12 @@ def category_list(ctx: click.Context, scope: str | None, fmt: str) -> None:
 
 @cli.group(context_settings=CONTEXT)
 def source() -> None:
-    """Add sources (see `raceledger sources` to list them)."""
+    """Add sources (see `raceledger sources` to list them).
+
+    \b
+    Example:
+        raceledger source add timing --name "Official timing" --kind official
+    """
 
 
 @source.command("add")
@@ -372,7 +420,13 @@ def sources(ctx: click.Context, tolerance: str, fmt: str) -> None:
 
 @cli.group(context_settings=CONTEXT)
 def athlete() -> None:
-    """Add, list and show athletes."""
+    """Add, list, show and merge athletes.
+
+    \b
+    Example:
+        raceledger athlete add "Wojciech Kopec" --nationality POL
+        raceledger athlete show kopec
+    """
 
 
 @athlete.command("add")
@@ -476,36 +530,40 @@ def claim(ctx: click.Context, category: str, source: str, athlete: str | None, u
 
 @cli.command()
 @click.argument("category", metavar="CATEGORY")
+@click.option("--all", "show_all", is_flag=True, help="Also show retracted claims, marked with the reason.")
 @tolerance_option
 @output_option
 @click.pass_context
-def results(ctx: click.Context, category: str, tolerance: str, fmt: str) -> None:
+def results(ctx: click.Context, category: str, show_all: bool, tolerance: str, fmt: str) -> None:
     """Every placing of a category, its claims and its verdict.
 
-    Verdicts: agreed (sources concur), single-source, disputed.
+    Verdicts: agreed (sources concur), single-source, disputed, ruled (an official ruling chose a
+    claim; the others stay listed as overruled). Retracted claims count for nothing.
 
     \b
     Example:
-        raceledger results pyongyang-2025/marathon/amateur-men
+        raceledger results pyongyang-2025/marathon/amateur-men --all
     """
     from ledger import reports
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
-        found = reports.results(session, category, tolerance_ms)
+        found = reports.results(session, category, tolerance_ms, include_retracted=show_all)
     emit(found, fmt, lambda: claim_rows(found, ("verdict",)), "no claims")
 
 
 @cli.command()
 @click.argument("scope", required=False, metavar="[SCOPE]")
+@click.option("--all", "show_all", is_flag=True, help="Also list disputes a ruling settled, with the ruling.")
 @tolerance_option
 @output_option
 @click.pass_context
-def disputes(ctx: click.Context, scope: str | None, tolerance: str, fmt: str) -> None:
-    """Every dispute under an event, race or category slug (everywhere without one).
+def disputes(ctx: click.Context, scope: str | None, show_all: bool, tolerance: str, fmt: str) -> None:
+    """Every open dispute under an event, race or category slug (everywhere without one).
 
     A position dispute: sources give one placing to different athletes (an unnamed athlete
     included). An athlete dispute: claims about one athlete disagree on position, status or time.
+    Retracted claims do not count; a dispute an official ruling settled is listed with --all.
 
     \b
     Example:
@@ -515,8 +573,389 @@ def disputes(ctx: click.Context, scope: str | None, tolerance: str, fmt: str) ->
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
-        found = reports.disputes(session, scope, tolerance_ms)
-    emit(found, fmt, lambda: claim_rows(found, ("category", "kind")), "no disputes")
+        found = reports.disputes(session, scope, tolerance_ms, include_ruled=show_all)
+    keys = ("category", "kind", "verdict") if show_all else ("category", "kind")
+    emit(found, fmt, lambda: claim_rows(found, keys), "no disputes")
+
+
+# --- corrections and proof ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("claim_id", type=int, metavar="CLAIM_ID")
+@click.option("--reason", required=True, help="Why the source withdrew or corrected the claim.")
+@click.pass_context
+def retract(ctx: click.Context, claim_id: int, reason: str) -> None:
+    """Withdraw a claim: it stays recorded and shown, but no longer counts toward verdicts or disputes.
+
+    \b
+    Example:
+        raceledger retract 9 --reason "The source corrected its report on 8 April"
+    """
+    from ledger import corrections
+
+    with writing(ctx) as (session, by):
+        seq = corrections.retract(session, by, claim_id, reason)
+    click.echo(f"Retracted claim {claim_id} (journal entry {seq}).")
+
+
+@cli.command()
+@click.argument("category", metavar="CATEGORY")
+@click.option("--position", type=int, help="The placing ruled on (with --accept).")
+@click.option("--accept", "claim_id", type=int, metavar="CLAIM_ID", help="The claim that holds for that placing.")
+@click.option("--athlete", metavar="NAME", help="The athlete whose status is ruled on (with --status).")
+@click.option("--status", metavar="S", help="The status ruled: DQ (or FIN to reinstate, DNF, DNS).")
+@click.option("--by", "decided_by", required=True, metavar="BODY",
+              help="Who decided: referee, jury of appeal, federation, integrity unit ...")
+@click.option("--reason", required=True, help="Why, with the rule reference.")
+@click.option("--decided", metavar="YYYY-MM-DD", help="When it was decided.")
+@click.pass_context
+def rule(ctx: click.Context, category: str, position: int | None, claim_id: int | None, athlete: str | None,
+         status: str | None, decided_by: str, reason: str, decided: str | None) -> None:
+    """Record an official ruling: which claim holds for a placing, or an athlete's status.
+
+    The placing's verdict becomes `ruled`; the other claims stay listed as overruled. A later ruling
+    on the same placing or status (an appeal) supersedes the earlier one; history shows both.
+
+    \b
+    Example:
+        raceledger rule pyongyang-2025/marathon/amateur-men --position 1 --accept 9 \\
+            --by "Jury of appeal" --reason "Finish-line video" --decided 2025-04-07
+        raceledger rule city-2025/marathon/open-women --athlete "Anna Nowak" --status DQ \\
+            --by "Referee" --reason "Rule 144.3(a): unauthorised pacing"
+    """
+    from ledger import corrections
+
+    on_placing = position is not None or claim_id is not None
+    if on_placing == (athlete is not None or status is not None):
+        raise click.UsageError("give either --position N --accept CLAIM_ID or --athlete NAME --status S", ctx)
+    if on_placing and (position is None or claim_id is None):
+        raise click.UsageError("--position and --accept go together", ctx)
+    if not on_placing and (athlete is None or status is None):
+        raise click.UsageError("--athlete and --status go together", ctx)
+    with writing(ctx) as (session, by):
+        if on_placing:
+            ruling = corrections.rule_placing(session, by, category, position, claim_id, decided_by, reason, decided)
+        else:
+            ruling = corrections.rule_status(session, by, category, athlete, status, decided_by, reason, decided)
+    click.echo(f"Recorded ruling {ruling}.")
+
+
+@cli.command()
+@click.argument("target", required=False, metavar="[SCOPE | CLAIM_ID]")
+@output_option
+@click.pass_context
+def history(ctx: click.Context, target: str | None, fmt: str) -> None:
+    """Every journal entry that touched an event, race, category or claim, in order (all without one).
+
+    Each with its seq, kind, who recorded it, when, and a one-line summary.
+
+    \b
+    Example:
+        raceledger history pyongyang-2025/marathon/amateur-men
+        raceledger history 9 -f json
+    """
+    from ledger import history as journal_history
+
+    checked(fmt)
+    with reading(ctx) as session:
+        found = journal_history.entries(session, target)
+    emit(found, fmt, empty="no journal entries")
+
+
+@cli.command()
+@click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+              help="text (SEQ:HASH), json, jsonl, csv, tsv or a tabulate table format.")
+@click.pass_context
+def head(ctx: click.Context, fmt: str) -> None:
+    """Print the journal's head as SEQ:HASH, for a reporter to publish (and `verify --head` to check).
+
+    Two ledgers with the same head hold the same history.
+
+    \b
+    Example:
+        raceledger head
+    """
+    from ledger import journal
+
+    if fmt != "text":
+        checked(fmt)
+    with reading(ctx) as session:
+        found = journal.head(session)
+    if fmt == "text":
+        click.echo(f"{found.seq}:{found.hash}")
+    else:
+        emit({"seq": found.seq, "hash": found.hash}, fmt, lambda: [{"seq": found.seq, "hash": found.hash}])
+
+
+@cli.command()
+@click.option("--head", "published", metavar="SEQ:HASH",
+              help="A head published earlier: check it is still in the chain at that seq.")
+@click.option("--deep", is_flag=True, help="Also replay the journal into a scratch database and compare "
+                                           "every derived table row by row.")
+@click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="FORMAT", help="text or json.")
+@click.pass_context
+def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> None:
+    """Check the whole hash chain from the first entry; exit 1 naming every bad seq found.
+
+    \b
+    Example:
+        raceledger verify --head 1234:5f0c...e9 --deep
+    """
+    from ledger import verify as checking
+
+    if fmt not in ("text", "json"):
+        raise LedgerError(f"unknown format {fmt!r} for verify: use text or json")
+    head_seen = checking.parse_head(published) if published else None
+    with reading(ctx) as session:
+        report = checking.verify(session, head_seen, deep)
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    if fmt == "json":
+        emit(report.to_json(), "json")
+    else:
+        for line in checking.report_lines(report):
+            click.echo(line)
+    if not report.ok:
+        raise LedgerError(checking.outcome(report))
+    if fmt == "text":
+        click.echo(checking.outcome(report) + ".")
+
+
+@cli.command()
+@output_option
+@click.pass_context
+def info(ctx: click.Context, fmt: str) -> None:
+    """Where the ledger lives, its schema revision, its size and its head hash.
+
+    Two ledgers with the same head hash hold the same history. A password in the URL is masked.
+
+    \b
+    Example:
+        raceledger --db postgresql+psycopg://reporter@db.example/results --read-only info -f json
+    """
+    from ledger import info as about
+    from ledger.db import open_engine, transaction
+
+    checked(fmt)
+    options: Options = ctx.find_object(Options)
+    engine, target = open_engine(options.db, write=False, read_only=options.read_only)
+    with transaction(engine) as session:
+        found = about.summary(session, target.display, target.read_only)
+    emit(found, fmt, lambda: about.as_rows(found, columns=fmt in ("csv", "tsv")))
+
+
+# --- database administration --------------------------------------------------------------------
+
+
+@cli.group("db", context_settings=CONTEXT)
+def db_group() -> None:
+    """Administer the ledger's database (PostgreSQL reader roles).
+
+    \b
+    Example:
+        raceledger --db postgresql+psycopg://owner@host/results db grant-reader reporter
+    """
+
+
+@db_group.command("grant-reader")
+@click.argument("role")
+@click.pass_context
+def db_grant_reader(ctx: click.Context, role: str) -> None:
+    """Let an existing PostgreSQL role read the ledger: SELECT on its tables, nothing more.
+
+    Run it again after `raceledger init` upgrades the schema, so new tables are readable too.
+
+    \b
+    Example:
+        raceledger --db postgresql+psycopg://owner@db.example/results db grant-reader reporter
+    """
+    from ledger.access import grant_reader
+    from ledger.db import open_engine
+
+    refuse_if_read_only(ctx)
+    engine, target = open_engine(ctx.find_object(Options).db)
+    tables = grant_reader(engine, role)
+    click.echo(f"Role {role} may now read {target.display} (SELECT only on {len(tables)} tables: {', '.join(tables)}).")
+
+
+# --- imports, exchange and merges ---------------------------------------------------------------
+
+
+def progress_bars() -> Callable:
+    """Bars on stderr when it is a terminal; nothing extra at all when it is not (pipes, CI, logs)."""
+    from ledger.progress import silent
+
+    if not sys.stderr.isatty():
+        return silent
+
+    @contextmanager
+    def bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
+        with click.progressbar(length=max(total, 1), label=label, file=sys.stderr) as shown:
+            yield shown.update
+
+    return bar
+
+
+@contextmanager
+def bulk_writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
+    """`writing` for a bulk import: the importer vouches for every reference it writes."""
+    from ledger.bulk import trusted_references
+    from ledger.db import open_engine, transaction
+    from ledger.journal import default_user
+
+    refuse_if_read_only(ctx)
+    options: Options = ctx.find_object(Options)
+    engine, _ = open_engine(options.db)
+    trusted_references(engine)
+    with transaction(engine) as session:
+        yield session, options.user or default_user()
+
+
+def echo_capped(lines: list[str], more: int, what: str) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    if more > 0:
+        click.echo(f"... and {more} more {what}", err=True)
+
+
+@cli.command("import")
+@click.argument("category", metavar="CATEGORY")
+@click.argument("file", metavar="FILE")
+@click.option("--source", required=True, metavar="SLUG", help="Who published the file (e.g. the timing company).")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="Read COLUMN as FIELD (position, bib, name, first_name, last_name, sex, nationality, "
+                   "birth_year, time, net_time, status, or ignore); repeatable.")
+@click.option("--dry-run", is_flag=True, help="Check the file and say what would be imported; write nothing.")
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")
+@click.option("--rejects", metavar="FILE", help="Where --skip-invalid writes rejected rows (with line and reason).")
+@click.option("--again", is_flag=True, help="Import a file already imported for this category and source.")
+@click.option("--url", metavar="U", help="Where the source published the results.")
+@click.option("--published", metavar="YYYY-MM-DD", help="When the source published them.")
+@click.pass_context
+def import_results(ctx: click.Context, category: str, file: str, source: str, maps: tuple[str, ...],
+                   dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, url: str | None,
+                   published: str | None) -> None:
+    """Import a results file (CSV or TSV, `-` for stdin): one journal entry, one claim per row.
+
+    A file with any bad row imports nothing and every bad line is shown as FILE:LINE: message.
+    Rows link to an existing athlete only on an exact, uncontradicted, unique name match.
+
+    \b
+    Example:
+        raceledger import city-2025/marathon/open-women results.csv --source timing
+        raceledger import city-2025/marathon/open-women - --source timing --map "Zeit=time" < zeit.tsv
+    """
+    from ledger.importer import ImportFailed, ImportRequest, duplicate_lines, import_file, summary
+
+    if rejects and not skip_invalid:
+        raise click.UsageError("--rejects FILE goes with --skip-invalid", ctx)
+    if skip_invalid and not rejects:
+        raise click.UsageError("--skip-invalid needs --rejects FILE, so that no rejected row is lost", ctx)
+    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published)
+    stdin = sys.stdin.buffer if file == "-" else None
+    try:
+        if dry_run:
+            with reading(ctx) as session:
+                report = import_file(session, "", request, stdin, progress_bars())
+        else:
+            with bulk_writing(ctx) as (session, by):
+                report = import_file(session, by, request, stdin, progress_bars())
+    except ImportFailed as failed:
+        echo_capped(failed.problems, failed.more, "problems")
+        raise
+    echo_capped(report.warnings, report.warning_count - len(report.warnings), "warnings")
+    if report.ignored_columns:
+        click.echo(f"Ignored columns: {', '.join(report.ignored_columns)} (read one with --map COLUMN=FIELD).", err=True)
+    click.echo(summary(report))
+    if report.duplicates:
+        click.echo(f"Possible duplicates ({report.duplicate_count}); if one is the same person, merge them with "
+                   "raceledger athlete merge KEEP OTHER (e.g. '#12' '#345'):")
+        click.echo("\n".join(duplicate_lines(report)))
+
+
+@cli.command("export")
+@click.argument("file", required=False, metavar="[FILE]")
+@click.pass_context
+def export_ledger(ctx: click.Context, file: str | None) -> None:
+    """Write the whole journal as JSON Lines, one entry a line, to FILE or standard output.
+
+    `raceledger load` rebuilds the same ledger from it; exporting that again gives the same bytes.
+
+    \b
+    Example:
+        raceledger export ledger.jsonl
+        raceledger export | gzip > ledger.jsonl.gz
+    """
+    import io
+    import os
+
+    from ledger.exchange import export_journal
+
+    with reading(ctx) as session:
+        if file and file != "-":
+            partial = f"{file}.partial"
+            with open(partial, "w", encoding="utf-8", newline="\n") as out:
+                head = export_journal(session, out, progress_bars())
+            os.replace(partial, file)
+            click.echo(f"Exported {head.seq} journal entries to {file}; head {head.seq}:{head.hash}.", err=True)
+        else:
+            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
+            export_journal(session, out, progress_bars())
+            out.flush()
+            out.detach()
+
+
+@cli.command("load")
+@click.argument("file", metavar="FILE")
+@click.pass_context
+def load_ledger(ctx: click.Context, file: str) -> None:
+    """Replay an exported journal (FILE, or `-` for stdin) into a new, empty ledger.
+
+    Every entry's link and hash is checked; at the first mismatch nothing is written and the
+    line is named.
+
+    \b
+    Example:
+        raceledger --db copy.db load ledger.jsonl
+    """
+    from ledger.db import transaction
+    from ledger.exchange import file_size, load_journal, open_for_load
+
+    refuse_if_read_only(ctx)
+    engine, target = open_for_load(ctx.find_object(Options).db)
+    with transaction(engine) as session:
+        if file == "-":
+            head = load_journal(session, sys.stdin.buffer, "<stdin>")
+        else:
+            try:
+                stream = open(file, "rb")
+            except OSError as exc:
+                raise click.FileError(file, exc.strerror)
+            with stream:
+                head = load_journal(session, stream, file, file_size(file), progress_bars())
+    click.echo(f"Loaded {head.seq} journal entries into {target.display}; head {head.seq}:{head.hash}.")
+
+
+@athlete.command("merge")
+@click.argument("keep")
+@click.argument("other")
+@click.pass_context
+def athlete_merge(ctx: click.Context, keep: str, other: str) -> None:
+    """Record that OTHER is the same person as KEEP (names or #IDs): OTHER's claims move to KEEP.
+
+    Claims keep the name as their source wrote it; OTHER's spellings become KEEP's.
+
+    \b
+    Example:
+        raceledger athlete merge '#3' '#1207'
+    """
+    from ledger import merge
+
+    with writing(ctx) as (session, by):
+        done = merge.merge(session, by, keep, other)
+    click.echo(f"Merged #{done['other']} {done['other_name']} into #{done['keep']} {done['keep_name']} "
+               f"(journal entry {done['seq']}); {done['claims']} claims moved.")
 
 
 def main() -> None:

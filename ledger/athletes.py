@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ledger import journal, validate
@@ -15,24 +15,35 @@ from ledger.names import name_key
 
 
 def matching(session: Session, name: str) -> list[Athlete]:
-    """Athletes any of whose spellings has the same key as `name`."""
-    ids = select(Alias.athlete_id).where(Alias.key == name_key(name))
-    return list(session.execute(select(Athlete).where(Athlete.id.in_(ids)).order_by(Athlete.id)).scalars())
+    """Athletes (not merged into another) whose name or any other spelling has the same key as `name`."""
+    key = name_key(name)
+    by_alias = select(Alias.athlete_id).where(Alias.key == key)
+    return list(session.execute(
+        select(Athlete).where(Athlete.merged_into.is_(None), or_(Athlete.key == key, Athlete.id.in_(by_alias)))
+        .order_by(Athlete.id)).scalars())
+
+
+def by_id(session: Session, athlete_id: int) -> Athlete:
+    """The athlete with this id, or the one it was merged into (merged records live on as spellings)."""
+    athlete = session.get(Athlete, athlete_id)
+    if athlete is None:
+        raise LedgerError(f"no athlete with id #{athlete_id}")
+    while athlete.merged_into is not None:
+        athlete = session.get(Athlete, athlete.merged_into)
+    return athlete
 
 
 def find(session: Session, name: str) -> Athlete:
     """One athlete by name, alias or `#ID`; an error if none or several match."""
     if name.startswith("#") and name[1:].isdigit():
-        athlete = session.get(Athlete, int(name[1:]))
-        if athlete is None:
-            raise LedgerError(f"no athlete with id {name}")
-        return athlete
+        return by_id(session, int(name[1:]))
     found = matching(session, name)
     if len(found) > 1:
         ids = ", ".join(f"#{a.id} {a.name}" for a in found)
         raise LedgerError(f"{name!r} matches {len(found)} athletes ({ids}); name one by its id, e.g. '#{found[0].id}'")
     if not found:
-        known = session.execute(select(Alias.name)).scalars().all()
+        known = [*session.execute(select(Athlete.name).where(Athlete.merged_into.is_(None))).scalars(),
+                 *session.execute(select(Alias.name)).scalars()]
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
         hint = f"did you mean {close[0]!r}? or add" if close else "add"
         raise LedgerError(f"no athlete {name!r}; {hint} them with: raceledger athlete add {name!r}")
@@ -72,4 +83,5 @@ def list_all(session: Session) -> list[dict[str, Any]]:
         others.setdefault(athlete_id, []).append(name)
     return [{"id": a.id, "name": a.name, "nationality": a.nationality, "born": a.born,
              "aliases": others.get(a.id, [])}
-            for a in session.execute(select(Athlete).order_by(Athlete.name, Athlete.id)).scalars()]
+            for a in session.execute(select(Athlete).where(Athlete.merged_into.is_(None))
+                                     .order_by(Athlete.name, Athlete.id)).scalars()]

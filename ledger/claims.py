@@ -36,6 +36,8 @@ class ClaimView:
     url: str | None
     quote: str | None
     published: dt.date | None
+    retracted_seq: int | None = None  # the journal entry that withdrew it; None while it counts
+    retraction_reason: str | None = None
 
     @property
     def time(self) -> str | None:
@@ -65,7 +67,7 @@ def views_query() -> Select:
         select(Claim.id, Category.slug, Source.slug, Source.kind, Claim.athlete_id, Athlete.name,
                Claim.unnamed, Claim.as_written, Claim.position, Claim.time_ms, Claim.time_decimals,
                Claim.net_time_ms, Claim.net_time_decimals, Claim.status, Claim.url, Claim.quote,
-               Claim.published)
+               Claim.published, Claim.retracted_seq, Claim.retraction_reason)
         .join(Category, Claim.category_id == Category.id)
         .join(Source, Claim.source_id == Source.id)
         .outerjoin(Athlete, Claim.athlete_id == Athlete.id)

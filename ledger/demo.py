@@ -49,6 +49,9 @@ def load(session: Session, by: str) -> None:
     athletes.add(session, by, "Pak Kum-dong", "PRK")
     athletes.add(session, by, "Jon Su-gyong", "PRK")
     athletes.add(session, by, "Wojciech Kopec", "POL")
+    # Named as taking part (10 km; marathon), with no result the seed states: athletes, no claims.
+    athletes.add(session, by, "Cameron Mofid", "USA")
+    athletes.add(session, by, "Claus Randrup", "DEN")
 
     marathon = f"{EVENT}/marathon"
     for source in (ARTICLE, STATE_MEDIA):

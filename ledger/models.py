@@ -39,11 +39,22 @@ class JournalEntry(Base):
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(40))
-    body: Mapped[str] = mapped_column(Text)
+    # NULL for a large entry (an import): its canonical body is in journal_chunk, read with journal.body_pieces.
+    body: Mapped[Optional[str]] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(CHAR(64))
     entry_hash: Mapped[str] = mapped_column(CHAR(64), unique=True)
     recorded_at: Mapped[str] = mapped_column(String(40))
     recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class JournalChunk(Base):
+    """A piece of a large entry's canonical body (about 1 MB, split at a row boundary), in order of n."""
+
+    __tablename__ = "journal_chunk"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[str] = mapped_column(Text)
 
 
 class Event(Base):
@@ -98,15 +109,17 @@ class Athlete(Base):
 
     id: Mapped[IntId]
     name: Mapped[Name]
+    # The name's matching key (names.name_key); the alias table holds only the other spellings.
+    key: Mapped[str] = mapped_column(String(300), index=True)
     nationality: Mapped[Optional[str]] = mapped_column(String(3))
     born: Mapped[Optional[int]] = mapped_column(SmallInteger)
     # Set by a merge: this record is the same person as `merged_into`; its claims moved there.
-    merged_into: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"))
+    merged_into: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"), index=True)
     seq: Mapped[Seq]
 
 
 class Alias(Base):
-    """Every spelling an athlete is known by, the display name included, keyed for matching."""
+    """The other spellings an athlete is known by (the display name's key is on the athlete row)."""
 
     __tablename__ = "alias"
 
@@ -141,6 +154,8 @@ class Claim(Base):
     published: Mapped[Optional[dt.date]] = mapped_column(Date)
     retrieved: Mapped[Optional[dt.date]] = mapped_column(Date)
     bib: Mapped[Optional[str]] = mapped_column(String(20))
+    # What a results file wrote beside the status, e.g. the rule a disqualification cites.
+    status_note: Mapped[Optional[str]] = mapped_column(Text)
     # Set by a retraction: the claim stays, but no longer counts toward verdicts and disputes.
     retracted_seq: Mapped[Optional[int]] = mapped_column(ForeignKey("journal.seq"))
     retraction_reason: Mapped[Optional[str]] = mapped_column(Text)
@@ -170,9 +185,25 @@ class Ruling(Base):
     seq: Mapped[Seq]
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     position: Mapped[Optional[int]] = mapped_column(Integer)
-    accepted_claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claim.id"))
-    athlete_id: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"))
+    accepted_claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claim.id"), index=True)
+    athlete_id: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"), index=True)
     status: Mapped[Optional[str]] = mapped_column(String(3))
     decided_by: Mapped[str] = mapped_column(String(300))
     reason: Mapped[str] = mapped_column(Text)
     decided: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+
+class ImportFile(Base):
+    """A results file imported by one journal entry: found by SHA-256 to refuse importing it twice."""
+
+    __tablename__ = "import_file"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), primary_key=True, autoincrement=False)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(CHAR(64))
+    row_count: Mapped[int] = mapped_column(Integer)
+    first_claim_id: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_import_file_sha256", "sha256", "category_id", "source_id"),)

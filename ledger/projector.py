@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from ledger import projections
 from ledger.errors import LedgerError
-from ledger.models import Alias, Athlete, Category, Claim, Event, Race, Source
+from ledger.models import LIVE, Alias, Athlete, Category, Claim, Event, Race, Ruling, Source
 from ledger.names import name_key
 
 Body = dict[str, Any]
@@ -55,12 +56,14 @@ def _source(session: Session, seq: int, body: Body) -> None:
 
 def _athlete(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Athlete).values(
-        id=body["id"], name=body["name"], nationality=body.get("nationality"),
+        id=body["id"], name=body["name"], key=name_key(body["name"]), nationality=body.get("nationality"),
         born=body.get("born"), seq=seq))
-    spellings = {name_key(n): n for n in [body["name"], *body.get("aliases", [])]}
-    session.execute(insert(Alias), [
-        {"athlete_id": body["id"], "key": key, "name": name, "seq": seq} for key, name in spellings.items()
-    ])
+    # The display name's key is on the athlete row; the alias table holds the other spellings.
+    spellings = {name_key(n): n for n in body.get("aliases", []) if n != body["name"]}
+    if spellings:
+        session.execute(insert(Alias), [
+            {"athlete_id": body["id"], "key": key, "name": name, "seq": seq} for key, name in spellings.items()
+        ])
 
 
 def claim_row(session: Session, seq: int, body: Body) -> dict[str, Any]:
@@ -83,6 +86,20 @@ def _claim(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Claim).values(**claim_row(session, seq, body)))
 
 
+def _retract(session: Session, seq: int, body: Body) -> None:
+    done = session.execute(update(Claim).where(Claim.id == body["claim"], LIVE)
+                           .values(retracted_seq=seq, retraction_reason=body["reason"]))
+    if done.rowcount != 1:
+        raise LedgerError(f"journal entry {seq} retracts claim {body['claim']}, which is unknown or already retracted")
+
+
+def _rule(session: Session, seq: int, body: Body) -> None:
+    session.execute(insert(Ruling).values(
+        id=body["id"], seq=seq, category_id=_id_of(session, Category, body["category"]),
+        position=body.get("position"), accepted_claim_id=body.get("accept"), athlete_id=body.get("athlete"),
+        status=body.get("status"), decided_by=body["by"], reason=body["reason"], decided=_date(body.get("decided"))))
+
+
 HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "event": _event,
     "race": _race,
@@ -90,6 +107,10 @@ HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "source": _source,
     "athlete": _athlete,
     "claim": _claim,
+    "import": projections.import_entry,
+    "merge": projections.merge_entry,
+    "retract": _retract,
+    "rule": _rule,
 }
 
 

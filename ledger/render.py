@@ -12,7 +12,7 @@ from ledger.errors import LedgerError
 DEFAULT_FORMAT = "simple"
 DATA_FORMATS = ("json", "jsonl", "csv", "tsv")
 # Long free text wraps in tables instead of stretching them.
-WRAP_COLUMNS = {"quote": 40, "url": 30, "place": 30, "name": 30, "athlete": 30}
+WRAP_COLUMNS = {"quote": 40, "url": 30, "place": 30, "name": 30, "athlete": 30, "standing": 30, "ruling": 30}
 
 Rows = Sequence[dict[str, Any]]
 

@@ -7,20 +7,59 @@ from typing import Any
 from sqlalchemy import and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from ledger import athletes, catalog, claims
+from ledger import athletes, catalog, claims, corrections
 from ledger.claims import ClaimView
-from ledger.models import Category, Claim, Source
-from ledger.verdicts import DEFAULT_TOLERANCE_MS, Dispute, find_disputes, placings
+from ledger.models import LIVE, Category, Claim, Source
+from ledger.verdicts import (DEFAULT_TOLERANCE_MS, RETRACTED, Dispute, RulingView, Rulings, find_disputes,
+                             placings)
 
 
-def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[dict[str, Any]]:
+def _ruling_json(ruling: RulingView | None, rulings: Rulings) -> dict[str, Any] | None:
+    """A ruling in force, with the earlier rulings on the same question it superseded."""
+    if ruling is None:
+        return None
+    return {**ruling.to_json(), "supersedes": [r.to_json() for r in rulings.superseded.get(ruling.id, [])]}
+
+
+def claim_json(claim: ClaimView, rulings: Rulings) -> dict[str, Any]:
+    """A claim as recorded, with its standing (live, accepted, overruled or retracted) and why, and
+    any ruling in force on its athlete's status, shown beside it."""
+    standing, ruling = rulings.standing(claim)
+    why = claim.retraction_reason if standing == RETRACTED else (ruling.reason if ruling else None)
+    status_ruling = rulings.on_status_of(claim)
+    return {**claim.to_json(), "standing": standing, "standing_reason": why,
+            "ruled_by": ruling.id if ruling else None,
+            "status_ruling": status_ruling.to_json() if status_ruling else None}
+
+
+def standing_note(claim: dict[str, Any]) -> str | None:
+    """`overruled: <reason>` for a table cell; nothing for a claim that simply counts."""
+    standing = claim.get("standing")
+    if standing in (None, "live"):
+        return None
+    return f"{standing}: {claim['standing_reason']}" if claim.get("standing_reason") else standing
+
+
+def status_note(claim: dict[str, Any]) -> str | None:
+    """`DQ by <body>: <reason>`: a status ruling shown beside the claims it affects."""
+    ruling = claim.get("status_ruling")
+    return None if ruling is None else f"{ruling['status']} by {ruling['decided_by']}: {ruling['reason']}"
+
+
+def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+            include_retracted: bool = False) -> list[dict[str, Any]]:
+    """Every placing with its verdict; retracted claims (and placings left with none) only on request."""
     found = catalog.find(session, Category, category)
-    views = claims.load_views(session, claims.in_categories([found.id]))
-    return [
-        {"category": p.category, "position": p.position, "verdict": p.verdict,
-         "claims": [c.to_json() for c in p.claims]}
-        for p in placings(views, tolerance_ms)
-    ]
+    views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
+    rulings = Rulings(corrections.load_rulings(session, [found.id]))
+    shown = []
+    for p in placings(views, tolerance_ms, rulings):
+        if p.verdict == RETRACTED and not include_retracted:
+            continue
+        listed = [c for c in p.claims if include_retracted or c.retracted_seq is None]
+        shown.append({"category": p.category, "position": p.position, "verdict": p.verdict,
+                      "ruling": _ruling_json(p.ruling, rulings), "claims": [claim_json(c, rulings) for c in listed]})
+    return shown
 
 
 def _candidate_claims(session: Session, category_ids: list[int] | None, tolerance_ms: int) -> list[ClaimView]:
@@ -28,13 +67,13 @@ def _candidate_claims(session: Session, category_ids: list[int] | None, toleranc
     scope = Claim.category_id.in_(category_ids) if category_ids is not None else literal(True)
     placings_in_doubt = (
         select(Claim.category_id, Claim.position)
-        .where(scope, Claim.position.is_not(None))
+        .where(scope, LIVE, Claim.position.is_not(None))
         .group_by(Claim.category_id, Claim.position)
         .having(func.count(func.distinct(func.coalesce(Claim.athlete_id, 0))) > 1)
     )
     athletes_in_doubt = (
         select(Claim.category_id, Claim.athlete_id)
-        .where(scope, Claim.athlete_id.is_not(None))
+        .where(scope, LIVE, Claim.athlete_id.is_not(None))
         .group_by(Claim.category_id, Claim.athlete_id)
         .having(or_(
             func.count(func.distinct(Claim.position)) > 1,
@@ -43,7 +82,7 @@ def _candidate_claims(session: Session, category_ids: list[int] | None, toleranc
             func.max(Claim.net_time_ms) - func.min(Claim.net_time_ms) > tolerance_ms,
         ))
     )
-    query = claims.views_query().where(or_(
+    query = claims.views_query().where(LIVE, or_(
         tuple_(Claim.category_id, Claim.position).in_(placings_in_doubt),
         and_(Claim.athlete_id.is_not(None), tuple_(Claim.category_id, Claim.athlete_id).in_(athletes_in_doubt)),
     )).order_by(Claim.id)
@@ -51,47 +90,56 @@ def _candidate_claims(session: Session, category_ids: list[int] | None, toleranc
 
 
 def dispute_list(session: Session, scope: str | None = None,
-                 tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[Dispute]:
+                 tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> tuple[list[Dispute], Rulings]:
+    """Every dispute among live claims, open and ruled, with the rulings that weigh on them."""
     category_ids = None if scope is None else [c.id for c in catalog.categories_under(session, scope)]
     if category_ids == []:
-        return []
-    return find_disputes(_candidate_claims(session, category_ids, tolerance_ms), tolerance_ms)
+        return [], Rulings()
+    rulings = Rulings(corrections.load_rulings(session, category_ids))
+    return find_disputes(_candidate_claims(session, category_ids, tolerance_ms), tolerance_ms, rulings), rulings
 
 
-def disputes(session: Session, scope: str | None = None,
-             tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[dict[str, Any]]:
+def disputes(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+             include_ruled: bool = False) -> list[dict[str, Any]]:
+    """Open disputes; with `include_ruled`, also those a ruling settled, with the ruling."""
+    found, rulings = dispute_list(session, scope, tolerance_ms)
     return [
         {"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
-         "claims": [c.to_json() for c in d.claims]}
-        for d in dispute_list(session, scope, tolerance_ms)
+         "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings),
+         "claims": [claim_json(c, rulings) for c in d.claims]}
+        for d in found if include_ruled or d.ruling is None
     ]
 
 
 def sources(session: Session, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[dict[str, Any]]:
-    """Each source with its number of claims and how many of them another source contradicts."""
+    """Each source with its number of claims, how many it retracted, and how many of its live claims
+    another source contradicts (in a dispute, open or ruled)."""
     contradicted: dict[str, set[int]] = {}
-    for dispute in dispute_list(session, None, tolerance_ms):
+    for dispute in dispute_list(session, None, tolerance_ms)[0]:
         for claim in dispute.claims:
             if any(other.source != claim.source for other in dispute.claims):
                 contradicted.setdefault(claim.source, set()).add(claim.id)
-    counts = dict(session.execute(select(Claim.source_id, func.count()).group_by(Claim.source_id)).all())
+    counts = {source_id: (total, retracted) for source_id, total, retracted in session.execute(
+        select(Claim.source_id, func.count(), func.count(Claim.retracted_seq)).group_by(Claim.source_id))}
     return [
-        {"slug": s.slug, "name": s.name, "kind": s.kind, "url": s.url, "claims": counts.get(s.id, 0),
-         "contradicted": len(contradicted.get(s.slug, ()))}
+        {"slug": s.slug, "name": s.name, "kind": s.kind, "url": s.url, "claims": counts.get(s.id, (0, 0))[0],
+         "retracted": counts.get(s.id, (0, 0))[1], "contradicted": len(contradicted.get(s.slug, ()))}
         for s in session.execute(select(Source).order_by(Source.slug)).scalars()
     ]
 
 
 def athlete_show(session: Session, name: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
-    """The athlete, their spellings, and every claim about them with the verdict of its placing."""
+    """The athlete, their spellings, and every claim about them (retracted ones included, marked) with
+    the verdict of its placing."""
     athlete = athletes.find(session, name)
     own = claims.load_views(session, claims.views_query().where(Claim.athlete_id == athlete.id).order_by(Claim.id))
     category_ids = session.execute(
         select(Claim.category_id).where(Claim.athlete_id == athlete.id).distinct()).scalars().all()
+    rulings = Rulings(corrections.load_rulings(session, category_ids))
     verdict_of = {
         c.id: p.verdict
-        for p in placings(claims.load_views(session, claims.in_categories(category_ids)), tolerance_ms)
+        for p in placings(claims.load_views(session, claims.in_categories(category_ids)), tolerance_ms, rulings)
         for c in p.claims
     }
     return {**athletes.describe(session, athlete),
-            "claims": [{"category": c.category, "verdict": verdict_of[c.id], **c.to_json()} for c in own]}
+            "claims": [{"category": c.category, "verdict": verdict_of[c.id], **claim_json(c, rulings)} for c in own]}

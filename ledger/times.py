@@ -52,4 +52,7 @@ def parse_tolerance(text: str) -> int:
     if match:
         whole, fraction = match.groups()
         return int(whole) * 1000 + (int((fraction or "").ljust(3, "0")) if fraction else 0)
-    return parse_time(text).ms
+    try:
+        return parse_time(text).ms
+    except LedgerError:
+        raise LedgerError(f"bad tolerance {text!r}: expected seconds (1, 0.5) or a time (0:01)") from None

@@ -1,15 +1,89 @@
-"""Disputes and verdicts: pure functions of a set of live claims (no database here)."""
+"""Disputes and verdicts: pure functions of claims and rulings (no database here).
+
+Only live claims count: a retracted claim is shown, never weighed. The newest ruling on a placing
+settles it (`ruled`): the claims it did not accept that name someone else are overruled, still shown.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from ledger.claims import ClaimView
 
 AGREED, SINGLE_SOURCE, DISPUTED, RULED = "agreed", "single-source", "disputed", "ruled"
+# The verdict of a placing all of whose claims were retracted (shown only on request).
+RETRACTED = "retracted"
+# A claim's standing: counted as its source made it, chosen by a ruling, set aside by one, or withdrawn.
+LIVE, ACCEPTED, OVERRULED = "live", "accepted", "overruled"
 DEFAULT_TOLERANCE_MS = 1000
+
+
+@dataclass(frozen=True)
+class RulingView:
+    """An official decision: `accepted_claim_id` holds for a placing, or an athlete's status is `status`."""
+
+    id: int
+    seq: int
+    category: str
+    position: int | None
+    accepted_claim_id: int | None
+    accepted_athlete_id: int | None  # whom the accepted claim names (None: unnamed)
+    athlete_id: int | None
+    athlete: str | None
+    status: str | None
+    decided_by: str
+    reason: str
+    decided: dt.date | None
+
+    @property
+    def on_placing(self) -> bool:
+        return self.accepted_claim_id is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "seq": self.seq, "category": self.category, "position": self.position,
+                "accepted_claim": self.accepted_claim_id, "athlete": self.athlete, "status": self.status,
+                "decided_by": self.decided_by, "reason": self.reason,
+                "decided": self.decided.isoformat() if self.decided else None}
+
+
+class Rulings:
+    """The rulings in force: the newest on each placing and on each athlete's status in a category."""
+
+    def __init__(self, rulings: Iterable[RulingView] = ()) -> None:
+        self.placing: dict[tuple[str, int | None], RulingView] = {}
+        self.status: dict[tuple[str, int | None], RulingView] = {}
+        self.superseded: dict[int, list[RulingView]] = {}
+        for ruling in sorted(rulings, key=lambda r: r.seq):
+            table = self.placing if ruling.on_placing else self.status
+            key = (ruling.category, ruling.position if ruling.on_placing else ruling.athlete_id)
+            earlier = table.get(key)
+            if earlier is not None:
+                self.superseded[ruling.id] = [*self.superseded.pop(earlier.id, []), earlier]
+            table[key] = ruling
+
+    def on_placing_of(self, claim: ClaimView) -> RulingView | None:
+        return None if claim.position is None else self.placing.get((claim.category, claim.position))
+
+    def on_status_of(self, claim: ClaimView) -> RulingView | None:
+        return None if claim.athlete_id is None else self.status.get((claim.category, claim.athlete_id))
+
+    def standing(self, claim: ClaimView) -> tuple[str, RulingView | None]:
+        """LIVE, ACCEPTED, OVERRULED or RETRACTED, with the ruling that decided it."""
+        if claim.retracted_seq is not None:
+            return RETRACTED, None
+        ruling = self.on_placing_of(claim)
+        if ruling is not None:
+            if claim.id == ruling.accepted_claim_id:
+                return ACCEPTED, ruling
+            if _identity(claim) != ruling.accepted_athlete_id:
+                return OVERRULED, ruling
+        return LIVE, None
+
+
+NO_RULINGS = Rulings()
 
 
 @dataclass
@@ -19,6 +93,11 @@ class Dispute:
     position: int | None
     athlete: str | None
     claims: list[ClaimView] = field(default_factory=list)
+    ruling: RulingView | None = None  # the ruling that settled it; None while it is open
+
+    @property
+    def verdict(self) -> str:
+        return DISPUTED if self.ruling is None else RULED
 
 
 @dataclass
@@ -29,6 +108,7 @@ class Placing:
     position: int | None
     verdict: str
     claims: list[ClaimView]
+    ruling: RulingView | None = None
 
 
 def _identity(claim: ClaimView) -> int | None:
@@ -68,11 +148,15 @@ def _athlete_disagrees(claims: Sequence[ClaimView], tolerance_ms: int) -> bool:
     )
 
 
-def find_disputes(claims: Iterable[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[Dispute]:
-    """Position disputes (different athletes, one placing) and athlete disputes (one athlete, different results)."""
+def find_disputes(claims: Iterable[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+                  rulings: Rulings = NO_RULINGS) -> list[Dispute]:
+    """Position disputes (different athletes, one placing) and athlete disputes (one athlete, different
+    results) among the live claims; each carries the ruling that settled it, if any."""
     by_position: dict[tuple[str, int], list[ClaimView]] = defaultdict(list)
     by_athlete: dict[tuple[str, int], list[ClaimView]] = defaultdict(list)
     for claim in claims:
+        if claim.retracted_seq is not None:
+            continue
         if claim.position is not None:
             by_position[(claim.category, claim.position)].append(claim)
         if claim.athlete_id is not None:
@@ -87,19 +171,54 @@ def find_disputes(claims: Iterable[ClaimView], tolerance_ms: int = DEFAULT_TOLER
         for (category, _), group in by_athlete.items()
         if len(group) > 1 and _athlete_disagrees(group, tolerance_ms)
     ]
+    for dispute in disputes:
+        dispute.ruling = _settling_ruling(dispute, rulings, tolerance_ms)
     disputes.sort(key=lambda d: (d.category, d.kind != "position", d.position or 0, d.athlete or ""))
     return disputes
 
 
-def _verdict(group: Sequence[ClaimView], disputed_ids: set[int]) -> str:
-    if any(c.id in disputed_ids for c in group):
+def _newest(found: Iterable[RulingView | None]) -> RulingView | None:
+    return max((r for r in found if r is not None), key=lambda r: r.seq, default=None)
+
+
+def _settling_ruling(dispute: Dispute, rulings: Rulings, tolerance_ms: int) -> RulingView | None:
+    """A position dispute is settled by a ruling on its placing. An athlete dispute is settled by a
+    ruling on the athlete's status, by a ruling accepting one of its claims, or when the claims a
+    ruling overruled were all that disagreed."""
+    if dispute.kind == "position":
+        return rulings.placing.get((dispute.category, dispute.position))
+    status = rulings.on_status_of(dispute.claims[0])
+    if status is not None:
+        return status
+    standings = [rulings.standing(c) for c in dispute.claims]
+    accepted = _newest(r for s, r in standings if s == ACCEPTED)
+    if accepted is not None:
+        return accepted
+    overruling = _newest(r for s, r in standings if s == OVERRULED)
+    remaining = [c for c, (s, _) in zip(dispute.claims, standings) if s != OVERRULED]
+    if overruling is not None and not (len(remaining) > 1 and _athlete_disagrees(remaining, tolerance_ms)):
+        return overruling
+    return None
+
+
+def _verdict(group: Sequence[ClaimView], disputed_ids: set[int], ruling: RulingView | None) -> str:
+    live = [c for c in group if c.retracted_seq is None]
+    if not live:
+        return RETRACTED
+    if ruling is not None:
+        return RULED
+    if any(c.id in disputed_ids for c in live):
         return DISPUTED
-    return AGREED if len({c.source for c in group}) > 1 else SINGLE_SOURCE
+    return AGREED if len({c.source for c in live}) > 1 else SINGLE_SOURCE
 
 
-def placings(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[Placing]:
-    """Every placing of the claims' categories with its verdict, positions first, then the unplaced."""
-    disputed_ids = {c.id for d in find_disputes(claims, tolerance_ms) for c in d.claims}
+def placings(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+             rulings: Rulings = NO_RULINGS) -> list[Placing]:
+    """Every placing of the claims' categories with its verdict, positions first, then the unplaced.
+
+    Retracted claims stay in their placing but do not count; a placing of only retracted claims is
+    RETRACTED, one with a ruling in force is RULED."""
+    disputed_ids = {c.id for d in find_disputes(claims, tolerance_ms, rulings) if d.ruling is None for c in d.claims}
     groups: dict[tuple, list[ClaimView]] = defaultdict(list)
     for claim in claims:
         if claim.position is not None:
@@ -108,7 +227,8 @@ def placings(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_
             who = claim.athlete_id if claim.athlete_id is not None else f"unnamed-{claim.id}"
             key = (claim.category, 1, 0, claim.status, claim.who, str(who))
         groups[key].append(claim)
-    return [
-        Placing(key[0], group[0].position, _verdict(group, disputed_ids), group)
-        for key, group in sorted(groups.items(), key=lambda item: item[0])
-    ]
+    found = []
+    for key, group in sorted(groups.items(), key=lambda item: item[0]):
+        ruling = rulings.on_placing_of(group[0])
+        found.append(Placing(key[0], group[0].position, _verdict(group, disputed_ids, ruling), group, ruling))
+    return found

@@ -1,0 +1,156 @@
+"""Projections of the kinds that write many rows or change identities: `import` and `merge`.
+
+Like every projection these are functions of the entry (and of the rows earlier entries made):
+an import's body carries every id it creates, so replaying it anywhere rebuilds the same rows.
+Derived rows are written through the DBAPI cursor in batches (see ledger.bulk).
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ledger import bulk
+from ledger.errors import LedgerError
+from ledger.models import Alias, Athlete, Category, Claim, Ruling, Source
+from ledger.names import name_key
+
+# The columns of an import body's rows, in order (the body names them in its header too).
+IMPORT_COLUMNS = ("line", "position", "bib", "name", "athlete", "nationality", "born", "sex",
+                  "time_ms", "time_decimals", "net_time_ms", "net_time_decimals", "status", "note")
+ATHLETE_COLUMNS = ("id", "name", "key", "nationality", "born", "seq")
+CLAIM_COLUMNS = ("id", "seq", "category_id", "source_id", "athlete_id", "unnamed", "as_written", "position",
+                 "time_ms", "time_decimals", "net_time_ms", "net_time_decimals", "status", "url", "published",
+                 "retrieved", "bib", "status_note")
+IMPORT_FILE_COLUMNS = ("seq", "category_id", "source_id", "file_name", "sha256", "row_count", "first_claim_id")
+BATCH_ROWS = 5_000
+
+
+def _id_of(session: Session, model, slug: str, seq: int) -> int:
+    found = session.execute(select(model.id).where(model.slug == slug)).scalar()
+    if found is None:
+        raise LedgerError(f"journal entry {seq} refers to unknown {model.__tablename__} {slug!r}")
+    return found
+
+
+def _batches(rows: Iterable[list[Any]]) -> Iterator[list[list[Any]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, BATCH_ROWS)):
+        yield batch
+
+
+class ImportRows:
+    """The derived rows of one import entry, written batch by batch: claims and new athletes.
+
+    A row's athlete is an existing id, a new id (at or above the header's first_athlete_id, new
+    ids consecutive in row order: the athlete is created from the row), or null for an athlete
+    the source did not name (the row's name is then the source's description). `tuples` is pure
+    Python and `write` only uses the DBAPI connection, so an import can run them in another thread.
+    """
+
+    def __init__(self, session: Session, seq: int, header: dict[str, Any]) -> None:
+        if header.get("columns") != list(IMPORT_COLUMNS):
+            raise LedgerError(f"journal entry {seq}: unknown import row layout {header.get('columns')!r}")
+        self.session, self.seq, self.header = session, seq, header
+        self.category_id = _id_of(session, Category, header["category"], seq)
+        self.source_id = _id_of(session, Source, header["source"], seq)
+        citation = header.get("citation") or {}
+        self.citation = citation.get("url"), citation.get("published"), citation.get("retrieved")
+        self.first_claim = self.next_claim = header["first_claim_id"]
+        self.first_athlete = self.next_athlete = header["first_athlete_id"]
+        self.insert = bulk.inserter(session)
+
+    def tuples(self, batch: list[list[Any]]) -> tuple[list[tuple], list[tuple]]:
+        seq, category_id, source_id, first_athlete = self.seq, self.category_id, self.source_id, self.first_athlete
+        url, published, retrieved = self.citation
+        claim_id, next_athlete, key = self.next_claim, self.next_athlete, name_key
+        athletes: list[tuple] = []
+        claims: list[tuple] = []
+        add_athlete, add_claim = athletes.append, claims.append
+        for line, position, bib, name, athlete, nat, born, _sex, t, td, nt, ntd, status, note in batch:
+            if athlete is None:
+                unnamed, written = name, None
+            else:
+                unnamed, written = None, name
+                if athlete >= first_athlete:
+                    if athlete != next_athlete:
+                        raise LedgerError(f"journal entry {seq}: line {line} creates athlete #{athlete}, "
+                                          f"expected #{next_athlete} (new athletes are numbered in row order)")
+                    add_athlete((athlete, name, key(name), nat, born, seq))
+                    next_athlete += 1
+            add_claim((claim_id, seq, category_id, source_id, athlete, unnamed, written, position, t, td, nt, ntd,
+                       status, url, published, retrieved, bib, note))
+            claim_id += 1
+        self.next_claim, self.next_athlete = claim_id, next_athlete
+        return athletes, claims
+
+    def write(self, athletes: list[tuple], claims: list[tuple]) -> None:
+        if athletes:
+            self.insert("athlete", ATHLETE_COLUMNS, athletes)
+        if claims:
+            self.insert("claim", CLAIM_COLUMNS, claims)
+
+    def add(self, batch: list[list[Any]]) -> None:
+        self.write(*self.tuples(batch))
+
+    def finish(self) -> None:
+        """The imported file's record, after every row (through the writer thread, if one is open)."""
+        file = self.header["file"]
+        row = (self.seq, self.category_id, self.source_id, file["name"], file["sha256"],
+               self.next_claim - self.first_claim, self.first_claim)
+        bulk.submit(self.session, self.insert, "import_file", IMPORT_FILE_COLUMNS, [row])
+
+
+def import_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
+    """An import body `{"header": {...}, "rows": iterable of rows, ...}`: see ImportRows.
+
+    On SQLite the inserts run in a writer thread while the next rows are read and parsed.
+    """
+    rows = ImportRows(session, seq, body["header"])
+    with bulk.background(session):
+        for batch in _batches(body["rows"]):
+            bulk.submit(session, rows.write, *rows.tuples(batch))
+        rows.finish()
+
+
+def merge_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
+    """OTHER is the same person as KEEP: its claims move to KEEP, its spellings become KEEP's.
+
+    OTHER's own row stays (marked merged_into), as do the names its claims were written with.
+    KEEP takes OTHER's nationality and birth year only where it has none.
+    """
+    keep_id, other_id = body["keep"], body["other"]
+    keep, other = session.get(Athlete, keep_id), session.get(Athlete, other_id)
+    for athlete, number in ((keep, keep_id), (other, other_id)):
+        if athlete is None:
+            raise LedgerError(f"journal entry {seq} merges unknown athlete #{number}")
+        if athlete.merged_into is not None:
+            raise LedgerError(f"journal entry {seq} merges #{number}, already merged into #{athlete.merged_into}")
+    if keep_id == other_id:
+        raise LedgerError(f"journal entry {seq} merges athlete #{keep_id} with itself")
+    taken = set(session.execute(select(Alias.key).where(Alias.athlete_id == keep_id)).scalars())
+    spellings = [(other.key, other.name)]
+    spellings += session.execute(select(Alias.key, Alias.name).where(Alias.athlete_id == other_id)
+                                 .order_by(Alias.seq, Alias.name)).all()
+    added = []
+    for spelling_key, spelling in spellings:
+        if spelling_key not in taken and spelling != keep.name:
+            taken.add(spelling_key)
+            added.append({"athlete_id": keep_id, "key": spelling_key, "name": spelling, "seq": seq})
+    if added:
+        session.execute(insert(Alias), added)
+    fill = {}
+    if keep.nationality is None and other.nationality is not None:
+        fill["nationality"] = other.nationality
+    if keep.born is None and other.born is not None:
+        fill["born"] = other.born
+    if fill:
+        session.execute(update(Athlete).where(Athlete.id == keep_id).values(**fill))
+    session.execute(update(Athlete).where((Athlete.id == other_id) | (Athlete.merged_into == other_id))
+                    .values(merged_into=keep_id))
+    session.execute(update(Claim).where(Claim.athlete_id == other_id).values(athlete_id=keep_id))
+    session.execute(update(Ruling).where(Ruling.athlete_id == other_id).values(athlete_id=keep_id))
+    session.expire_all()

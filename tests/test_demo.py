@@ -1,0 +1,192 @@
+"""The Pyongyang 2025 example: the men's amateur dispute, state media's unnamed winner vs Kopec."""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from ledger.db import resolve_target
+
+AMATEUR_MEN = "pyongyang-2025/marathon/amateur-men"
+DISPUTE_KEYS = {"category", "kind", "position", "athlete", "claims"}
+CLAIM_KEYS = {"id", "athlete", "source", "source_kind", "position", "time", "status", "url", "quote"}
+PLACING_KEYS = {"position", "verdict", "claims"}
+
+
+@contextmanager
+def connect(db: str):
+    engine = create_engine(resolve_target(db).url)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def journal_count(db: str) -> int:
+    with connect(db) as conn:
+        return conn.execute(text("SELECT COUNT(*) FROM journal")).scalar()
+
+
+def as_json(result):
+    assert result.exit_code == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def amateur_dispute(disputes: list[dict]) -> dict:
+    (dispute,) = [d for d in disputes if d["category"] == AMATEUR_MEN]
+    return dispute
+
+
+def by_source(claims: list[dict]) -> dict[str, dict]:
+    return {c["source"]: c for c in claims}
+
+
+# --- what `demo` prints -------------------------------------------------------------------------
+
+
+def test_demo_prints_the_amateur_dispute_with_both_sources(run):
+    result = run("demo")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert AMATEUR_MEN in out
+    for shown in ("dprk-state-media", "state-media", "a local athlete", "wojciech-kopec", "participant",
+                  "Wojciech Kopec"):
+        assert shown in out, shown
+
+
+def test_demo_table_shows_each_claim_on_its_own_row(run):
+    result = run("demo")
+    rows = [line for line in result.stdout.splitlines() if line.startswith("1 ") and AMATEUR_MEN in line]
+    assert len(rows) == 2
+    assert any("dprk-state-media" in row and "unnamed" in row for row in rows)
+    assert any("wojciech-kopec" in row and "Wojciech Kopec" in row for row in rows)
+
+
+def test_demo_says_on_stderr_that_it_loaded_the_example(run):
+    result = run("demo")
+    assert "Loaded the Pyongyang 2025 example" in result.stderr
+
+
+def test_demo_json_is_the_men_amateur_position_dispute_and_nothing_else(run):
+    disputes = as_json(run("demo", "-f", "json"))
+    assert [(d["category"], d["kind"], d["position"], d["athlete"]) for d in disputes] == [
+        (AMATEUR_MEN, "position", 1, None)]
+
+
+def test_state_media_claims_an_unnamed_local_athlete_won(demo):
+    claims = by_source(amateur_dispute(as_json(demo("disputes", "pyongyang-2025", "-f", "json")))["claims"])
+    state_media = claims["dprk-state-media"]
+    assert state_media["athlete"] is None
+    assert "a local athlete" in state_media["unnamed"]
+    assert (state_media["source_kind"], state_media["position"], state_media["status"]) == ("state-media", 1, "FIN")
+    assert "state media reporting a local athlete as the winner" in state_media["quote"]
+
+
+def test_kopec_claims_he_won(demo):
+    claims = by_source(amateur_dispute(as_json(demo("disputes", "pyongyang-2025", "-f", "json")))["claims"])
+    kopec = claims["wojciech-kopec"]
+    assert (kopec["athlete"], kopec["source_kind"], kopec["position"]) == ("Wojciech Kopec", "participant", 1)
+    assert "his claim for victory" in kopec["quote"]
+
+
+def test_the_dispute_holds_exactly_the_two_claims(demo):
+    dispute = amateur_dispute(as_json(demo("disputes", "-f", "json")))
+    assert sorted(c["source"] for c in dispute["claims"]) == ["dprk-state-media", "wojciech-kopec"]
+
+
+def test_demo_invents_no_times(demo):
+    for dispute in as_json(demo("disputes", "-f", "json")):
+        assert all(c["time"] is None for c in dispute["claims"])
+
+
+# --- re-running ---------------------------------------------------------------------------------
+
+
+def test_rerunning_demo_adds_no_journal_entries(demo, db):
+    before = journal_count(db)
+    assert before > 0
+    result = demo("demo")
+    assert result.exit_code == 0, result.stderr
+    assert "already" in result.stderr
+    assert journal_count(db) == before
+
+
+def test_rerunning_demo_still_prints_the_dispute(demo):
+    assert amateur_dispute(as_json(demo("demo", "-f", "json")))["kind"] == "position"
+
+
+def test_demo_on_an_initialised_ledger_loads_once(ledger, db):
+    assert ledger("demo").exit_code == 0
+    loaded = journal_count(db)
+    assert ledger("demo").exit_code == 0
+    assert journal_count(db) == loaded
+
+
+# --- the JSON contract (DESIGN.md section 5) ----------------------------------------------------
+
+
+def test_disputes_json_has_the_fixed_keys(demo):
+    disputes = as_json(demo("disputes", "-f", "json"))
+    assert isinstance(disputes, list) and disputes
+    for dispute in disputes:
+        assert DISPUTE_KEYS <= set(dispute)
+        assert dispute["kind"] in ("position", "athlete")
+        for claim in dispute["claims"]:
+            assert CLAIM_KEYS <= set(claim)
+
+
+def test_disputes_json_claim_athlete_is_null_when_unnamed(demo):
+    claims = amateur_dispute(as_json(demo("disputes", "-f", "json")))["claims"]
+    assert [c["athlete"] for c in claims if c["source"] == "dprk-state-media"] == [None]
+
+
+def test_results_json_has_position_verdict_and_claims(demo):
+    placings = as_json(demo("results", AMATEUR_MEN, "-f", "json"))
+    assert isinstance(placings, list) and placings
+    for placing in placings:
+        assert PLACING_KEYS <= set(placing)
+        for claim in placing["claims"]:
+            assert CLAIM_KEYS <= set(claim)
+
+
+def test_results_json_claims_have_the_same_shape_as_dispute_claims(demo):
+    placing_claims = as_json(demo("results", AMATEUR_MEN, "-f", "json"))[0]["claims"]
+    dispute_claims = amateur_dispute(as_json(demo("disputes", "-f", "json")))["claims"]
+    assert placing_claims == dispute_claims
+
+
+def test_amateur_men_first_place_is_disputed(demo):
+    placings = as_json(demo("results", AMATEUR_MEN, "-f", "json"))
+    assert [(p["position"], p["verdict"], len(p["claims"])) for p in placings] == [(1, "disputed", 2)]
+
+
+@pytest.mark.parametrize("category, winner", [("elite-men", "Pak Kum-dong"), ("elite-women", "Jon Su-gyong")])
+def test_elite_winners_are_agreed_by_two_sources(demo, category, winner):
+    placings = as_json(demo("results", f"pyongyang-2025/marathon/{category}", "-f", "json"))
+    assert [(p["position"], p["verdict"]) for p in placings] == [(1, "agreed")]
+    assert {c["athlete"] for c in placings[0]["claims"]} == {winner}
+    assert {c["source"] for c in placings[0]["claims"]} == {"rare-glimpse-inside", "dprk-state-media"}
+
+
+def test_json_times_are_strings_or_null(demo):
+    for placing in as_json(demo("results", AMATEUR_MEN, "-f", "json")):
+        for claim in placing["claims"]:
+            assert claim["time"] is None or re.fullmatch(r"\d+:\d\d:\d\d(\.\d{1,3})?", claim["time"])
+
+
+def test_kopec_is_found_by_his_accented_name(demo):
+    shown = as_json(demo("athlete", "show", "wojciech kopeć", "-f", "json"))
+    assert shown["name"] == "Wojciech Kopec"
+    assert [(c["category"], c["verdict"]) for c in shown["claims"]] == [(AMATEUR_MEN, "disputed")]
+
+
+def test_sources_show_state_media_and_kopec_contradicting_each_other(demo):
+    counted = {s["slug"]: s["contradicted"] for s in as_json(demo("sources", "-f", "json"))}
+    assert counted["dprk-state-media"] == 1
+    assert counted["wojciech-kopec"] == 1
+    assert counted["rare-glimpse-inside"] == 0
