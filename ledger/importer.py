@@ -196,7 +196,8 @@ class _Sink:
 
 
 class _Direct(_Sink):
-    """SQLite: chunks and derived rows written during the pass, in a writer thread (keys deferred)."""
+    """SQLite: chunks and derived rows written during the pass (keys deferred to the commit), in a
+    writer thread when a core is spare (see bulk.spare_core), else in line."""
 
     encodes = True
 
@@ -204,19 +205,27 @@ class _Direct(_Sink):
         session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         self.projection = ImportRows(session, seq, header)
         self.seq = seq
-        self.writer = bulk.BackgroundWriter(depth=2)
+        self.writer = bulk.BackgroundWriter(depth=2) if bulk.spare_core() else None
+
+    def _write(self, function, *args) -> None:
+        if self.writer is None:
+            function(*args)
+        else:
+            self.writer.submit(function, *args)
 
     def piece(self, n: int, text: str) -> None:
-        self.writer.submit(self.projection.insert, "journal_chunk", ("seq", "n", "data"), [(self.seq, n, text)])
+        self._write(self.projection.insert, "journal_chunk", ("seq", "n", "data"), [(self.seq, n, text)])
 
     def rows(self, batch: list[list[Any]]) -> None:
-        self.writer.submit(self.projection.write, *self.projection.tuples(batch))
+        self._write(self.projection.write, *self.projection.tuples(batch))
 
     def finish(self) -> None:
-        self.writer.close()
+        if self.writer is not None:
+            self.writer.close()
 
     def abandon(self) -> None:
-        self.writer.stop()
+        if self.writer is not None:
+            self.writer.stop()
 
 
 class _Spooled(_Sink):

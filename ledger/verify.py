@@ -9,9 +9,10 @@ reports every one of them (up to a cap), each with the seq it concerns.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from hashlib import sha256
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -96,25 +97,41 @@ def format_head(head: tuple[int, str]) -> str:
     return f"{head.seq}:{head.hash}"
 
 
-def body_digest(session: Session | None, seq: int, body: str | None) -> str:
+def body_digest(session: Session, seq: int, body: str | None) -> str:
     """SHA-256 of an entry's canonical body text: the column itself, or (NULL there: a large entry)
-    its pieces from journal_chunk, read one at a time by journal.body_hash."""
+    its pieces from journal_chunk, hashed one at a time."""
     if body is not None:
-        return sha256(body.encode("utf-8")).hexdigest()
-    from ledger import journal
+        return sha256(body.encode()).hexdigest()
+    digest = sha256()
+    for piece in body_pieces(session, seq):
+        digest.update(piece.encode())
+    return digest.hexdigest()
 
-    return journal.body_hash(session, seq, body)
+
+_CHUNK = text("SELECT data FROM journal_chunk WHERE seq = :seq AND n = :n")
+
+
+def body_pieces(session: Session, seq: int) -> Iterator[str]:
+    """A large entry's chunks in order, one in memory at a time: what journal.body_pieces reads,
+    read here so that starting verify does not import the writing side (journal, projector, models),
+    a tenth of its floor. A test keeps the two equal."""
+    n = 0
+    while (data := session.execute(_CHUNK, {"seq": seq, "n": n}).scalar()) is not None:
+        yield data
+        n += 1
 
 
 _JOURNAL_SQL = ("SELECT seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by "
                 "FROM journal ORDER BY seq")
 
 
-def journal_rows(session: Session) -> Iterator[tuple]:
-    """(seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by) in seq order, in batches.
+@contextmanager
+def journal_rows(session: Session) -> Iterator[Iterable[tuple]]:
+    """(seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by) in seq order, streamed.
 
-    Straight from the driver's cursor (a server-side one on PostgreSQL): this loop is what verify
-    costs, and per-row result processing would double it. Memory holds one batch.
+    The driver's own cursor (a server-side one on PostgreSQL, fetching STREAM_BATCH rows at a time):
+    this loop is all verify costs, and per-row result processing would add half again. Memory holds
+    one batch, never the journal.
     """
     connection = session.connection()
     driver = connection.connection.driver_connection
@@ -122,19 +139,17 @@ def journal_rows(session: Session) -> Iterator[tuple]:
         with driver.cursor(name="raceledger_verify") as cursor:
             cursor.itersize = STREAM_BATCH
             cursor.execute(_JOURNAL_SQL)
-            yield from cursor
-        return
-    if connection.dialect.name == "sqlite":
+            yield cursor
+    elif connection.dialect.name == "sqlite":
         cursor = driver.cursor()
         try:
-            cursor.execute(_JOURNAL_SQL)
-            while batch := cursor.fetchmany(STREAM_BATCH):
-                yield from batch
+            cursor.arraysize = STREAM_BATCH
+            yield cursor.execute(_JOURNAL_SQL)
         finally:
             cursor.close()
-        return
-    result = connection.execution_options(yield_per=STREAM_BATCH).execute(text(_JOURNAL_SQL))
-    yield from (tuple(row) for row in result)
+    else:
+        result = connection.execution_options(yield_per=STREAM_BATCH).execute(text(_JOURNAL_SQL))
+        yield (tuple(row) for row in result)
 
 
 class ChainCheck:
@@ -147,26 +162,40 @@ class ChainCheck:
         self.published = published
         self.last_seq, self.last_hash = 0, GENESIS_HASH
 
-    def entry(self, seq: int, kind: str, body: str | None, prev_hash: str, entry_hash: str,
-              recorded_at: str, recorded_by: str) -> None:
-        linked = seq == self.last_seq + 1
+    def entry(self, *row: Any) -> None:
+        """One entry: (seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by)."""
+        self.run([row])
+
+    def run(self, rows: Iterable[tuple]) -> None:
+        """The hot loop, on local names only: an entry that needs a second look goes to `_look`."""
+        session, published_seq = self.session, self.published_seq
+        last_seq, last_hash, checked = self.last_seq, self.last_hash, 0
+        for seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by in rows:
+            # An inline body is hashed right here (the call would cost a tenth of the loop).
+            digest = sha256(body.encode()).hexdigest() if body is not None else body_digest(session, seq, body)
+            computed = sha256(f"{prev_hash}\n{seq}\n{kind}\n{recorded_at}\n{recorded_by}\n{digest}".encode()).hexdigest()
+            if computed != entry_hash or seq != last_seq + 1 or prev_hash != last_hash or seq == published_seq:
+                self._look(last_seq, last_hash, seq, prev_hash, entry_hash, computed)
+            last_seq, last_hash = seq, entry_hash
+            checked += 1
+        self.last_seq, self.last_hash = last_seq, last_hash
+        self.report.checked += checked
+
+    def _look(self, last_seq: int, last_hash: str, seq: int, prev_hash: str, entry_hash: str, computed: str) -> None:
+        linked = seq == last_seq + 1
         if not linked:
-            self._gap(seq)
-        material = "\n".join((prev_hash, str(seq), kind, recorded_at, recorded_by,
-                               body_digest(self.session, seq, body)))
-        if sha256(material.encode("utf-8")).hexdigest() != entry_hash:
+            self._gap(last_seq, seq)
+        if computed != entry_hash:
             self.report.add(seq, "its content does not match its entry_hash: its kind, body, author or time was "
                                  "changed, or it was moved from another seq")
-        if linked and prev_hash != self.last_hash:
+        if linked and prev_hash != last_hash:
             self._broken_link(seq)
         if seq == self.published_seq and entry_hash != self.published.hash:
             self.report.add(seq, f"the published head {format_head(self.published)} is not in the chain: "
                                  f"entry {seq} now has hash {entry_hash} (history was rewritten)")
-        self.last_seq, self.last_hash = seq, entry_hash
-        self.report.checked += 1
 
-    def _gap(self, seq: int) -> None:
-        expected = self.last_seq + 1
+    def _gap(self, last_seq: int, seq: int) -> None:
+        expected = last_seq + 1
         missing = f"entry {expected} is" if seq == expected + 1 else f"entries {expected}-{seq - 1} are"
         self.report.add(expected, f"{missing} missing: the journal jumps from entry {expected - 1} to {seq}")
 
@@ -212,8 +241,8 @@ def verify(session: Session, published: SeqHash | None = None, deep: bool = Fals
     _snapshot(session)
     report = Report(deep=deep)
     chain = ChainCheck(report, published, session)
-    for row in journal_rows(session):
-        chain.entry(*row)
+    with journal_rows(session) as rows:
+        chain.run(rows)
     chain.finish()
     if deep and report.ok:
         from ledger.deep import DeepCheck

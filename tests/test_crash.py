@@ -255,8 +255,14 @@ def kill_postgresql_import(db: str, big_file: Path, tmp_path: Path, moment: str)
         assert watch.lock_holders() == [], "someone holds the ledger's write lock before the import starts"
         victim = Import(db, big_file, tmp_path)
         try:
-            victim.wait_until(lambda: bool(watch.lock_holders()), "it held the advisory lock")
-            backend = watch.lock_holders()[0]
+            holders: list[int] = []
+
+            def locked() -> bool:
+                holders[:] = watch.lock_holders()
+                return bool(holders)
+
+            victim.wait_until(locked, "it held the advisory lock")
+            backend = holders[0]
             if moment == "writing":
                 victim.wait_until(lambda: watch.copying(backend), "its transaction was copying derived rows")
             victim.kill()

@@ -510,3 +510,15 @@ def test_trusted_references_last_only_for_the_transaction(tmp_path):
         assert session.execute(text("PRAGMA foreign_keys")).scalar() == 0
     assert returned == [1]  # back in the pool with the checks on
     engine.dispose()
+
+
+@pytest.mark.parametrize("spare", [True, False])
+def test_the_import_is_the_same_with_or_without_a_writer_thread(city, tmp_path, monkeypatch, spare):
+    import ledger.bulk
+
+    monkeypatch.setattr(ledger.bulk, "spare_core", lambda: spare)
+    rows = "".join(f"{i},{i},Runner {i},POL,,2:{30 + i // 60 % 30}:{i % 60:02d},,\n" for i in range(1, 2501))
+    ok(import_(city, write(tmp_path, HEADER + rows)))
+    assert len(claims_of(city)) == 2500
+    export = ok(city("export"))
+    assert export.count('"kind":"import"') == 1

@@ -291,3 +291,23 @@ def test_the_chain_check_holds_no_memory_per_entry():
         return found
 
     assert peak(20_000) < peak(2_000) + 64 * 1024
+
+
+def test_verify_reads_a_large_body_exactly_as_the_journal_does(full, db):
+    """verify hashes chunked bodies with its own reader (to start fast): it must agree with journal's."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from ledger import journal
+    from ledger.db import make_engine, resolve_target
+    from ledger.models import JournalEntry
+    from ledger.verify import body_digest
+
+    engine = make_engine(resolve_target(db), write=False)
+    with Session(engine) as session:
+        rows = session.execute(select(JournalEntry.seq, JournalEntry.body)).all()
+        large = [seq for seq, body in rows if body is None]
+        assert large
+        for seq, body in rows:
+            assert body_digest(session, seq, body) == journal.body_hash(session, seq, body)
+    engine.dispose()
