@@ -1,8 +1,8 @@
 """`raceledger verify`: prove the journal is the unbroken chain it claims to be, and (deep) that the
 derived tables are exactly what replaying it produces.
 
-One streaming pass over the journal in seq order: memory holds one entry (and, with `deep`, one
-row per table being compared), never the ledger. Problems are collected, not raised, so one run
+One streaming pass over the journal in seq order: memory holds one batch of entries (a large body
+is hashed chunk by chunk; with `deep`, one row per table being compared), never the ledger. Problems are collected, not raised, so one run
 reports every one of them (up to a cap), each with the seq it concerns.
 """
 
@@ -93,7 +93,7 @@ def parse_head(value: str) -> SeqHash:
     return SeqHash(int(match.group(1)), match.group(2))
 
 
-def format_head(head: tuple[int, str]) -> str:
+def format_head(head: SeqHash) -> str:
     return f"{head.seq}:{head.hash}"
 
 
