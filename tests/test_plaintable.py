@@ -1,0 +1,49 @@
+"""The one-pass `simple` table lays out every table it covers exactly as tabulate does."""
+
+from __future__ import annotations
+
+import tabulate as tabulate_module
+from hypothesis import given, settings, strategies as st
+from tabulate import tabulate
+
+from ledger import plaintable
+
+# Text as result tables hold it: names, times, quotes with spaces, some non-ASCII, some cells
+# of several lines (wrapped quotes), empty cells.
+TEXT = st.text(alphabet=st.sampled_from(list("ab Z09:.-'\n") + ["é", "ł", "Ä", "ß"]), max_size=12)
+HEADER = st.text(alphabet=st.sampled_from(list("abcdefghij_")), min_size=1, max_size=10)
+
+
+@st.composite
+def tables(draw):
+    headers = draw(st.lists(HEADER, min_size=1, max_size=6))
+    rows = draw(st.lists(st.lists(TEXT, min_size=len(headers), max_size=len(headers)), max_size=8))
+    return headers, rows
+
+
+def expected(headers, rows) -> str:
+    return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
+
+
+@settings(max_examples=400)
+@given(tables())
+def test_the_layout_is_tabulates(table):
+    headers, rows = table
+    covered = plaintable.covers(" ".join([*headers, *(c for row in rows for c in row)]))
+    assert covered or tabulate_module.wcwidth is not None  # without wcwidth, all of this text is covered
+    if covered:
+        assert plaintable.simple(headers, rows) == expected(headers, rows)
+
+
+def test_a_result_table_with_a_wrapped_quote():
+    headers = ["position", "claim", "athlete", "quote"]
+    rows = [["1", "4", "Wojciech Kopec", "I won the\namateur race"], ["1", "3", "(unnamed: a local athlete)", ""],
+            ["2", "5", "Pak Kum-dong", "  "]]
+    assert plaintable.simple(headers, rows) == expected(headers, rows)
+
+
+def test_control_characters_are_left_to_tabulate():
+    assert not plaintable.covers("\x1b[31mred\x1b[0m")
+    assert not plaintable.covers("a\tb")
+    assert not plaintable.covers("line\rbreak")
+    assert plaintable.covers("Kopeć\nPak Kum-dong")
