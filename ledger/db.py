@@ -18,7 +18,7 @@ from ledger.errors import LedgerError
 
 DEFAULT_DB = "raceledger.db"
 # The Alembic head this code expects; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 BUSY_TIMEOUT_MS = 10_000
 
 

@@ -172,6 +172,20 @@ class Claim(Base):
     )
 
 
+class Contest(Base):
+    """A group of live claims that may hold a dispute: one placing, or one athlete, in a category.
+
+    Kept up to date by every entry that adds, retracts or moves claims (ledger.contests), so that
+    reading disputes visits these groups' claims only, never every claim of the ledger.
+    """
+
+    __tablename__ = "contest"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # "position" or "athlete"
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # the position or athlete id
+
+
 class Ruling(Base):
     """An official decision: a claim holds for a placing, or an athlete's status (e.g. DQ).
 

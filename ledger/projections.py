@@ -7,15 +7,16 @@ Derived rows are written through the DBAPI cursor in batches (see ledger.bulk).
 
 from __future__ import annotations
 
+import json
 from itertools import islice
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ledger import bulk
+from ledger import bulk, contests
 from ledger.errors import LedgerError
-from ledger.models import Alias, Athlete, Category, Claim, Ruling, Source
+from ledger.models import LIVE, Alias, Athlete, Category, Claim, Ruling, Source
 from ledger.names import name_key
 
 # The columns of an import body's rows, in order (the body names them in its header too).
@@ -27,6 +28,33 @@ CLAIM_COLUMNS = ("id", "seq", "category_id", "source_id", "athlete_id", "unnamed
                  "retrieved", "bib", "status_note")
 IMPORT_FILE_COLUMNS = ("seq", "category_id", "source_id", "file_name", "sha256", "row_count", "first_claim_id")
 BATCH_ROWS = 5_000
+
+
+def _json_field(row: dict[str, int], name: str) -> str:
+    return f"json_extract(value, '$[{row[name]}]')"
+
+
+_ROW = {name: i for i, name in enumerate(IMPORT_COLUMNS)}
+_ATHLETE, _NAME = _json_field(_ROW, "athlete"), _json_field(_ROW, "name")
+# An import body's rows (a JSON array of them) as claims: CLAIM_COLUMNS, in order, as `tuples` makes them.
+_CLAIMS_FROM_JSON = (
+    f"INSERT INTO claim ({', '.join(CLAIM_COLUMNS)}) SELECT :first + key, :seq, :category, :source, {_ATHLETE}, "
+    f"CASE WHEN {_ATHLETE} IS NULL THEN {_NAME} END, CASE WHEN {_ATHLETE} IS NOT NULL THEN {_NAME} END, "
+    + ", ".join(_json_field(_ROW, c) for c in ("position", "time_ms", "time_decimals", "net_time_ms",
+                                              "net_time_decimals", "status"))
+    + f", :url, :published, :retrieved, {_json_field(_ROW, 'bib')}, {_json_field(_ROW, 'note')} FROM json_each(:rows)"
+)
+# New athletes as [id, name, key, nationality, born] arrays.
+_ATHLETES_FROM_JSON = (
+    f"INSERT INTO athlete ({', '.join(ATHLETE_COLUMNS)}) SELECT "
+    + ", ".join(f"json_extract(value, '$[{i}]')" for i in range(5)) + ", :seq FROM json_each(:athletes)"
+)
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+# Existing athletes an import links whose groups are refreshed one by one; past this many, the
+# whole category's athlete groups are refreshed in one grouped scan.
+LINKED_LIMIT = 10_000
+# Positions below this are tracked in a byte array (at most this many bytes); higher ones in a set.
+PLACED_LIMIT = 1 << 24
 
 
 def _id_of(session: Session, model, slug: str, seq: int) -> int:
@@ -48,7 +76,11 @@ class ImportRows:
     A row's athlete is an existing id, a new id (at or above the header's first_athlete_id, new
     ids consecutive in row order: the athlete is created from the row), or null for an athlete
     the source did not name (the row's name is then the source's description). `tuples` is pure
-    Python and `write` only uses the DBAPI connection, so an import can run them in another thread.
+    Python and `write` only uses the connection, so an import can run them in another thread.
+
+    Only some groups can become contested (ledger.contests): the athletes it links (a new athlete
+    has one claim), and placings it shares with earlier claims of the category or gives to two
+    rows; `finish` refreshes those.
     """
 
     def __init__(self, session: Session, seq: int, header: dict[str, Any]) -> None:
@@ -62,15 +94,30 @@ class ImportRows:
         self.first_claim = self.next_claim = header["first_claim_id"]
         self.first_athlete = self.next_athlete = header["first_athlete_id"]
         self.insert = bulk.inserter(session)
+        self.driver = session.connection().connection.driver_connection
+        self.had_claims = session.execute(
+            select(Claim.id).where(Claim.category_id == self.category_id, LIVE).limit(1)).first() is not None
+        self.placed = bytearray()  # a byte per position up to the highest seen, 1 once a row has it
+        self.shared: set[int] = set()  # positions given to more than one row (and, past the array, all)
+        self.linked: set[int] | None = set()  # existing athletes the rows name; None: too many to list
 
-    def tuples(self, batch: list[list[Any]]) -> tuple[list[tuple], list[tuple]]:
+    def tuples(self, batch: list[list[Any]], claims_too: bool = True) -> tuple[list[tuple], list[tuple]]:
+        """The batch's new athletes and its claims as table rows (claims left out if not wanted)."""
         seq, category_id, source_id, first_athlete = self.seq, self.category_id, self.source_id, self.first_athlete
         url, published, retrieved = self.citation
         claim_id, next_athlete, key = self.next_claim, self.next_athlete, name_key
         athletes: list[tuple] = []
         claims: list[tuple] = []
-        add_athlete, add_claim = athletes.append, claims.append
+        add_athlete, add_claim = athletes.append, claims.append if claims_too else None
+        placed, linked = self.placed, self.linked
         for line, position, bib, name, athlete, nat, born, _sex, t, td, nt, ntd, status, note in batch:
+            if position is not None:
+                if position < len(placed):
+                    if placed[position]:
+                        self.shared.add(position)
+                    placed[position] = 1
+                else:
+                    self._place(position)
             if athlete is None:
                 unnamed, written = name, None
             else:
@@ -81,11 +128,45 @@ class ImportRows:
                                           f"expected #{next_athlete} (new athletes are numbered in row order)")
                     add_athlete((athlete, name, key(name), nat, born, seq))
                     next_athlete += 1
-            add_claim((claim_id, seq, category_id, source_id, athlete, unnamed, written, position, t, td, nt, ntd,
-                       status, url, published, retrieved, bib, note))
+                elif linked is not None:
+                    linked.add(athlete)
+                    if len(linked) > LINKED_LIMIT:
+                        linked = self.linked = None
+            if add_claim is not None:
+                add_claim((claim_id, seq, category_id, source_id, athlete, unnamed, written, position, t, td, nt,
+                           ntd, status, url, published, retrieved, bib, note))
             claim_id += 1
         self.next_claim, self.next_athlete = claim_id, next_athlete
         return athletes, claims
+
+    def _place(self, position: int) -> None:
+        """Note a position past the byte array: grow it (up to a limit), else remember it as shared."""
+        if position < PLACED_LIMIT:
+            self.placed.extend(bytes(max(position + 1, 2 * len(self.placed)) - len(self.placed)))
+            self.placed[position] = 1
+        else:
+            self.shared.add(position)
+
+    def from_json(self, batch: list[list[Any]], rows_json: str) -> Callable[[], None]:
+        """SQLite: a write of the batch's rows from `rows_json`, their canonical text as a JSON array.
+
+        SQLite reads the text itself (json_each), so the write is two statements that run without
+        the GIL: a writer thread inserting them leaves the caller's thread free to parse the next
+        rows (executemany takes the GIL back for every row). The caller's thread only makes the new
+        athletes' rows, whose name keys SQLite cannot compute.
+        """
+        first_claim = self.next_claim
+        athletes = _encode_json([row[:5] for row in self.tuples(batch, claims_too=False)[0]])
+        url, published, retrieved = self.citation
+        claims = {"first": first_claim, "seq": self.seq, "category": self.category_id, "source": self.source_id,
+                  "url": url, "published": published, "retrieved": retrieved, "rows": rows_json}
+        driver = self.driver
+
+        def write() -> None:
+            if athletes != "[]":
+                driver.execute(_ATHLETES_FROM_JSON, {"seq": self.seq, "athletes": athletes})
+            driver.execute(_CLAIMS_FROM_JSON, claims)
+        return write
 
     def write(self, athletes: list[tuple], claims: list[tuple]) -> None:
         if athletes:
@@ -97,11 +178,15 @@ class ImportRows:
         self.write(*self.tuples(batch))
 
     def finish(self) -> None:
-        """The imported file's record, after every row (through the writer thread, if one is open)."""
+        """After every row: the imported file's record and the contests the rows may have made (through
+        the writer thread, if one is open, so after the rows it is still writing)."""
         file = self.header["file"]
         row = (self.seq, self.category_id, self.source_id, file["name"], file["sha256"],
                self.next_claim - self.first_claim, self.first_claim)
+        positions = contests.EVERY if self.had_claims else self.shared
+        athletes = contests.EVERY if self.linked is None else self.linked
         bulk.submit(self.session, self.insert, "import_file", IMPORT_FILE_COLUMNS, [row])
+        bulk.submit(self.session, contests.refresh, self.session, self.category_id, positions, athletes)
 
 
 def import_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
@@ -151,6 +236,14 @@ def merge_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
         session.execute(update(Athlete).where(Athlete.id == keep_id).values(**fill))
     session.execute(update(Athlete).where((Athlete.id == other_id) | (Athlete.merged_into == other_id))
                     .values(merged_into=keep_id))
+    moved: dict[int, set[int]] = {}
+    for category_id, position in session.execute(
+            select(Claim.category_id, Claim.position).where(Claim.athlete_id == other_id)):
+        positions = moved.setdefault(category_id, set())
+        if position is not None:
+            positions.add(position)
     session.execute(update(Claim).where(Claim.athlete_id == other_id).values(athlete_id=keep_id))
     session.execute(update(Ruling).where(Ruling.athlete_id == other_id).values(athlete_id=keep_id))
+    for category_id, positions in moved.items():  # one identity fewer at these placings
+        contests.refresh(session, category_id, positions, (keep_id, other_id))
     session.expire_all()

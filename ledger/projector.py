@@ -8,7 +8,7 @@ from typing import Any, Callable
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ledger import projections
+from ledger import contests, projections
 from ledger.errors import LedgerError
 from ledger.models import LIVE, Alias, Athlete, Category, Claim, Event, Race, Ruling, Source
 from ledger.names import name_key
@@ -83,7 +83,10 @@ def claim_row(session: Session, seq: int, body: Body) -> dict[str, Any]:
 
 
 def _claim(session: Session, seq: int, body: Body) -> None:
-    session.execute(insert(Claim).values(**claim_row(session, seq, body)))
+    row = claim_row(session, seq, body)
+    session.execute(insert(Claim).values(**row))
+    contests.refresh(session, row["category_id"], () if row["position"] is None else (row["position"],),
+                     () if row["athlete_id"] is None else (row["athlete_id"],))
 
 
 def _retract(session: Session, seq: int, body: Body) -> None:
@@ -91,6 +94,7 @@ def _retract(session: Session, seq: int, body: Body) -> None:
                            .values(retracted_seq=seq, retraction_reason=body["reason"]))
     if done.rowcount != 1:
         raise LedgerError(f"journal entry {seq} retracts claim {body['claim']}, which is unknown or already retracted")
+    contests.refresh_claims(session, (body["claim"],))
 
 
 def _rule(session: Session, seq: int, body: Body) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, tuple_
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from ledger import athletes, catalog, claims, corrections
+from ledger import athletes, catalog, claims, contests, corrections
 from ledger.claims import ClaimView
-from ledger.models import LIVE, Category, Claim, Source
+from ledger.models import LIVE, Category, Claim, Contest, Source
 from ledger.verdicts import (DEFAULT_TOLERANCE_MS, RETRACTED, Dispute, RulingView, Rulings, find_disputes,
                              placings)
 
@@ -25,11 +25,13 @@ def claim_json(claim: ClaimView, rulings: Rulings) -> dict[str, Any]:
     """A claim as recorded, with its standing (live, accepted, overruled or retracted) and why, and
     any ruling in force on its athlete's status, shown beside it."""
     standing, ruling = rulings.standing(claim)
-    why = claim.retraction_reason if standing == RETRACTED else (ruling.reason if ruling else None)
     status_ruling = rulings.on_status_of(claim)
-    return {**claim.to_json(), "standing": standing, "standing_reason": why,
-            "ruled_by": ruling.id if ruling else None,
-            "status_ruling": status_ruling.to_json() if status_ruling else None}
+    shown = claim.to_json()
+    shown["standing"] = standing
+    shown["standing_reason"] = claim.retraction_reason if standing == RETRACTED else (ruling.reason if ruling else None)
+    shown["ruled_by"] = ruling.id if ruling else None
+    shown["status_ruling"] = status_ruling.to_json() if status_ruling else None
+    return shown
 
 
 def standing_note(claim: dict[str, Any]) -> str | None:
@@ -52,8 +54,9 @@ def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERAN
     found = catalog.find(session, Category, category)
     views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
     rulings = Rulings(corrections.load_rulings(session, [found.id]))
+    disputed = _disputes_in(session, [found.id], tolerance_ms, rulings)
     shown = []
-    for p in placings(views, tolerance_ms, rulings):
+    for p in placings(views, tolerance_ms, rulings, disputed):
         if p.verdict == RETRACTED and not include_retracted:
             continue
         listed = [c for c in p.claims if include_retracted or c.retracted_seq is None]
@@ -62,31 +65,23 @@ def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERAN
     return shown
 
 
-def _candidate_claims(session: Session, category_ids: list[int] | None, tolerance_ms: int) -> list[ClaimView]:
-    """Only the claims of groups that can hold a dispute, found by grouped scans over covering indexes."""
-    scope = Claim.category_id.in_(category_ids) if category_ids is not None else literal(True)
-    placings_in_doubt = (
-        select(Claim.category_id, Claim.position)
-        .where(scope, LIVE, Claim.position.is_not(None))
-        .group_by(Claim.category_id, Claim.position)
-        .having(func.count(func.distinct(func.coalesce(Claim.athlete_id, 0))) > 1)
-    )
-    athletes_in_doubt = (
-        select(Claim.category_id, Claim.athlete_id)
-        .where(scope, LIVE, Claim.athlete_id.is_not(None))
-        .group_by(Claim.category_id, Claim.athlete_id)
-        .having(or_(
-            func.count(func.distinct(Claim.position)) > 1,
-            func.count(func.distinct(Claim.status)) > 1,
-            func.max(Claim.time_ms) - func.min(Claim.time_ms) > tolerance_ms,
-            func.max(Claim.net_time_ms) - func.min(Claim.net_time_ms) > tolerance_ms,
-        ))
-    )
-    query = claims.views_query().where(LIVE, or_(
-        tuple_(Claim.category_id, Claim.position).in_(placings_in_doubt),
-        and_(Claim.athlete_id.is_not(None), tuple_(Claim.category_id, Claim.athlete_id).in_(athletes_in_doubt)),
-    )).order_by(Claim.id)
-    return claims.load_views(session, query)
+def _candidate_claims(session: Session, category_ids: list[int] | None) -> list[ClaimView]:
+    """The live claims of contested groups (ledger.contests): the only ones that can hold a dispute."""
+    found: dict[int, ClaimView] = {}
+    for kind, column in ((contests.POSITION, Claim.position), (contests.ATHLETE, Claim.athlete_id)):
+        contested = select(Contest.category_id, Contest.key).where(Contest.kind == kind)
+        query = claims.views_query().where(LIVE)
+        if category_ids is not None:
+            contested = contested.where(Contest.category_id.in_(category_ids))
+            query = query.where(Claim.category_id.in_(category_ids))
+        for view in claims.load_views(session, query.where(tuple_(Claim.category_id, column).in_(contested))):
+            found[view.id] = view
+    return [found[claim_id] for claim_id in sorted(found)]
+
+
+def _disputes_in(session: Session, category_ids: list[int] | None, tolerance_ms: int, rulings: Rulings) -> list[Dispute]:
+    """Every dispute among the live claims of these categories (None: all), open and ruled."""
+    return find_disputes(_candidate_claims(session, category_ids), tolerance_ms, rulings)
 
 
 def dispute_list(session: Session, scope: str | None = None,
@@ -96,7 +91,7 @@ def dispute_list(session: Session, scope: str | None = None,
     if category_ids == []:
         return [], Rulings()
     rulings = Rulings(corrections.load_rulings(session, category_ids))
-    return find_disputes(_candidate_claims(session, category_ids, tolerance_ms), tolerance_ms, rulings), rulings
+    return _disputes_in(session, category_ids, tolerance_ms, rulings), rulings
 
 
 def disputes(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
@@ -130,16 +125,17 @@ def sources(session: Session, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[
 
 def athlete_show(session: Session, name: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
     """The athlete, their spellings, and every claim about them (retracted ones included, marked) with
-    the verdict of its placing."""
+    the verdict of its placing: found from the claims of those placings only, and the contests of
+    their categories, however big the categories are."""
     athlete = athletes.find(session, name)
-    own = claims.load_views(session, claims.views_query().where(Claim.athlete_id == athlete.id).order_by(Claim.id))
-    category_ids = session.execute(
-        select(Claim.category_id).where(Claim.athlete_id == athlete.id).distinct()).scalars().all()
+    about = Claim.athlete_id == athlete.id
+    own = claims.load_views(session, claims.views_query().where(about).order_by(Claim.id))
+    category_ids = session.execute(select(Claim.category_id).where(about).distinct()).scalars().all()
+    placed = select(Claim.category_id, Claim.position).where(about, Claim.position.is_not(None))
+    beside = claims.load_views(session, claims.views_query().where(tuple_(Claim.category_id, Claim.position).in_(placed)))
     rulings = Rulings(corrections.load_rulings(session, category_ids))
-    verdict_of = {
-        c.id: p.verdict
-        for p in placings(claims.load_views(session, claims.in_categories(category_ids)), tolerance_ms, rulings)
-        for c in p.claims
-    }
+    disputed = _disputes_in(session, category_ids, tolerance_ms, rulings)
+    groups = sorted({c.id: c for c in (*own, *beside)}.values(), key=lambda c: c.id)
+    verdict_of = {c.id: p.verdict for p in placings(groups, tolerance_ms, rulings, disputed) for c in p.claims}
     return {**athletes.describe(session, athlete),
             "claims": [{"category": c.category, "verdict": verdict_of[c.id], **claim_json(c, rulings)} for c in own]}

@@ -202,6 +202,11 @@ def _settling_ruling(dispute: Dispute, rulings: Rulings, tolerance_ms: int) -> R
 
 
 def _verdict(group: Sequence[ClaimView], disputed_ids: set[int], ruling: RulingView | None) -> str:
+    if len(group) == 1:  # most placings of a big category: one source's claim
+        claim = group[0]
+        if claim.retracted_seq is not None:
+            return RETRACTED
+        return RULED if ruling is not None else DISPUTED if claim.id in disputed_ids else SINGLE_SOURCE
     live = [c for c in group if c.retracted_seq is None]
     if not live:
         return RETRACTED
@@ -213,12 +218,15 @@ def _verdict(group: Sequence[ClaimView], disputed_ids: set[int], ruling: RulingV
 
 
 def placings(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-             rulings: Rulings = NO_RULINGS) -> list[Placing]:
+             rulings: Rulings = NO_RULINGS, disputes: Iterable[Dispute] | None = None) -> list[Placing]:
     """Every placing of the claims' categories with its verdict, positions first, then the unplaced.
 
     Retracted claims stay in their placing but do not count; a placing of only retracted claims is
-    RETRACTED, one with a ruling in force is RULED."""
-    disputed_ids = {c.id for d in find_disputes(claims, tolerance_ms, rulings) if d.ruling is None for c in d.claims}
+    RETRACTED, one with a ruling in force is RULED. `disputes` are those among these claims, when the
+    caller has found them already (through ledger.contests); otherwise they are found here."""
+    if disputes is None:
+        disputes = find_disputes(claims, tolerance_ms, rulings)
+    disputed_ids = {c.id for d in disputes if d.ruling is None for c in d.claims}
     groups: dict[tuple, list[ClaimView]] = defaultdict(list)
     for claim in claims:
         if claim.position is not None:

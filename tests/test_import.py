@@ -157,6 +157,9 @@ def test_statuses_are_case_insensitive_and_a_disqualification_keeps_its_rule(cit
         notes = conn.execute(text("SELECT as_written, status_note FROM claim WHERE status_note IS NOT NULL")).all()
     engine.dispose()
     assert [tuple(n) for n in notes] == [("Eva", "TR 54.7.3")]
+    eva = next(c for c in claims_of(city) if c["as_written"] == "Eva")
+    assert (eva["status"], eva["status_note"]) == ("DQ", "TR 54.7.3")
+    assert "DQ TR 54.7.3" in ok(city("results", CAT))  # in the table, as the file wrote it
 
 
 def test_a_status_written_in_the_time_or_place_column_is_the_status(city, tmp_path):
@@ -469,11 +472,12 @@ def test_progress_bars_draw_on_a_terminal_only(monkeypatch):
 def test_results_csv_imports_back_as_the_same_placings(city, tmp_path):
     file = HEADER + ("1,101,Anna Nowak,POL,1990,2:31:07,2:31:05,FIN\n1,102,Maria Silva,POR,,2:31:07,,\n"
                      "3,103,\"Nowak, Ewa\",POL,,2:40:00.25,,\n,104,Jon Su-gyong,PRK,,DNF,,\n"
-                     ",105,Eva Berg,SWE,,2:50:00,,DQ\n")
+                     ",105,Eva Berg,SWE,,2:50:00,,DQ TR 54.7.3\n")
     ok(import_(city, write(tmp_path, file)))
     exported = ok(city("results", CAT, "-f", "csv"))
     ok(import_(city, write(tmp_path, exported, "results-export.csv"), category=OTHER_CAT))
     assert brief(city, OTHER_CAT) == brief(city, CAT)
+    assert [c["status_note"] for c in claims_of(city, OTHER_CAT)] == [c["status_note"] for c in claims_of(city)]
 
 
 def test_an_import_leaves_every_reference_whole(city, tmp_path, db):

@@ -4,11 +4,8 @@ marked retracted with the reason (`results --all`, `athlete show`, `history`).""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
-
-from ledger.db import resolve_target
 
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
 
@@ -138,32 +135,3 @@ def test_a_retraction_needs_a_claim_id_and_a_reason(demo, args, code):
     done = demo("retract", *args)
     assert done.exit_code == code
     assert done.stderr.startswith("Error: ") and len(done.stderr.splitlines()) == 1
-
-
-def test_dispute_queries_use_the_partial_live_indexes(demo, db):
-    """The candidate scans filter `retracted_seq IS NULL` literally, so SQLite picks the partial indexes."""
-    target = resolve_target(db)
-    if not target.is_sqlite:
-        pytest.skip("SQLite's query plan")
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import Session
-
-    from ledger import reports
-
-    engine = create_engine(target.url)
-    captured: list[str] = []
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        if "GROUP BY" in statement:
-            captured.append((statement, parameters))
-
-    with Session(engine) as session:
-        reports.dispute_list(session, None)
-    engine.dispose()
-    assert captured
-    with sqlite3.connect(target.sqlite_path) as conn:
-        statement, parameters = captured[0]
-        plan = " ".join(str(r) for r in conn.execute("EXPLAIN QUERY PLAN " + statement, parameters))
-    assert "ix_claim_placing" in plan and "ix_claim_athlete" in plan
