@@ -9,6 +9,7 @@ what the column stores: ints, strings, None, and dates as ISO `YYYY-MM-DD` strin
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -102,6 +103,25 @@ def spare_core() -> bool:
     except OSError:
         return False
     return load < (os.cpu_count() or 1) - 1
+
+
+# How long a thread holding the GIL may run before a waiting thread gets it (Python's default: 5 ms).
+QUICK_HANDOFF_S = 0.0002
+
+
+@contextmanager
+def quick_handoffs(interval: float = QUICK_HANDOFF_S) -> Iterator[None]:
+    """A short GIL switch interval for as long as a writer thread runs long statements without the GIL.
+
+    Between two statements the writer needs the GIL back; with the default interval it waits up
+    to 5 ms while the parsing thread runs, longer than many of its statements take.
+    """
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(interval)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(before)
 
 
 class BackgroundWriter:

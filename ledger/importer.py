@@ -188,7 +188,8 @@ class _Sink:
 
     def piece(self, n: int, text: str) -> None: ...
 
-    def rows(self, batch: list[list[Any]]) -> None: ...
+    def rows(self, batch: list[list[Any]], text: str | None) -> None:
+        """A batch of rows, and their canonical text (tabular.encode_rows) when the sink encodes."""
 
     def finish(self) -> None: ...
 
@@ -196,8 +197,13 @@ class _Sink:
 
 
 class _Direct(_Sink):
-    """SQLite: chunks and derived rows written during the pass (keys deferred to the commit), in a
-    writer thread when a core is spare (see bulk.spare_core), else in line."""
+    """SQLite: chunks and derived rows written during the pass (keys deferred to the commit).
+
+    When a core is spare (see bulk.spare_core) a writer thread inserts the rows from their text
+    (ImportRows.from_json) while this thread parses the next ones, and hands the GIL over often
+    (bulk.quick_handoffs) so that the writer never waits long for it between statements; else
+    the rows are inserted in line with executemany, which costs the least CPU.
+    """
 
     encodes = True
 
@@ -205,7 +211,12 @@ class _Direct(_Sink):
         session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         self.projection = ImportRows(session, seq, header)
         self.seq = seq
-        self.writer = bulk.BackgroundWriter(depth=2) if bulk.spare_core() else None
+        self.writing = ExitStack()  # what lasts as long as the writer thread
+        self.writer = None
+        if bulk.spare_core():
+            self.writing.enter_context(bulk.quick_handoffs())
+            self.writer = bulk.BackgroundWriter(depth=2)
+            self.writing.callback(self.writer.stop)
 
     def _write(self, function, *args) -> None:
         if self.writer is None:
@@ -216,16 +227,19 @@ class _Direct(_Sink):
     def piece(self, n: int, text: str) -> None:
         self._write(self.projection.insert, "journal_chunk", ("seq", "n", "data"), [(self.seq, n, text)])
 
-    def rows(self, batch: list[list[Any]]) -> None:
-        self._write(self.projection.write, *self.projection.tuples(batch))
+    def rows(self, batch: list[list[Any]], text: str | None) -> None:
+        if self.writer is None:
+            self.projection.write(*self.projection.tuples(batch))
+        else:
+            self.writer.submit(self.projection.from_json(batch, f"[{text}]"))
 
     def finish(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+        with self.writing:
+            if self.writer is not None:
+                self.writer.close()
 
     def abandon(self) -> None:
-        if self.writer is not None:
-            self.writer.stop()
+        self.writing.close()
 
 
 class _Spooled(_Sink):
@@ -243,7 +257,7 @@ class _Spooled(_Sink):
         self.body.write(data)
         self.sizes.append(len(data))
 
-    def rows(self, batch: list[list[Any]]) -> None:
+    def rows(self, batch: list[list[Any]], text: str | None) -> None:
         data = marshal.dumps(batch)
         self.batches.write(len(data).to_bytes(8, "little"))
         self.batches.write(data)
@@ -348,13 +362,15 @@ class _Pass:
 
     @staticmethod
     def _hand_over(sink: _Sink, encoder, digest, pieces: int, batch: list[list[Any]]) -> int:
+        text = None
         if encoder is not None:
-            piece = encoder.add(batch)
+            text = tabular.encode_rows(batch)
+            piece = encoder.add_encoded(text)
             if piece is not None:
                 digest.update(piece.encode("utf-8"))
                 sink.piece(pieces, piece)
                 pieces += 1
-        sink.rows(batch)
+        sink.rows(batch, text)
         return pieces
 
     def _review(self, out: _Outcome, row: list[Any], candidate: int) -> None:

@@ -51,9 +51,10 @@ class PieceEncoder:
         self._first_row = True
 
     def add(self, rows: list[list[Any]]) -> str | None:
-        if not rows:
-            return None
-        text = encode_rows(rows)
+        return self.add_encoded(encode_rows(rows)) if rows else None
+
+    def add_encoded(self, text: str) -> str | None:
+        """`add` for rows the caller has encoded already (with encode_rows)."""
         if not self._first_row:
             text = "," + text
         self._first_row = False

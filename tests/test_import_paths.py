@@ -1,0 +1,71 @@
+"""The two ways an import writes its rows on SQLite give the same ledger, and replaying it does too.
+
+With a core to spare a writer thread inserts the rows from their JSON text (json_each) while the
+next rows are parsed; otherwise they go in line with executemany (ledger.importer._Direct).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from click.testing import CliRunner
+
+from cli import cli
+from ledger import bulk
+
+CAT = "city-2025/marathon/open-women"
+# Every kind of row value: unnamed, linked to an existing athlete, a tie, a DQ with its rule,
+# fractions, net times, bibs, missing nationality and birth year.
+ROWS = """Place,Bib,Name,Nat,YOB,Gun Time,Chip Time,Status
+1,101,Anna Nowak,POL,1990,2:31:07.4,2:31:01.25,FIN
+2,102,Maria Silva,POR,,2:32:00,,FIN
+2,103,Zoë Ågren,,1985,2:32:00,2:31:58,FIN
+,104,(unnamed: a local athlete),,,,,DNF
+,105,Eva Berg,SWE,1979,,,DQ TR 54.7.3
+3,106,Ida Holm,DEN,2001,2:40:00,2:39:00,
+"""
+DERIVED = ("athlete", "claim", "import_file", "contest", "journal_chunk")
+
+
+@pytest.fixture
+def city(ledger):
+    for args in [
+        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
+        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
+        ("category", "add", CAT, "--name", "Open women", "--sex", "F"),
+        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
+        ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press"),
+        ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
+        ("claim", CAT, "--source", "gazette", "--athlete", "Anna Nowak", "--position", "1", "--time", "2:31:09"),
+    ]:
+        assert ledger(*args).exit_code == 0
+    return ledger
+
+
+def tables(db: str) -> dict[str, list[tuple]]:
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall() for t in DERIVED}
+
+
+@pytest.mark.parametrize("spare", [True, False], ids=["writer-thread", "in-line"])
+def test_both_ways_write_the_same_rows_and_a_replay_agrees(city, db, tmp_path, monkeypatch, spare):
+    if not db.endswith(".db"):
+        pytest.skip("SQLite's two ways of writing (PostgreSQL always uses COPY)")
+    path = tmp_path / "results.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    monkeypatch.setattr(bulk, "spare_core", lambda: spare)
+    done = city("import", CAT, str(path), "--source", "timing", "--url", "https://timing.example/r",
+                "--published", "2025-10-12")
+    assert done.exit_code == 0, done.stderr
+    assert "1 linked to existing ones" in done.stdout
+    written = tables(db)
+    assert len(written["claim"]) == 7 and len(written["athlete"]) == 5  # one unnamed row, one linked
+    assert written["contest"]  # the tie at 2, Anna Nowak's two times and the shared placing 1
+    verified = city("verify", "--deep")
+    assert verified.exit_code == 0, verified.output
+    copy = str(tmp_path / "copy.db")
+    assert city("export", str(tmp_path / "ledger.jsonl")).exit_code == 0
+    loaded = CliRunner().invoke(cli, ["--db", copy, "load", str(tmp_path / "ledger.jsonl")])
+    assert loaded.exit_code == 0, loaded.output
+    assert tables(copy) == written  # a replay writes through executemany, whichever way the import did
