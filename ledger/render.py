@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import textwrap
+from itertools import chain
 from typing import Any, Callable, Iterable, Sequence
 
 from ledger.errors import LedgerError
@@ -44,41 +45,52 @@ def _delimited(rows: Rows, delimiter: str) -> str:
     return out.getvalue()
 
 
-def _cell(value: Any, width: int | None) -> str:
-    """A value as table text; long text in a narrow column wrapped into lines of at most `width`."""
-    text = "" if value is None else str(value)
-    if width is None or (len(text) <= width and "\n" not in text):
-        return text
+def _wrapped(text: str, width: int) -> str:
+    """Long text in a narrow column, wrapped into lines of at most `width`."""
     return "\n".join(line for paragraph in text.splitlines() if paragraph.strip()
                      for line in textwrap.wrap(paragraph, width))
+
+
+def _column(rows: Rows, name: str) -> list[str]:
+    """One column's cells as table text (None as empty, long text wrapped where the column wraps)."""
+    cells = ["" if v is None else v if v.__class__ is str else str(v) for v in (row[name] for row in rows)]
+    width = WRAP_COLUMNS.get(name)
+    if width is not None:
+        cells = [c if len(c) <= width and "\n" not in c else _wrapped(c, width) for c in cells]
+    return cells
 
 
 def _table(rows: Rows, fmt: str) -> str:
     """A table of the columns that hold anything (CSV and TSV keep every column, for re-import)."""
     from ledger import plaintable
 
-    columns = [c for c in rows[0] if any(row[c] not in (None, "") for row in rows)]
-    widths = [WRAP_COLUMNS.get(c) for c in columns]
-    body = [[_cell(row[c], w) for c, w in zip(columns, widths)] for row in rows]
-    if fmt == DEFAULT_FORMAT and plaintable.covers(" ".join([*columns, *(c for row in body for c in row)])):
-        return plaintable.simple(columns, body) + "\n"
+    columns = {name: cells for name in rows[0] if any(cells := _column(rows, name))}
+    body = list(zip(*columns.values()))
+    if fmt == DEFAULT_FORMAT and plaintable.covers(" ".join(chain(columns, *columns.values()))):
+        return plaintable.simple(list(columns), body) + "\n"
     from tabulate import tabulate
 
-    return tabulate(body, headers=columns, tablefmt=fmt, disable_numparse=True) + "\n"
+    return tabulate(body, headers=list(columns), tablefmt=fmt, disable_numparse=True) + "\n"
 
 
 def render(records: Any, fmt: str, flat: Callable[[], Iterable[dict[str, Any]]] | None = None,
-           empty: str = "nothing to show") -> str:
-    """`records` as JSON as they are; for rows-and-columns formats, `flat()` gives one dict a row."""
+           empty: str = "nothing to show") -> bytes:
+    """`records` as JSON as they are; for rows-and-columns formats, `flat()` gives one dict a row.
+
+    The text comes as UTF-8 bytes, to be written as they are: a report of a big category is tens
+    of megabytes, not worth decoding to be encoded again."""
     check_format(fmt)
     if fmt == "json":
         import orjson
 
-        return orjson.dumps(records, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+        return orjson.dumps(records, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
     if fmt == "jsonl":
         items = records if isinstance(records, list) else [records]
-        return "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
-    rows = list(flat() if flat else records)
-    if fmt in ("csv", "tsv"):
-        return _delimited(rows, "," if fmt == "csv" else "\t")
-    return _table(rows, fmt) if rows else f"({empty})\n"
+        text = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
+    else:
+        rows = list(flat() if flat else records)
+        if fmt in ("csv", "tsv"):
+            text = _delimited(rows, "," if fmt == "csv" else "\t")
+        else:
+            text = _table(rows, fmt) if rows else f"({empty})\n"
+    return text.encode("utf-8")

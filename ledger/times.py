@@ -35,15 +35,17 @@ def parse_time(text: str) -> RaceTime:
     return RaceTime(ms, len(fraction))
 
 
+# "MM:SS" for each second of an hour: a report formats every claim's times.
+_MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
+
+
 def format_ms(ms: int, decimals: int = 0) -> str:
     """H:MM:SS, with as many decimals as were recorded."""
     seconds, millis = divmod(ms, 1000)
     hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    text = f"{hours}:{minutes:02d}:{secs:02d}"
     if decimals:
-        text += "." + f"{millis:03d}"[:decimals]
-    return text
+        return f"{hours}:{_MINUTES_SECONDS[rest]}." + f"{millis:03d}"[:decimals]
+    return f"{hours}:{_MINUTES_SECONDS[rest]}"
 
 
 def parse_tolerance(text: str) -> int:

@@ -65,15 +65,21 @@ class Rulings:
             table[key] = ruling
 
     def on_placing_of(self, claim: ClaimView) -> RulingView | None:
-        return None if claim.position is None else self.placing.get((claim.category, claim.position))
+        if not self.placing or claim.position is None:
+            return None
+        return self.placing.get((claim.category, claim.position))
 
     def on_status_of(self, claim: ClaimView) -> RulingView | None:
-        return None if claim.athlete_id is None else self.status.get((claim.category, claim.athlete_id))
+        if not self.status or claim.athlete_id is None:
+            return None
+        return self.status.get((claim.category, claim.athlete_id))
 
     def standing(self, claim: ClaimView) -> tuple[str, RulingView | None]:
         """LIVE, ACCEPTED, OVERRULED or RETRACTED, with the ruling that decided it."""
         if claim.retracted_seq is not None:
             return RETRACTED, None
+        if not self.placing:
+            return LIVE, None
         ruling = self.on_placing_of(claim)
         if ruling is not None:
             if claim.id == ruling.accepted_claim_id:
@@ -236,7 +242,8 @@ def placings(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_
             key = (claim.category, 1, 0, claim.status, claim.who, str(who))
         groups[key].append(claim)
     found = []
-    for key, group in sorted(groups.items(), key=lambda item: item[0]):
+    for key in sorted(groups):
+        group = groups[key]
         ruling = rulings.on_placing_of(group[0])
         found.append(Placing(key[0], group[0].position, _verdict(group, disputed_ids, ruling), group, ruling))
     return found
