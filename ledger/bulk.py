@@ -96,13 +96,16 @@ def insert_rows(session: Session, name: str, columns: Sequence[str], rows: Itera
 
 
 def spare_core() -> bool:
-    """Whether a core is idle now. Only then does a writer thread pay: handing the GIL back and forth
-    costs CPU, so on a busy machine (measured: 2 cores, load 3-4) writing in line is faster."""
+    """Whether a core is free for a writer thread. Only then does one pay: a writer's statements cost
+    more CPU than executemany in line, so on a busy machine (measured: 2 cores, load 3-4) writing
+    in line is faster. The load average counts this process, and whatever ran just before it, as
+    one busy core: with two cores, a load of 1 leaves the other one free."""
     try:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
         load = os.getloadavg()[0]
     except OSError:
         return False
-    return load < (os.cpu_count() or 1) - 1
+    return cores > 1 and load < cores - 0.5
 
 
 # How long a thread holding the GIL may run before a waiting thread gets it (Python's default: 5 ms).

@@ -59,9 +59,12 @@ def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERAN
     for p in placings(views, tolerance_ms, rulings, disputed):
         if p.verdict == RETRACTED and not include_retracted:
             continue
-        listed = p.claims if include_retracted else [c for c in p.claims if c.retracted_seq is None]
+        listed = p.claims  # one live claim, most often (a placing of one retracted claim is RETRACTED)
+        if len(listed) > 1 and not include_retracted:
+            listed = [c for c in listed if c.retracted_seq is None]
         shown.append({"category": p.category, "position": p.position, "verdict": p.verdict,
-                      "ruling": _ruling_json(p.ruling, rulings), "claims": [claim_json(c, rulings) for c in listed]})
+                      "ruling": None if p.ruling is None else _ruling_json(p.ruling, rulings),
+                      "claims": [claim_json(c, rulings) for c in listed]})
     return shown
 
 

@@ -233,14 +233,18 @@ def placings(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_
     if disputes is None:
         disputes = find_disputes(claims, tolerance_ms, rulings)
     disputed_ids = {c.id for d in disputes if d.ruling is None for c in d.claims}
-    groups: dict[tuple, list[ClaimView]] = defaultdict(list)
-    for claim in claims:
+    groups: dict[tuple, list[ClaimView]] = {}
+    for claim in claims:  # a category's worth of claims: kept to dict lookups and appends
         if claim.position is not None:
             key: tuple = (claim.category, 0, claim.position, "")
         else:
             who = claim.athlete_id if claim.athlete_id is not None else f"unnamed-{claim.id}"
             key = (claim.category, 1, 0, claim.status, claim.who, str(who))
-        groups[key].append(claim)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [claim]
+        else:
+            group.append(claim)
     found = []
     for key in sorted(groups):
         group = groups[key]
