@@ -53,13 +53,15 @@ class ClaimView(NamedTuple):
         """The athlete's name, or the source's description of an athlete it did not name."""
         return self.athlete if self.athlete is not None else f"(unnamed: {self.unnamed})"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, **more: Any) -> dict[str, Any]:
+        """The claim as JSON, then the `more` fields a report adds (its standing, say)."""
         return {
             "id": self.id, "athlete": self.athlete, "unnamed": self.unnamed, "as_written": self.as_written,
             "source": self.source, "source_kind": self.source_kind, "position": self.position,
-            "time": self.time, "net_time": self.net_time, "status": self.status, "status_note": self.status_note,
-            "url": self.url,
-            "quote": self.quote, "published": self.published.isoformat() if self.published else None,
+            "time": None if self.time_ms is None else format_ms(self.time_ms, self.time_decimals),
+            "net_time": None if self.net_time_ms is None else format_ms(self.net_time_ms, self.net_time_decimals),
+            "status": self.status, "status_note": self.status_note, "url": self.url, "quote": self.quote,
+            "published": self.published.isoformat() if self.published else None, **more,
         }
 
 

@@ -26,12 +26,10 @@ def claim_json(claim: ClaimView, rulings: Rulings) -> dict[str, Any]:
     any ruling in force on its athlete's status, shown beside it."""
     standing, ruling = rulings.standing(claim)
     status_ruling = rulings.on_status_of(claim)
-    shown = claim.to_json()
-    shown["standing"] = standing
-    shown["standing_reason"] = claim.retraction_reason if standing == RETRACTED else (ruling.reason if ruling else None)
-    shown["ruled_by"] = ruling.id if ruling else None
-    shown["status_ruling"] = status_ruling.to_json() if status_ruling else None
-    return shown
+    return claim.to_json(
+        standing=standing,
+        standing_reason=claim.retraction_reason if standing == RETRACTED else (ruling.reason if ruling else None),
+        ruled_by=ruling.id if ruling else None, status_ruling=status_ruling.to_json() if status_ruling else None)
 
 
 def standing_note(claim: dict[str, Any]) -> str | None:

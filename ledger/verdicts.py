@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, NamedTuple, Sequence
 
 from ledger.claims import ClaimView
 
@@ -106,8 +106,7 @@ class Dispute:
         return DISPUTED if self.ruling is None else RULED
 
 
-@dataclass
-class Placing:
+class Placing(NamedTuple):
     """One placing of a category (or, for claims without a position, one athlete's standing)."""
 
     category: str

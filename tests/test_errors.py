@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 
 from cli import cli
+from helpers import build, city_marathon
 from ledger.db import SCHEMA_REVISION, resolve_target
 
 CAT = "city-2025/marathon/open-women"
@@ -57,16 +58,11 @@ def assert_one_line_error(result, message: str | None = None, exit_code: int = 1
 
 @pytest.fixture
 def city(ledger):
-    for args in [
-        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
-        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
-        ("category", "add", CAT, "--name", "Open women", "--sex", "F"),
-        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
+    build(ledger, [
+        *city_marathon({"open-women": ("Open women", "F")}),
         ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
         ("claim", CAT, "--source", "timing", "--athlete", "Anna Nowak", "--position", "1", "--time", "2:31:07"),
-    ]:
-        result = ledger(*args)
-        assert result.exit_code == 0, result.stderr
+    ])
     return ledger
 
 

@@ -8,32 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from helpers import as_json, build, city_marathon, ok
+
 CAT = "city-2025/marathon/open-women"
 OTHER_CAT = "city-2025/marathon/open-men"
 HEADER = "Place,Bib,Name,Nat,YOB,Gun Time,Chip Time,Status\n"
 
 
-def ok(result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
-
-
-def as_json(result):
-    return json.loads(ok(result))
-
-
 @pytest.fixture
 def city(ledger):
     """A marathon with a women's and a men's category, an official and a press source."""
-    for args in [
-        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
-        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
-        ("category", "add", CAT, "--name", "Open women", "--sex", "F"),
-        ("category", "add", OTHER_CAT, "--name", "Open men", "--sex", "M"),
-        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
-        ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press"),
-    ]:
-        ok(ledger(*args))
+    build(ledger, city_marathon({"open-women": ("Open women", "F"), "open-men": ("Open men", "M")},
+                                ("timing", "gazette")))
     return ledger
 
 

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers import build, city_marathon, ok
 from ledger.identity import fold
 from ledger.names import name_key, slow_name_key
 
@@ -14,25 +15,16 @@ CAT = "city-2025/marathon/open-men"
 PAK, KOPEC, MIKHAIL, SMITH_GBR, SMITH_USA = 1, 2, 3, 4, 5
 
 
-def ok(result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
-
-
 @pytest.fixture
 def city(ledger):
-    for args in [
-        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
-        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
-        ("category", "add", CAT, "--name", "Open men", "--sex", "M"),
-        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
+    build(ledger, [
+        *city_marathon({"open-men": ("Open men", "M")}),
         ("athlete", "add", "Pak Kum-dong", "--nationality", "PRK", "--born", "1990"),
         ("athlete", "add", "Wojciech Kopec", "--nationality", "POL", "--alias", "Wojciech Kopeć"),
         ("athlete", "add", "Mikhail Petrov", "--nationality", "RUS"),
         ("athlete", "add", "John Smith", "--nationality", "GBR"),
         ("athlete", "add", "John Smith", "--nationality", "USA"),
-    ]:
-        ok(ledger(*args))
+    ])
     return ledger
 
 

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from helpers import build, city_marathon
 from ledger import bulk
 
 CAT = "city-2025/marathon/open-women"
@@ -30,16 +31,11 @@ DERIVED = ("athlete", "claim", "import_file", "contest", "journal_chunk")
 
 @pytest.fixture
 def city(ledger):
-    for args in [
-        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
-        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
-        ("category", "add", CAT, "--name", "Open women", "--sex", "F"),
-        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
-        ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press"),
+    build(ledger, [
+        *city_marathon({"open-women": ("Open women", "F")}, ("timing", "gazette")),
         ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
         ("claim", CAT, "--source", "gazette", "--athlete", "Anna Nowak", "--position", "1", "--time", "2:31:09"),
-    ]:
-        assert ledger(*args).exit_code == 0
+    ])
     return ledger
 
 

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from helpers import as_json, build, city_marathon, ok
+
 CAT = "city-2025/marathon/open-men"
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
-
-
-def as_json(result):
-    return json.loads(ok(result))
 
 
 @pytest.fixture
 def two_records(ledger, tmp_path):
     """Pak Kum-dong (#1, entered by hand) and Pak Kum Dong (#2, made by an import: another nationality)."""
-    for args in [
-        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
-        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
-        ("category", "add", CAT, "--name", "Open men", "--sex", "M"),
-        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
-        ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press"),
-        ("athlete", "add", "Pak Kum-dong", "--nationality", "PRK", "--alias", "Pak Kumdong"),
-    ]:
-        ok(ledger(*args))
+    build(ledger, [*city_marathon({"open-men": ("Open men", "M")}, ("timing", "gazette")),
+                   ("athlete", "add", "Pak Kum-dong", "--nationality", "PRK", "--alias", "Pak Kumdong")])
     ok(ledger("claim", CAT, "--source", "gazette", "--athlete", "Pak Kum-dong", "--position", "1", "--time", "2:10:00"))
     path = tmp_path / "results.csv"
     path.write_text("Place,Name,Nat,YOB,Time\n1,Pak Kum Dong,KOR,1990,2:10:30\n2,Anna Berg,SWE,,2:11:00\n",

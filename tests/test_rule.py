@@ -9,6 +9,7 @@ from itertools import count
 
 import pytest
 
+from helpers import build, city_marathon
 from ledger.claims import ClaimView
 from ledger.verdicts import (ACCEPTED, DISPUTED, LIVE, OVERRULED, RETRACTED, RULED, RulingView, Rulings,
                              find_disputes, placings)
@@ -115,16 +116,9 @@ def test_a_ruling_on_an_agreed_placing_makes_it_ruled(demo):
 
 @pytest.fixture
 def city(ledger):
-    for args in [
-        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
-        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
-        ("category", "add", "city-2025/marathon/open-women", "--name", "Open women", "--sex", "F"),
-        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
-        ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press"),
-        ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
-        ("athlete", "add", "Maria Silva", "--nationality", "POR"),
-    ]:
-        assert ledger(*args).exit_code == 0
+    build(ledger, [*city_marathon({"open-women": ("Open women", "F")}, ("timing", "gazette")),
+                   ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
+                   ("athlete", "add", "Maria Silva", "--nationality", "POR")])
     return ledger
 
 

@@ -7,6 +7,7 @@ from itertools import count
 
 import pytest
 
+from helpers import build, city_marathon
 from ledger.claims import ClaimView
 from ledger.verdicts import AGREED, DISPUTED, SINGLE_SOURCE, find_disputes, placings
 
@@ -199,22 +200,15 @@ CAT = "city-2025/marathon/open-women"
 @pytest.fixture
 def city(ledger):
     """A category, three sources and athletes with other spellings of their names."""
-    for args in [
-        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
-        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
-        ("category", "add", CAT, "--name", "Open women", "--sex", "F"),
-        ("category", "add", "city-2025/marathon/open-men", "--name", "Open men", "--sex", "M"),
-        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
-        ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press"),
-        ("source", "add", "state-tv", "--name", "State TV", "--kind", "state-media"),
+    build(ledger, [
+        *city_marathon({"open-women": ("Open women", "F"), "open-men": ("Open men", "M")},
+                       ("timing", "gazette", "state-tv")),
         ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
         ("athlete", "add", "Maria Silva", "--nationality", "POR"),
         ("athlete", "add", "Wojciech Kopec", "--nationality", "POL", "--alias", "W. Kopeć"),
         ("athlete", "add", "Pak Kum-dong", "--nationality", "PRK"),
         ("athlete", "add", "Łucja Żak", "--nationality", "POL"),
-    ]:
-        result = ledger(*args)
-        assert result.exit_code == 0, result.stderr
+    ])
     return ledger
 
 
