@@ -204,29 +204,8 @@ def test_the_migration_computes_the_contests_of_claims_recorded_before_it(db):
     check(db)
 
 
-def test_contest_refreshes_use_the_partial_live_indexes(demo, db):
-    """The grouped scans filter `retracted_seq IS NULL` literally, so SQLite picks the partial indexes."""
-    target = resolve_target(db)
-    if not target.is_sqlite:
-        pytest.skip("SQLite's query plan")
-    from ledger import contests
-
-    engine = create_engine(target.url)
-    captured: list[tuple] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda conn, cursor, statement, parameters, context, many: captured.append((statement, parameters))
-                 if "GROUP BY" in statement else None)
-    with Session(engine) as session:
-        contests.refresh(session, 1, contests.EVERY, contests.EVERY)
-        session.rollback()
-    engine.dispose()
-    with sqlite3.connect(target.sqlite_path) as conn:
-        plans = [" ".join(str(r) for r in conn.execute("EXPLAIN QUERY PLAN " + s, p)) for s, p in captured]
-    assert len(plans) == 2 and "ix_claim_placing" in plans[0] and "ix_claim_athlete" in plans[1]
-
-
-def test_reading_disputes_groups_no_claims(demo, db):
-    """`disputes` reads the claims of contested groups through an index, whatever the ledger's size."""
+def statements_of(db: str, work) -> tuple[list[tuple], str]:
+    """Every SQL statement `work(session)` runs on the SQLite ledger at `db`, with its parameters."""
     target = resolve_target(db)
     if not target.is_sqlite:
         pytest.skip("SQLite's query plan")
@@ -235,12 +214,32 @@ def test_reading_disputes_groups_no_claims(demo, db):
     event.listen(engine, "before_cursor_execute",
                  lambda conn, cursor, statement, parameters, context, many: captured.append((statement, parameters)))
     with Session(engine) as session:
-        found, _ = reports.dispute_list(session, None)
+        work(session)
+        session.rollback()
     engine.dispose()
+    return captured, target.sqlite_path
+
+
+def plan(path: str, statement: str, parameters) -> str:
+    with sqlite3.connect(path) as conn:
+        return " ".join(str(r) for r in conn.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+
+
+def test_contest_refreshes_use_the_partial_live_indexes(demo, db):
+    """The grouped scans filter `retracted_seq IS NULL` literally, so SQLite picks the partial indexes."""
+    from ledger import contests
+
+    captured, path = statements_of(db, lambda session: contests.refresh(session, 1, contests.EVERY, contests.EVERY))
+    plans = [plan(path, s, p) for s, p in captured if "GROUP BY" in s]
+    assert len(plans) == 2 and "ix_claim_placing" in plans[0] and "ix_claim_athlete" in plans[1]
+
+
+def test_reading_disputes_groups_no_claims(demo, db):
+    """`disputes` reads the claims of contested groups through an index, whatever the ledger's size."""
+    found = []
+    captured, path = statements_of(db, lambda session: found.extend(reports.dispute_list(session, None)[0]))
     assert [d.kind for d in found] == ["position"]
     reads = [(s, p) for s, p in captured if "contest" in s]
     assert len(reads) == 2 and not any("GROUP BY" in s for s, _ in captured)
-    with sqlite3.connect(target.sqlite_path) as conn:
-        for statement, parameters in reads:
-            plan = " ".join(str(r) for r in conn.execute("EXPLAIN QUERY PLAN " + statement, parameters))
-            assert "SCAN claim" not in plan, plan
+    for statement, parameters in reads:
+        assert "SCAN claim" not in plan(path, statement, parameters)
