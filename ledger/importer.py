@@ -213,7 +213,7 @@ class _Direct(_Sink):
         self.seq = seq
         self.writing = ExitStack()  # what lasts as long as the writer thread
         self.writer = None
-        if bulk.spare_core():
+        if bulk.spare_core() and self.projection.reads_json():
             self.writing.enter_context(bulk.quick_handoffs())
             self.writer = bulk.BackgroundWriter(depth=2)
             self.writing.callback(self.writer.stop)

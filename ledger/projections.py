@@ -8,6 +8,7 @@ Derived rows are written through the DBAPI cursor in batches (see ledger.bulk).
 from __future__ import annotations
 
 import json
+import sqlite3
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
@@ -30,19 +31,18 @@ IMPORT_FILE_COLUMNS = ("seq", "category_id", "source_id", "file_name", "sha256",
 BATCH_ROWS = 5_000
 
 
-def _json_field(row: dict[str, int], name: str) -> str:
-    return f"json_extract(value, '$[{row[name]}]')"
+def _field(name: str) -> str:
+    """SQLite: the value of an import row's column, from the row's JSON text (json_each's `value`)."""
+    return f"json_extract(value, '$[{IMPORT_COLUMNS.index(name)}]')"
 
 
-_ROW = {name: i for i, name in enumerate(IMPORT_COLUMNS)}
-_ATHLETE, _NAME = _json_field(_ROW, "athlete"), _json_field(_ROW, "name")
+_ATHLETE, _NAME = _field("athlete"), _field("name")
 # An import body's rows (a JSON array of them) as claims: CLAIM_COLUMNS, in order, as `tuples` makes them.
 _CLAIMS_FROM_JSON = (
     f"INSERT INTO claim ({', '.join(CLAIM_COLUMNS)}) SELECT :first + key, :seq, :category, :source, {_ATHLETE}, "
     f"CASE WHEN {_ATHLETE} IS NULL THEN {_NAME} END, CASE WHEN {_ATHLETE} IS NOT NULL THEN {_NAME} END, "
-    + ", ".join(_json_field(_ROW, c) for c in ("position", "time_ms", "time_decimals", "net_time_ms",
-                                              "net_time_decimals", "status"))
-    + f", :url, :published, :retrieved, {_json_field(_ROW, 'bib')}, {_json_field(_ROW, 'note')} FROM json_each(:rows)"
+    + ", ".join(map(_field, ("position", "time_ms", "time_decimals", "net_time_ms", "net_time_decimals", "status")))
+    + f", :url, :published, :retrieved, {_field('bib')}, {_field('note')} FROM json_each(:rows)"
 )
 # New athletes as [id, name, key, nationality, born] arrays.
 _ATHLETES_FROM_JSON = (
@@ -146,6 +146,14 @@ class ImportRows:
             self.placed[position] = 1
         else:
             self.shared.add(position)
+
+    def reads_json(self) -> bool:
+        """Whether this SQLite has its JSON functions (built in since 3.38; an option before)."""
+        try:
+            self.driver.execute("SELECT json_extract('[1]', '$[0]')")
+        except sqlite3.OperationalError:
+            return False
+        return True
 
     def from_json(self, batch: list[list[Any]], rows_json: str) -> Callable[[], None]:
         """SQLite: a write of the batch's rows from `rows_json`, their canonical text as a JSON array.
