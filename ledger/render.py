@@ -12,6 +12,7 @@ import io
 import json
 import textwrap
 from itertools import chain
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
 from ledger.errors import LedgerError
@@ -31,7 +32,7 @@ def formats() -> list[str]:
 
 
 def check_format(fmt: str) -> str:
-    if fmt not in formats():
+    if fmt not in DATA_FORMATS and fmt not in formats():  # tabulate is imported only for a table
         raise LedgerError(f"unknown format {fmt!r}: use json, jsonl, csv, tsv or a tabulate format such as simple, github, grid")
     return fmt
 
@@ -53,7 +54,7 @@ def _wrapped(text: str, width: int) -> str:
 
 def _column(rows: Rows, name: str) -> list[str]:
     """One column's cells as table text (None as empty, long text wrapped where the column wraps)."""
-    cells = ["" if v is None else v if v.__class__ is str else str(v) for v in (row[name] for row in rows)]
+    cells = [v if v.__class__ is str else "" if v is None else str(v) for v in map(itemgetter(name), rows)]
     width = WRAP_COLUMNS.get(name)
     if width is not None:
         cells = [c if len(c) <= width and "\n" not in c else _wrapped(c, width) for c in cells]
