@@ -94,10 +94,15 @@ def writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
 
 
 @contextmanager
-def reading(ctx: click.Context) -> Iterator[Any]:
+def reading(ctx: click.Context, streams: bool = False) -> Iterator[Any]:
+    """A session for a reading command. One that builds all it prints before printing it (every
+    one but those that stream) runs, to its end, with the cyclic collector paused (ledger.collector)."""
+    from ledger.collector import paused
     from ledger.db import transaction
 
     engine, _ = open_reader(ctx)
+    if not streams:
+        ctx.with_resource(paused())
     with transaction(engine) as session:
         yield session
 
@@ -727,7 +732,7 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
     if fmt not in ("text", "json"):
         raise LedgerError(f"unknown format {fmt!r} for verify: use text or json")
     head_seen = checking.parse_head(published) if published else None
-    with reading(ctx) as session:
+    with reading(ctx, streams=True) as session:
         report = checking.verify(session, head_seen, deep)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -909,7 +914,7 @@ def export_ledger(ctx: click.Context, file: str | None) -> None:
 
     from ledger.exchange import export_journal
 
-    with reading(ctx) as session:
+    with reading(ctx, streams=True) as session:
         if file and file != "-":
             partial = f"{file}.partial"
             with open(partial, "w", encoding="utf-8", newline="\n") as out:

@@ -15,7 +15,6 @@ is written. If two rows match one existing athlete, the pass runs again linking 
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import io
 import marshal
@@ -29,7 +28,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import bulk, catalog, identity, journal, resultsfile, tabular, validate
+from ledger import bulk, catalog, collector, identity, journal, resultsfile, tabular, validate
 from ledger.errors import LedgerError
 from ledger.models import Athlete, Category, Claim, Event, ImportFile, Race, Source
 from ledger.names import name_key
@@ -394,18 +393,6 @@ class _Pass:
 # --- the import ---------------------------------------------------------------------------------
 
 
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """A pass allocates millions of short-lived lists; the cyclic collector only slows it down."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _race_of(session: Session, category: Category) -> resultsfile.Race:
     distance, date = session.execute(
         select(Race.distance_m, Event.date).join(Event, Race.event_id == Event.id)
@@ -460,7 +447,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         }
         plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header,
                      previous.seq + 1)
-        stack.enter_context(_no_gc())
+        stack.enter_context(collector.paused())
         stack.enter_context(bulk.sqlite_cache(session))
         refused: frozenset[int] = frozenset()
         while True:

@@ -13,6 +13,7 @@ characters when tabulate measures them with wcwidth) is left to tabulate.
 from __future__ import annotations
 
 import re
+from itertools import chain
 from typing import Sequence
 
 import tabulate
@@ -33,24 +34,30 @@ def covers(text: str) -> bool:
 def simple(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """The table as `tabulate(rows, headers, "simple", disable_numparse=True)` lays out text cells
     (without a final newline). Call it only for text that `covers` accepts."""
-    multiline = any("\n" in cell for row in rows for cell in row)
-    cells = [[cell.strip() for cell in row] for row in rows]
-    if multiline:
-        cells = [[cell.split("\n") for cell in row] for row in cells]
-        widths = [len(h) + 2 for h in headers]
-        for row in cells:
-            for i, lines in enumerate(row):
-                widths[i] = max(widths[i], *map(len, lines))
-    else:
-        widths = [max(len(h) + 2, *map(len, column)) for h, column in zip(headers, zip(*cells))] if cells \
-            else [len(h) + 2 for h in headers]
-    layout = _SEPARATOR.join(f"{{:<{w}}}" for w in widths).format
-    lines = [layout(*headers).rstrip(), _SEPARATOR.join("-" * w for w in widths)]
-    if not multiline:
-        lines += [layout(*row).rstrip() for row in cells]
-        return "\n".join(lines)
+    columns = [list(map(str.strip, column)) for column in zip(*rows)] if rows else [[] for _ in headers]
+    if "\n" not in "".join(chain.from_iterable(rows)):  # tabulate looks before it strips
+        widths = [max(len(h) + 2, max(map(len, column), default=0)) for h, column in zip(headers, columns)]
+        layout = _layout(widths)
+        return "\n".join([layout(*headers).rstrip(), _rule(widths),
+                          *(layout(*row).rstrip() for row in zip(*columns))])
+    cells = [[cell.split("\n") for cell in row] for row in zip(*columns)]
+    widths = [len(h) + 2 for h in headers]
+    for row in cells:
+        for i, lines in enumerate(row):
+            widths[i] = max(widths[i], *map(len, lines))
+    layout = _layout(widths)
+    lines = [layout(*headers).rstrip(), _rule(widths)]
     for row in cells:
         height = max(len(c) if c != [""] else 0 for c in row)  # tabulate drops a row of empty cells
         for n in range(height):
             lines.append(layout(*(c[n] if n < len(c) else "" for c in row)).rstrip())
     return "\n".join(lines)
+
+
+def _layout(widths: Sequence[int]):
+    """A row's cells, each padded to its column's width, two spaces apart."""
+    return _SEPARATOR.join(f"{{:<{w}}}" for w in widths).format
+
+
+def _rule(widths: Sequence[int]) -> str:
+    return _SEPARATOR.join("-" * w for w in widths)

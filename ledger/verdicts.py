@@ -131,7 +131,10 @@ def _is_tie(a: ClaimView, b: ClaimView, tolerance_ms: int) -> bool:
 
 
 def _contradicts_at_position(claims: Sequence[ClaimView], tolerance_ms: int) -> bool:
-    if len({_identity(c) for c in claims}) < 2:
+    if len(claims) == 2:  # most contested placings: two sources, two athletes
+        a, b = claims
+        return _identity(a) != _identity(b) and not _is_tie(a, b, tolerance_ms)
+    if len(claims) < 2 or len({_identity(c) for c in claims}) < 2:
         return False
     return any(
         _identity(a) != _identity(b) and not _is_tie(a, b, tolerance_ms)
