@@ -137,28 +137,25 @@ def checked(fmt: str, tolerance: str | None = None) -> int | None:
 
 
 def claim_rows(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
-    """One table row per claim, led by the fields of what holds it (placing or dispute)."""
+    """One table row per claim, led by the fields of what holds it (placing or dispute), with the
+    claim's standing (accepted, overruled, retracted: why) and any status ruling beside it."""
+    from ledger.reports import standing_note, status_note
+
     rows = []
     for item in items:
+        held_by = {k: item[k] for k in keys}
         for claim in item["claims"]:
             who = claim["athlete"] if claim["athlete"] is not None else f"(unnamed: {claim['unnamed']})"
             rows.append({
-                "position": claim["position"], **{k: item[k] for k in keys}, "claim": claim["id"], "athlete": who,
+                "position": claim["position"], **held_by, "claim": claim["id"], "athlete": who,
                 "as_written": None if claim["as_written"] == claim["athlete"] else claim["as_written"],
                 "source": claim["source"], "source_kind": claim["source_kind"], "time": claim["time"],
                 "net_time": claim["net_time"],
                 # `DQ TR 54.7.3`: the status as the file wrote it, which an import reads back the same way
-                "status": " ".join(filter(None, (claim["status"], claim["status_note"]))),
-                **correction_cells(claim), "quote": claim["quote"],
+                "status": claim["status"] if claim["status_note"] is None else f"{claim['status']} {claim['status_note']}",
+                "standing": standing_note(claim), "ruling": status_note(claim), "quote": claim["quote"],
             })
     return rows
-
-
-def correction_cells(claim: dict) -> dict:
-    """A claim's standing (accepted, overruled, retracted: why) and any status ruling beside it."""
-    from ledger.reports import standing_note, status_note
-
-    return {"standing": standing_note(claim), "ruling": status_note(claim)}
 
 
 @click.group(cls=LedgerGroup, context_settings=CONTEXT)
