@@ -61,7 +61,7 @@ def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERAN
         if len(listed) > 1 and not include_retracted:
             listed = [c for c in listed if c.retracted_seq is None]
         shown.append({"category": p.category, "position": p.position, "verdict": p.verdict,
-                      "ruling": None if p.ruling is None else _ruling_json(p.ruling, rulings),
+                      "ruling": _ruling_json(p.ruling, rulings),
                       "claims": [claim_json(c, rulings) for c in listed]})
     return shown
 
