@@ -13,7 +13,7 @@ characters when tabulate measures them with wcwidth) is left to tabulate.
 from __future__ import annotations
 
 import re
-from itertools import chain
+from itertools import chain, repeat
 from typing import Sequence
 
 import tabulate
@@ -37,9 +37,9 @@ def simple(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     columns = [list(map(str.strip, column)) for column in zip(*rows)] if rows else [[] for _ in headers]
     if "\n" not in "".join(chain.from_iterable(rows)):  # tabulate looks before it strips
         widths = [max(len(h) + 2, max(map(len, column), default=0)) for h, column in zip(headers, columns)]
-        layout = _layout(widths)
-        return "\n".join([layout(*headers).rstrip(), _rule(widths),
-                          *(layout(*row).rstrip() for row in zip(*columns))])
+        padded = [map(str.ljust, column, repeat(width)) for column, width in zip(columns, widths)]
+        return "\n".join([_layout(widths)(*headers).rstrip(), _rule(widths),
+                          *map(str.rstrip, map(_SEPARATOR.join, zip(*padded)))])
     cells = [[cell.split("\n") for cell in row] for row in zip(*columns)]
     widths = [len(h) + 2 for h in headers]
     for row in cells:
