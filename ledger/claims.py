@@ -58,8 +58,7 @@ class ClaimView(NamedTuple):
         return {
             "id": self.id, "athlete": self.athlete, "unnamed": self.unnamed, "as_written": self.as_written,
             "source": self.source, "source_kind": self.source_kind, "position": self.position,
-            "time": None if self.time_ms is None else format_ms(self.time_ms, self.time_decimals),
-            "net_time": None if self.net_time_ms is None else format_ms(self.net_time_ms, self.net_time_decimals),
+            "time": self.time, "net_time": self.net_time,
             "status": self.status, "status_note": self.status_note, "url": self.url, "quote": self.quote,
             "published": self.published.isoformat() if self.published else None, **more,
         }
