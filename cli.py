@@ -122,6 +122,7 @@ def tolerance_option(func: Callable) -> Callable:
 
 
 def emit(records: Any, fmt: str, flat: Callable | None = None, empty: str = "nothing to show") -> None:
+    """Print `records` (or what the function `records` builds) in `fmt` (ledger.render)."""
     from ledger.render import render
 
     click.echo(render(records, fmt, flat, empty), nl=False)
@@ -136,26 +137,11 @@ def checked(fmt: str, tolerance: str | None = None) -> int | None:
     return None if tolerance is None else parse_tolerance(tolerance)
 
 
-def claim_rows(items: list[dict], keys: tuple[str, ...]) -> list[dict]:
-    """One table row per claim, led by the fields of what holds it (placing or dispute), with the
-    claim's standing (accepted, overruled, retracted: why) and any status ruling beside it."""
-    from ledger.reports import standing_note, status_note
+def claim_table(report: Any, keys: tuple[str, ...]) -> Any:
+    """A table row per claim of a report, led by the fields of what holds it (ledger.claimtable)."""
+    from ledger import claimtable
 
-    rows = []
-    for item in items:
-        held_by = {k: item[k] for k in keys}
-        for claim in item["claims"]:
-            who = claim["athlete"] if claim["athlete"] is not None else f"(unnamed: {claim['unnamed']})"
-            rows.append({
-                "position": claim["position"], **held_by, "claim": claim["id"], "athlete": who,
-                "as_written": None if claim["as_written"] == claim["athlete"] else claim["as_written"],
-                "source": claim["source"], "source_kind": claim["source_kind"], "time": claim["time"],
-                "net_time": claim["net_time"],
-                # `DQ TR 54.7.3`: the status as the file wrote it, which an import reads back the same way
-                "status": claim["status"] if claim["status_note"] is None else f"{claim['status']} {claim['status_note']}",
-                "standing": standing_note(claim), "ruling": status_note(claim), "quote": claim["quote"],
-            })
-    return rows
+    return claimtable.columns(report, keys)
 
 
 @click.group(cls=LedgerGroup, context_settings=CONTEXT)
@@ -231,10 +217,10 @@ def demo(ctx: click.Context, tolerance: str, fmt: str) -> None:
         else:
             example.load(session, options.user or default_user())
             click.echo(f"Loaded the Pyongyang 2025 example into {target.display}.", err=True)
-        found = reports.disputes(session, example.EVENT, tolerance_ms)
+        found = reports.disputes_report(session, example.EVENT, tolerance_ms)
     if fmt == "simple":
         click.echo(f"Disputes in {example.EVENT}:")
-    emit(found, fmt, lambda: claim_rows(found, ("category", "kind")), "no disputes")
+    emit(found.to_json, fmt, lambda: claim_table(found, ("category", "kind")), "no disputes")
 
 
 # --- events, races, categories, sources ---------------------------------------------------------
@@ -506,11 +492,11 @@ def athlete_show(ctx: click.Context, name: str, tolerance: str, fmt: str) -> Non
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
-        shown = reports.athlete_show(session, name, tolerance_ms)
+        described, found = reports.athlete_report(session, name, tolerance_ms)
     if fmt not in ("json", "jsonl", "csv", "tsv"):
-        aliases = f"; also written {', '.join(shown['aliases'])}" if shown["aliases"] else ""
-        click.echo(f"{shown['name']} (#{shown['id']}, {shown['nationality'] or 'nationality unknown'}){aliases}")
-    emit(shown, fmt, lambda: claim_rows([{**c, "claims": [c]} for c in shown["claims"]], ("category", "verdict")),
+        aliases = f"; also written {', '.join(described['aliases'])}" if described["aliases"] else ""
+        click.echo(f"{described['name']} (#{described['id']}, {described['nationality'] or 'nationality unknown'}){aliases}")
+    emit(lambda: reports.athlete_json(described, found), fmt, lambda: claim_table(found, ("category", "verdict")),
          "no claims")
 
 
@@ -570,8 +556,8 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance: str, f
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
-        found = reports.results(session, category, tolerance_ms, include_retracted=show_all)
-    emit(found, fmt, lambda: claim_rows(found, ("verdict",)), "no claims")
+        found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all)
+    emit(found.to_json, fmt, lambda: claim_table(found, ("verdict",)), "no claims")
 
 
 @cli.command()
@@ -595,9 +581,9 @@ def disputes(ctx: click.Context, scope: str | None, show_all: bool, tolerance: s
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
-        found = reports.disputes(session, scope, tolerance_ms, include_ruled=show_all)
+        found = reports.disputes_report(session, scope, tolerance_ms, include_ruled=show_all)
     keys = ("category", "kind", "verdict") if show_all else ("category", "kind")
-    emit(found, fmt, lambda: claim_rows(found, keys), "no disputes")
+    emit(found.to_json, fmt, lambda: claim_table(found, keys), "no disputes")
 
 
 # --- corrections and proof ----------------------------------------------------------------------

@@ -53,14 +53,17 @@ class ClaimView(NamedTuple):
         """The athlete's name, or the source's description of an athlete it did not name."""
         return self.athlete if self.athlete is not None else f"(unnamed: {self.unnamed})"
 
-    def to_json(self, **more: Any) -> dict[str, Any]:
-        """The claim as JSON, then the `more` fields a report adds (its standing, say)."""
+    def to_json(self, standing: str, standing_reason: str | None, ruled_by: int | None,
+                status_ruling: dict[str, Any] | None) -> dict[str, Any]:
+        """The claim as JSON, with the standing a report gives it (ledger.reports.claim_json)."""
         return {
             "id": self.id, "athlete": self.athlete, "unnamed": self.unnamed, "as_written": self.as_written,
             "source": self.source, "source_kind": self.source_kind, "position": self.position,
             "time": self.time, "net_time": self.net_time,
             "status": self.status, "status_note": self.status_note, "url": self.url, "quote": self.quote,
-            "published": self.published.isoformat() if self.published else None, **more,
+            "published": self.published.isoformat() if self.published else None,
+            "standing": standing, "standing_reason": standing_reason, "ruled_by": ruled_by,
+            "status_ruling": status_ruling,
         }
 
 

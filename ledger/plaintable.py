@@ -31,16 +31,17 @@ def covers(text: str) -> bool:
     return text.isascii() or not (tabulate.wcwidth is not None and tabulate.WIDE_CHARS_MODE)
 
 
-def simple(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """The table as `tabulate(rows, headers, "simple", disable_numparse=True)` lays out text cells
-    (without a final newline). Call it only for text that `covers` accepts."""
-    columns = [list(map(str.strip, column)) for column in zip(*rows)] if rows else [[] for _ in headers]
-    if "\n" not in "".join(chain.from_iterable(rows)):  # tabulate looks before it strips
-        widths = [max(len(h) + 2, max(map(len, column), default=0)) for h, column in zip(headers, columns)]
-        padded = [map(str.ljust, column, repeat(width)) for column, width in zip(columns, widths)]
+def simple(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
+    """The table of these columns of text cells as `tabulate(rows, headers, "simple",
+    disable_numparse=True)` lays out its rows (without a final newline). Call it only for text
+    that `covers` accepts."""
+    if "\n" not in "".join(chain.from_iterable(columns)):  # tabulate looks before it strips
+        stripped = [list(map(str.strip, column)) for column in columns]
+        widths = [max(len(h) + 2, max(map(len, column), default=0)) for h, column in zip(headers, stripped)]
+        padded = [map(str.ljust, column, repeat(width)) for column, width in zip(stripped, widths)]
         return "\n".join([_layout(widths)(*headers).rstrip(), _rule(widths),
                           *map(str.rstrip, map(_SEPARATOR.join, zip(*padded)))])
-    cells = [[cell.split("\n") for cell in row] for row in zip(*columns)]
+    cells = [[cell.strip().split("\n") for cell in row] for row in zip(*columns)]
     widths = [len(h) + 2 for h in headers]
     for row in cells:
         for i, lines in enumerate(row):

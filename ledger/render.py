@@ -12,7 +12,6 @@ import io
 import json
 import textwrap
 from itertools import chain
-from operator import itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
 from ledger.errors import LedgerError
@@ -23,6 +22,19 @@ DATA_FORMATS = ("json", "jsonl", "csv", "tsv")
 WRAP_COLUMNS = {"quote": 40, "url": 30, "place": 30, "name": 30, "athlete": 30, "standing": 30, "ruling": 30}
 
 Rows = Sequence[dict[str, Any]]
+
+
+class Columns(dict):
+    """A table given column by column (name: one value a row), as a report of many rows is
+    cheapest to build; rows of dicts are turned into this before they are laid out."""
+
+    @classmethod
+    def of_rows(cls, rows: Rows) -> Columns:
+        return cls({name: [row[name] for row in rows] for name in rows[0]} if rows else {})
+
+    @property
+    def height(self) -> int:
+        return len(next(iter(self.values()), ()))
 
 
 def formats() -> list[str]:
@@ -37,12 +49,11 @@ def check_format(fmt: str) -> str:
     return fmt
 
 
-def _delimited(rows: Rows, delimiter: str) -> str:
+def _delimited(columns: Columns, delimiter: str) -> str:
     out = io.StringIO()
-    columns = list(rows[0]) if rows else []
-    writer = csv.DictWriter(out, columns, delimiter=delimiter, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(zip(*columns.values()))
     return out.getvalue()
 
 
@@ -52,35 +63,38 @@ def _wrapped(text: str, width: int) -> str:
                      for line in textwrap.wrap(paragraph, width))
 
 
-def _column(rows: Rows, name: str) -> list[str]:
+def _cells(name: str, values: list[Any]) -> list[str]:
     """One column's cells as table text (None as empty, long text wrapped where the column wraps)."""
-    cells = [v if v.__class__ is str else "" if v is None else str(v) for v in map(itemgetter(name), rows)]
+    cells = [v if v.__class__ is str else "" if v is None else str(v) for v in values]
     width = WRAP_COLUMNS.get(name)
     if width is not None:
         cells = [c if len(c) <= width and "\n" not in c else _wrapped(c, width) for c in cells]
     return cells
 
 
-def _table(rows: Rows, fmt: str) -> str:
+def _table(columns: Columns, fmt: str) -> str:
     """A table of the columns that hold anything (CSV and TSV keep every column, for re-import)."""
     from ledger import plaintable
 
-    columns = {name: cells for name in rows[0] if any(cells := _column(rows, name))}
-    body = list(zip(*columns.values()))
-    if fmt == DEFAULT_FORMAT and plaintable.covers(" ".join(chain(columns, *columns.values()))):
-        return plaintable.simple(list(columns), body) + "\n"
+    shown = {name: cells for name, values in columns.items() if any(cells := _cells(name, values))}
+    if fmt == DEFAULT_FORMAT and plaintable.covers(" ".join(chain(shown, *shown.values()))):
+        return plaintable.simple(list(shown), list(shown.values())) + "\n"
     from tabulate import tabulate
 
-    return tabulate(body, headers=list(columns), tablefmt=fmt, disable_numparse=True) + "\n"
+    return tabulate(list(zip(*shown.values())), headers=list(shown), tablefmt=fmt, disable_numparse=True) + "\n"
 
 
-def render(records: Any, fmt: str, flat: Callable[[], Iterable[dict[str, Any]]] | None = None,
+def render(records: Any, fmt: str, flat: Callable[[], Iterable[dict[str, Any]] | Columns] | None = None,
            empty: str = "nothing to show") -> bytes:
-    """`records` as JSON as they are; for rows-and-columns formats, `flat()` gives one dict a row.
+    """`records` as JSON as they are; for rows-and-columns formats, `flat()` gives one dict a row
+    (or the table's Columns), without it `records` are the rows. `records` may be a function that
+    builds them, so that a table of a big report never builds its JSON.
 
     The text comes as UTF-8 bytes, to be written as they are: a report of a big category is tens
     of megabytes, not worth decoding to be encoded again."""
     check_format(fmt)
+    if callable(records) and (fmt in ("json", "jsonl") or flat is None):
+        records = records()
     if fmt == "json":
         import orjson
 
@@ -89,9 +103,10 @@ def render(records: Any, fmt: str, flat: Callable[[], Iterable[dict[str, Any]]] 
         items = records if isinstance(records, list) else [records]
         text = "".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items)
     else:
-        rows = list(flat() if flat else records)
+        table = flat() if flat else records
+        columns = table if isinstance(table, Columns) else Columns.of_rows(list(table))
         if fmt in ("csv", "tsv"):
-            text = _delimited(rows, "," if fmt == "csv" else "\t")
+            text = _delimited(columns, "," if fmt == "csv" else "\t")
         else:
-            text = _table(rows, fmt) if rows else f"({empty})\n"
+            text = _table(columns, fmt) if columns.height else f"({empty})\n"
     return text.encode("utf-8")

@@ -1,8 +1,12 @@
-"""What readers ask: results of a category, disputes under a scope, sources, one athlete's claims."""
+"""What readers ask: results of a category, disputes under a scope, sources, one athlete's claims.
+
+Results, disputes and an athlete's claims come as a ClaimReport, from which JSON and tables
+(ledger.claimtable) are each built only when asked for: a category can hold 50,000 claims.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
@@ -21,33 +25,43 @@ def _ruling_json(ruling: RulingView | None, rulings: Rulings) -> dict[str, Any] 
     return {**ruling.to_json(), "supersedes": [r.to_json() for r in rulings.superseded.get(ruling.id, [])]}
 
 
-def claim_json(claim: ClaimView, rulings: Rulings) -> dict[str, Any]:
-    """A claim as recorded, with its standing (live, accepted, overruled or retracted) and why, and
-    any ruling in force on its athlete's status, shown beside it."""
+def standing_of(claim: ClaimView, rulings: Rulings) -> tuple[str, str | None, RulingView | None]:
+    """A claim's standing (live, accepted, overruled or retracted), why, and the ruling that decided it."""
     standing, ruling = rulings.standing(claim)
+    if standing == RETRACTED:
+        return standing, claim.retraction_reason, None
+    return standing, ruling.reason if ruling else None, ruling
+
+
+def claim_json(claim: ClaimView, rulings: Rulings) -> dict[str, Any]:
+    """A claim as recorded, with its standing and why, and any ruling in force on its athlete's
+    status, shown beside it."""
+    standing, reason, ruling = standing_of(claim, rulings)
     status_ruling = rulings.on_status_of(claim)
-    return claim.to_json(
-        standing=standing,
-        standing_reason=claim.retraction_reason if standing == RETRACTED else (ruling.reason if ruling else None),
-        ruled_by=ruling.id if ruling else None, status_ruling=status_ruling.to_json() if status_ruling else None)
+    return claim.to_json(standing, reason, ruling.id if ruling else None,
+                         status_ruling.to_json() if status_ruling else None)
 
 
-def standing_note(claim: dict[str, Any]) -> str | None:
-    """`overruled: <reason>` for a table cell; nothing for a claim that simply counts."""
-    standing = claim.get("standing")
-    if standing in (None, "live"):
-        return None
-    return f"{standing}: {claim['standing_reason']}" if claim.get("standing_reason") else standing
+class Held(NamedTuple):
+    """Claims as a report lists them, under what holds them (a placing, a dispute), as its JSON fields."""
+
+    fields: dict[str, Any]
+    claims: list[ClaimView]
 
 
-def status_note(claim: dict[str, Any]) -> str | None:
-    """`DQ by <body>: <reason>`: a status ruling shown beside the claims it affects."""
-    ruling = claim.get("status_ruling")
-    return None if ruling is None else f"{ruling['status']} by {ruling['decided_by']}: {ruling['reason']}"
+class ClaimReport(NamedTuple):
+    """Claims under what holds them, with the rulings that give each its standing."""
+
+    held: list[Held]
+    rulings: Rulings
+
+    def to_json(self) -> list[dict[str, Any]]:
+        rulings = self.rulings
+        return [{**fields, "claims": [claim_json(c, rulings) for c in listed]} for fields, listed in self.held]
 
 
-def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-            include_retracted: bool = False) -> list[dict[str, Any]]:
+def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+                   include_retracted: bool = False) -> ClaimReport:
     """Every placing with its verdict; retracted claims (and placings left with none) only on request."""
     found = catalog.find(session, Category, category)
     views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
@@ -60,10 +74,16 @@ def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERAN
         listed = p.claims  # one live claim, most often (a placing of one retracted claim is RETRACTED)
         if len(listed) > 1 and not include_retracted:
             listed = [c for c in listed if c.retracted_seq is None]
-        shown.append({"category": p.category, "position": p.position, "verdict": p.verdict,
-                      "ruling": _ruling_json(p.ruling, rulings),
-                      "claims": [claim_json(c, rulings) for c in listed]})
-    return shown
+        fields = {"category": p.category, "position": p.position, "verdict": p.verdict,
+                  "ruling": _ruling_json(p.ruling, rulings)}
+        shown.append(Held(fields, listed))
+    return ClaimReport(shown, rulings)
+
+
+def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+            include_retracted: bool = False) -> list[dict[str, Any]]:
+    """`results_report` as JSON."""
+    return results_report(session, category, tolerance_ms, include_retracted).to_json()
 
 
 def _candidate_claims(session: Session, category_ids: list[int] | None) -> list[ClaimView]:
@@ -95,16 +115,21 @@ def dispute_list(session: Session, scope: str | None = None,
     return _disputes_in(session, category_ids, tolerance_ms, rulings), rulings
 
 
-def disputes(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-             include_ruled: bool = False) -> list[dict[str, Any]]:
+def disputes_report(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+                    include_ruled: bool = False) -> ClaimReport:
     """Open disputes; with `include_ruled`, also those a ruling settled, with the ruling."""
     found, rulings = dispute_list(session, scope, tolerance_ms)
-    return [
-        {"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
-         "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings),
-         "claims": [claim_json(c, rulings) for c in d.claims]}
+    return ClaimReport([
+        Held({"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
+              "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings)}, d.claims)
         for d in found if include_ruled or d.ruling is None
-    ]
+    ], rulings)
+
+
+def disputes(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+             include_ruled: bool = False) -> list[dict[str, Any]]:
+    """`disputes_report` as JSON."""
+    return disputes_report(session, scope, tolerance_ms, include_ruled).to_json()
 
 
 def sources(session: Session, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[dict[str, Any]]:
@@ -124,10 +149,11 @@ def sources(session: Session, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[
     ]
 
 
-def athlete_show(session: Session, name: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
-    """The athlete, their spellings, and every claim about them (retracted ones included, marked) with
-    the verdict of its placing: found from the claims of those placings only, and the contests of
-    their categories, however big the categories are."""
+def athlete_report(session: Session, name: str,
+                   tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> tuple[dict[str, Any], ClaimReport]:
+    """The athlete and their spellings, and every claim about them (retracted ones included, marked),
+    each held by its category and the verdict of its placing: found from the claims of those
+    placings only, and the contests of their categories, however big the categories are."""
     athlete = athletes.find(session, name)
     about = Claim.athlete_id == athlete.id
     own = claims.load_views(session, claims.views_query().where(about).order_by(Claim.id))
@@ -138,5 +164,14 @@ def athlete_show(session: Session, name: str, tolerance_ms: int = DEFAULT_TOLERA
     disputed = _disputes_in(session, category_ids, tolerance_ms, rulings)
     groups = sorted({c.id: c for c in (*own, *beside)}.values(), key=lambda c: c.id)
     verdict_of = {c.id: p.verdict for p in placings(groups, tolerance_ms, rulings, disputed) for c in p.claims}
-    return {**athletes.describe(session, athlete),
-            "claims": [{"category": c.category, "verdict": verdict_of[c.id], **claim_json(c, rulings)} for c in own]}
+    held = [Held({"category": c.category, "verdict": verdict_of[c.id]}, [c]) for c in own]
+    return athletes.describe(session, athlete), ClaimReport(held, rulings)
+
+
+def athlete_json(described: dict[str, Any], report: ClaimReport) -> dict[str, Any]:
+    """An `athlete_report` as JSON: the athlete, then their claims, each led by its category and verdict."""
+    return {**described, "claims": [{**fields, **claim_json(claim, report.rulings)} for fields, (claim,) in report.held]}
+
+
+def athlete_show(session: Session, name: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
+    return athlete_json(*athlete_report(session, name, tolerance_ms))

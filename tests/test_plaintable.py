@@ -25,6 +25,11 @@ def expected(headers, rows) -> str:
     return tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True)
 
 
+def laid_out(headers, rows) -> str:
+    """plaintable's layout of the rows, given column by column as the renderer gives them."""
+    return plaintable.simple(headers, [[row[i] for row in rows] for i in range(len(headers))])
+
+
 @settings(max_examples=400)
 @given(tables())
 def test_the_layout_is_tabulates(table):
@@ -32,14 +37,14 @@ def test_the_layout_is_tabulates(table):
     covered = plaintable.covers(" ".join([*headers, *(c for row in rows for c in row)]))
     assert covered or tabulate_module.wcwidth is not None  # without wcwidth, all of this text is covered
     if covered:
-        assert plaintable.simple(headers, rows) == expected(headers, rows)
+        assert laid_out(headers, rows) == expected(headers, rows)
 
 
 def test_a_result_table_with_a_wrapped_quote():
     headers = ["position", "claim", "athlete", "quote"]
     rows = [["1", "4", "Wojciech Kopec", "I won the\namateur race"], ["1", "3", "(unnamed: a local athlete)", ""],
             ["2", "5", "Pak Kum-dong", "  "]]
-    assert plaintable.simple(headers, rows) == expected(headers, rows)
+    assert laid_out(headers, rows) == expected(headers, rows)
 
 
 def test_control_characters_are_left_to_tabulate():
