@@ -13,7 +13,7 @@ characters when tabulate measures them with wcwidth) is left to tabulate.
 from __future__ import annotations
 
 import re
-from itertools import chain, repeat
+from itertools import chain
 from typing import Sequence
 
 import tabulate
@@ -31,16 +31,24 @@ def covers(text: str) -> bool:
     return text.isascii() or not (tabulate.wcwidth is not None and tabulate.WIDE_CHARS_MODE)
 
 
-def simple(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
+def simple(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str | None:
     """The table of these columns of text cells as `tabulate(rows, headers, "simple",
-    disable_numparse=True)` lays out its rows (without a final newline). Call it only for text
-    that `covers` accepts."""
-    if "\n" not in "".join(chain.from_iterable(columns)):  # tabulate looks before it strips
-        stripped = [list(map(str.strip, column)) for column in columns]
-        widths = [max(len(h) + 2, max(map(len, column), default=0)) for h, column in zip(headers, stripped)]
-        padded = [map(str.ljust, column, repeat(width)) for column, width in zip(stripped, widths)]
-        return "\n".join([_layout(widths)(*headers).rstrip(), _rule(widths),
-                          *map(str.rstrip, map(_SEPARATOR.join, zip(*padded)))])
+    disable_numparse=True)` lays out its rows (without a final newline); None for text this
+    module does not cover, to be left to tabulate."""
+    text = " ".join(chain(headers, *columns))
+    if not covers(text):
+        return None
+    if "\n" in text:  # tabulate looks before it strips
+        return _tall(headers, columns)
+    stripped = [list(map(str.strip, column)) for column in columns]
+    widths = [max(len(h) + 2, max(map(len, column), default=0)) for h, column in zip(headers, stripped)]
+    row = _SEPARATOR.join([*(f"%-{w}s" for w in widths[:-1]), "%s"])  # the last column needs no padding
+    return "\n".join([_layout(widths)(*headers).rstrip(), _rule(widths),
+                      *map(str.rstrip, map(row.__mod__, zip(*stripped)))])
+
+
+def _tall(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
+    """The layout of a table some of whose cells hold several lines."""
     cells = [[cell.strip().split("\n") for cell in row] for row in zip(*columns)]
     widths = [len(h) + 2 for h in headers]
     for row in cells:

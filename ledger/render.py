@@ -11,7 +11,6 @@ import csv
 import io
 import json
 import textwrap
-from itertools import chain
 from typing import Any, Callable, Iterable, Sequence
 
 from ledger.errors import LedgerError
@@ -77,8 +76,8 @@ def _table(columns: Columns, fmt: str) -> str:
     from ledger import plaintable
 
     shown = {name: cells for name, values in columns.items() if any(cells := _cells(name, values))}
-    if fmt == DEFAULT_FORMAT and plaintable.covers(" ".join(chain(shown, *shown.values()))):
-        return plaintable.simple(list(shown), list(shown.values())) + "\n"
+    if fmt == DEFAULT_FORMAT and (laid_out := plaintable.simple(list(shown), list(shown.values()))) is not None:
+        return laid_out + "\n"
     from tabulate import tabulate
 
     return tabulate(list(zip(*shown.values())), headers=list(shown), tablefmt=fmt, disable_numparse=True) + "\n"

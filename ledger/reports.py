@@ -11,10 +11,10 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from ledger import athletes, catalog, claims, contests, corrections
+from ledger import athletes, catalog, claims, contests, corrections, models
 from ledger.claims import ClaimView
-from ledger.models import LIVE, Category, Claim, Contest, Source
-from ledger.verdicts import (DEFAULT_TOLERANCE_MS, RETRACTED, Dispute, RulingView, Rulings, find_disputes,
+from ledger.models import Category, Claim, Contest, Source
+from ledger.verdicts import (DEFAULT_TOLERANCE_MS, LIVE, RETRACTED, Dispute, RulingView, Rulings, find_disputes,
                              placings)
 
 
@@ -36,6 +36,8 @@ def standing_of(claim: ClaimView, rulings: Rulings) -> tuple[str, str | None, Ru
 def claim_json(claim: ClaimView, rulings: Rulings) -> dict[str, Any]:
     """A claim as recorded, with its standing and why, and any ruling in force on its athlete's
     status, shown beside it."""
+    if claim.retracted_seq is None and not (rulings.placing or rulings.status):  # most claims of a big category
+        return claim.to_json(LIVE, None, None, None)
     standing, reason, ruling = standing_of(claim, rulings)
     status_ruling = rulings.on_status_of(claim)
     return claim.to_json(standing, reason, ruling.id if ruling else None,
@@ -91,7 +93,7 @@ def _candidate_claims(session: Session, category_ids: list[int] | None) -> list[
     found: dict[int, ClaimView] = {}
     for kind, column in ((contests.POSITION, Claim.position), (contests.ATHLETE, Claim.athlete_id)):
         contested = select(Contest.category_id, Contest.key).where(Contest.kind == kind)
-        query = claims.views_query().where(LIVE)
+        query = claims.views_query().where(models.LIVE)
         if category_ids is not None:
             contested = contested.where(Contest.category_id.in_(category_ids))
             query = query.where(Claim.category_id.in_(category_ids))
