@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import textwrap
+from types import NoneType
 from typing import Any, Callable, Iterable, Sequence
 
 from ledger.errors import LedgerError
@@ -62,11 +63,26 @@ def _wrapped(text: str, width: int) -> str:
                      for line in textwrap.wrap(paragraph, width))
 
 
-def _cells(name: str, values: list[Any]) -> list[str]:
-    """One column's cells as table text (None as empty, long text wrapped where the column wraps)."""
-    cells = [v if v.__class__ is str else "" if v is None else str(v) for v in values]
+def _text(values: list[Any]) -> list[str]:
+    """Values as cell text, None as empty: by the column's types, as most columns hold one or two."""
+    types = set(map(type, values))
+    if types <= {str}:
+        return values
+    if types <= {str, NoneType}:
+        return ["" if v is None else v for v in values]
+    if types <= {int}:
+        return list(map(str, values))
+    return [v if v.__class__ is str else "" if v is None else str(v) for v in values]
+
+
+def _cells(name: str, values: list[Any]) -> list[str] | None:
+    """One column's cells as table text (None as empty, long text wrapped where the column wraps);
+    None for a column with nothing to show."""
+    if not any(values):
+        return None if all(v is None or v == "" for v in values) else _text(values)
+    cells = _text(values)
     width = WRAP_COLUMNS.get(name)
-    if width is not None:
+    if width is not None and (max(map(len, cells)) > width or "\n" in "".join(cells)):
         cells = [c if len(c) <= width and "\n" not in c else _wrapped(c, width) for c in cells]
     return cells
 
@@ -75,7 +91,7 @@ def _table(columns: Columns, fmt: str) -> str:
     """A table of the columns that hold anything (CSV and TSV keep every column, for re-import)."""
     from ledger import plaintable
 
-    shown = {name: cells for name, values in columns.items() if any(cells := _cells(name, values))}
+    shown = {name: cells for name, values in columns.items() if (cells := _cells(name, values)) is not None}
     if fmt == DEFAULT_FORMAT and (laid_out := plaintable.simple(list(shown), list(shown.values()))) is not None:
         return laid_out + "\n"
     from tabulate import tabulate

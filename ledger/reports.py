@@ -59,7 +59,7 @@ class ClaimReport(NamedTuple):
 
     def to_json(self) -> list[dict[str, Any]]:
         rulings = self.rulings
-        return [{**fields, "claims": [claim_json(c, rulings) for c in listed]} for fields, listed in self.held]
+        return [dict(fields, claims=[claim_json(c, rulings) for c in listed]) for fields, listed in self.held]
 
 
 def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
