@@ -16,8 +16,6 @@ import re
 from itertools import chain
 from typing import Sequence
 
-import tabulate
-
 # Control characters other than the newline: ANSI codes, tabulate's separating-line mark, other
 # line breaks (which tabulate splits on inconsistently).
 _UNCOVERED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -28,7 +26,11 @@ def covers(text: str) -> bool:
     """Whether a table whose headers and cells, joined, are `text` is laid out here as tabulate would."""
     if _UNCOVERED.search(text):
         return False
-    return text.isascii() or not (tabulate.wcwidth is not None and tabulate.WIDE_CHARS_MODE)
+    if text.isascii():
+        return True
+    import tabulate  # only here: a table of plain ASCII, the most common, never needs it
+
+    return not (tabulate.wcwidth is not None and tabulate.WIDE_CHARS_MODE)
 
 
 def simple(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str | None:

@@ -44,7 +44,8 @@ def formats() -> list[str]:
 
 
 def check_format(fmt: str) -> str:
-    if fmt not in DATA_FORMATS and fmt not in formats():  # tabulate is imported only for a table
+    # tabulate is imported only for a table of a format other than the default (ledger.plaintable)
+    if fmt not in DATA_FORMATS and fmt != DEFAULT_FORMAT and fmt not in formats():
         raise LedgerError(f"unknown format {fmt!r}: use json, jsonl, csv, tsv or a tabulate format such as simple, github, grid")
     return fmt
 
