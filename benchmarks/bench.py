@@ -9,6 +9,9 @@ the median beside it.
     python benchmarks/bench.py --only import --rows 50000 500000 --repeat 5
     python benchmarks/bench.py --markdown           # tables for the README
 
+Reading commands have a floor too (read_floor.py): raw sqlite3 reading the same claims from the
+same file, written with the json module.
+
 Targets (issue 3): import <= 2.0x the floor at 50,000 rows and <= 1.5x at 500,000; import peak
 memory <= 120 MiB at 500,000 rows; `results` and `disputes` on a 50,000-claim category and
 `disputes` over 1,000,000 claims under 1 s; export + load of 500,000 claims <= 3x the floor.
@@ -36,6 +39,7 @@ import genfile  # noqa: E402
 
 RACELEDGER = [sys.executable, "-c", "import cli; cli.main()"]
 FLOOR = [sys.executable, str(HERE / "floor.py")]
+READ_FLOOR = [sys.executable, str(HERE / "read_floor.py")]
 EVENT, RACE = "bench-2025", "bench-2025/marathon"
 MIB = 1024 * 1024
 
@@ -140,20 +144,33 @@ def disagreeing(path: Path, folder: Path, every: int) -> Path:
     return out
 
 
+def side_by_side(floor: list[str], command: list[str], repeat: int) -> dict:
+    """The floor and the command, alternating, `repeat` times each."""
+    runs: dict[str, list[Run]] = {"floor": [], "raceledger": []}
+    for _ in range(repeat):
+        runs["floor"].append(measure(floor))
+        runs["raceledger"].append(measure(command))
+    return runs
+
+
 def bench_reads(folder: Path, repeat: int, categories: int) -> dict:
     """A 50,000-claim category (49,000 official rows, 1,000 press rows, some disputed), then a ledger
-    of `categories` x 50,000 claims."""
+    of `categories` x 50,000 claims; each reading command beside its floor (read_floor.py)."""
     db = copy_of(template(folder, categories), folder / "reads.db")
     official = rows_file(folder, 49_000)
     ledger(db, "import", f"{RACE}/c1", str(official), "--source", "timing")
     ledger(db, "import", f"{RACE}/c1", str(disagreeing(official, folder, 49)), "--source", "gazette")
+    in_category = [*READ_FLOOR, str(db), "category", f"{RACE}/c1"]
+    contested = [*READ_FLOOR, str(db), "disputes"]
+    command = [*RACELEDGER, "--db", str(db)]
     commands = {
-        "results CAT -f json": ["results", f"{RACE}/c1", "-f", "json"],
-        "results CAT (table)": ["results", f"{RACE}/c1"],
-        "disputes CAT -f json": ["disputes", f"{RACE}/c1", "-f", "json"],
-        "disputes CAT (table)": ["disputes", f"{RACE}/c1"],
+        "results CAT -f json": (in_category, ["results", f"{RACE}/c1", "-f", "json"]),
+        "results CAT (table)": (in_category, ["results", f"{RACE}/c1"]),
+        "disputes CAT -f json": (contested, ["disputes", f"{RACE}/c1", "-f", "json"]),
+        "disputes CAT (table)": (contested, ["disputes", f"{RACE}/c1"]),
     }
-    found = {"category": {name: [ledger(db, *args) for _ in range(repeat)] for name, args in commands.items()}}
+    found = {"category": {name: side_by_side(floor, [*command, *args], repeat)
+                          for name, (floor, args) in commands.items()}}
     start = time.perf_counter()
     for i in range(2, categories + 1):
         path = rows_file(folder, 49_000, seed=i)
@@ -163,8 +180,8 @@ def bench_reads(folder: Path, repeat: int, categories: int) -> dict:
     with sqlite3.connect(db) as conn:
         found["claims"] = conn.execute("SELECT count(*) FROM claim").fetchone()[0]
     found["ledger"] = {
-        "disputes -f json": [ledger(db, "disputes", "-f", "json") for _ in range(repeat)],
-        "disputes (table)": [ledger(db, "disputes") for _ in range(repeat)],
+        "disputes -f json": side_by_side(contested, [*command, "disputes", "-f", "json"], repeat),
+        "disputes (table)": side_by_side(contested, [*command, "disputes"], repeat),
     }
     return found
 
@@ -226,13 +243,16 @@ def report(found: dict, markdown: bool) -> str:
         out.append("")
     if "reads" in found:
         reads = found["reads"]
-        out += ["Reading commands, whole process (target: under 1 s):",
-                "| command | scope | time (best) | time (median) | target |", "|---|---|---:|---:|---|"]
+        out += ["Reading commands, whole process, beside their floor (raw sqlite3 reading the same claims"
+                " from the same file, written with the json module; target: under 1 s):",
+                "| command | scope | floor | raceledger (best) | raceledger (median) | ratio (best) | target |",
+                "|---|---|---:|---:|---:|---:|---|"]
         scopes = [("category", "one category, 50,000 claims"), ("ledger", f"whole ledger, {reads['claims']:,} claims")]
         for key, scope in scopes:
             for name, runs in reads[key].items():
-                seconds = best(runs).wall
-                out.append(f"| {name} | {scope} | {seconds:.2f} s | {median(runs):.2f} s | {verdict(seconds < 1)} |")
+                floor, seconds = best(runs["floor"]).wall, best(runs["raceledger"]).wall
+                out.append(f"| {name} | {scope} | {floor:.2f} s | {seconds:.2f} s | {median(runs['raceledger']):.2f} s | "
+                           f"{seconds / floor:.2f}x | {verdict(seconds < 1)} |")
         out.append("")
     if "exchange" in found:
         e = found["exchange"]
