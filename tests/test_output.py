@@ -120,6 +120,16 @@ def test_an_empty_table_says_so(ledger):
     assert output(ledger, ("event", "list"), "simple") == "(no events)\n"
 
 
+@pytest.mark.parametrize("fmt, delimiter", [("csv", ","), ("tsv", "\t")])
+def test_a_claim_report_with_no_claims_is_its_header_alone(demo, fmt, delimiter):
+    """A flat file of no claims still names its columns, as the one with claims does."""
+    assert demo("category", "add", "pyongyang-2025/marathon/empty", "--name", "Empty").exit_code == 0
+    with_claims = output(demo, READERS["results"], fmt).splitlines()[0]
+    assert output(demo, ("results", "pyongyang-2025/marathon/empty"), fmt) == with_claims + "\n"
+    assert output(demo, ("results", "pyongyang-2025/marathon/empty"), "simple") == "(no claims)\n"
+    assert output(demo, ("disputes", "pyongyang-2025/marathon/empty"), fmt).startswith(delimiter.join(["position", "category", "kind"]))
+
+
 def test_json_keeps_non_ascii_names_readable(demo):
     result = demo("athlete", "add", "Łucja Żak", "--nationality", "POL")
     assert result.exit_code == 0, result.stderr
