@@ -79,8 +79,8 @@ def _text(values: list[Any]) -> list[str]:
 def _cells(name: str, values: list[Any]) -> list[str] | None:
     """One column's cells as table text (None as empty, long text wrapped where the column wraps);
     None for a column with nothing to show."""
-    if not any(values):
-        return None if all(v is None or v == "" for v in values) else _text(values)
+    if not any(values) and all(v is None or v == "" for v in values):  # (0 is something to show)
+        return None
     cells = _text(values)
     width = WRAP_COLUMNS.get(name)
     if width is not None and (max(map(len, cells)) > width or "\n" in "".join(cells)):

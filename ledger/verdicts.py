@@ -247,10 +247,9 @@ def placings(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_
             groups[key] = [claim]
         else:
             group.append(claim)
-    ruled = bool(rulings.placing)
     found = []
     for key in sorted(groups):
         group = groups[key]
-        ruling = rulings.on_placing_of(group[0]) if ruled else None
+        ruling = rulings.on_placing_of(group[0])
         found.append(Placing(key[0], group[0].position, _verdict(group, disputed_ids, ruling), group, ruling))
     return found
