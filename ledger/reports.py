@@ -82,12 +82,6 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
     return ClaimReport(shown, rulings)
 
 
-def results(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-            include_retracted: bool = False) -> list[dict[str, Any]]:
-    """`results_report` as JSON."""
-    return results_report(session, category, tolerance_ms, include_retracted).to_json()
-
-
 def _candidate_claims(session: Session, category_ids: list[int] | None) -> list[ClaimView]:
     """The live claims of contested groups (ledger.contests): the only ones that can hold a dispute."""
     found: dict[int, ClaimView] = {}
@@ -174,6 +168,3 @@ def athlete_json(described: dict[str, Any], report: ClaimReport) -> dict[str, An
     """An `athlete_report` as JSON: the athlete, then their claims, each led by its category and verdict."""
     return {**described, "claims": [{**fields, **claim_json(claim, report.rulings)} for fields, (claim,) in report.held]}
 
-
-def athlete_show(session: Session, name: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
-    return athlete_json(*athlete_report(session, name, tolerance_ms))

@@ -71,17 +71,6 @@ class PieceEncoder:
         return piece
 
 
-def encode_pieces(header: dict[str, Any], batches: Iterable[list[list[Any]]],
-                  summary: dict[str, Any]) -> Iterator[str]:
-    """The whole body's canonical text in pieces of about PIECE_CHARS, each cut at a row boundary."""
-    encoder = PieceEncoder(header)
-    for rows in batches:
-        piece = encoder.add(rows)
-        if piece is not None:
-            yield piece
-    yield encoder.close(summary)
-
-
 class RowsBody:
     """Reads a rows body from text pieces cut anywhere: the header first, then rows as they come.
 
