@@ -15,7 +15,7 @@ from ledger import athletes, catalog, claims, contests, corrections, models
 from ledger.claims import ClaimView
 from ledger.models import Category, Claim, Contest, Source
 from ledger.verdicts import (DEFAULT_TOLERANCE_MS, LIVE, RETRACTED, Dispute, RulingView, Rulings, find_disputes,
-                             placings)
+                             placing_groups, placings)
 
 
 def _ruling_json(ruling: RulingView | None, rulings: Rulings) -> dict[str, Any] | None:
@@ -36,19 +36,15 @@ def standing_of(claim: ClaimView, rulings: Rulings) -> tuple[str, str | None, Ru
 def claim_json(claim: ClaimView, rulings: Rulings) -> dict[str, Any]:
     """A claim as recorded, with its standing and why, and any ruling in force on its athlete's
     status, shown beside it."""
-    if claim.retracted_seq is None and not (rulings.placing or rulings.status):  # most claims of a big category
-        return claim.to_json(LIVE, None, None, None)
     standing, reason, ruling = standing_of(claim, rulings)
     status_ruling = rulings.on_status_of(claim)
     return claim.to_json(standing, reason, ruling.id if ruling else None,
                          status_ruling.to_json() if status_ruling else None)
 
 
-class Held(NamedTuple):
-    """Claims as a report lists them, under what holds them (a placing, a dispute), as its JSON fields."""
-
-    fields: dict[str, Any]
-    claims: list[ClaimView]
+# Claims as a report lists them, under the JSON fields of what holds them (a placing, a dispute):
+# a plain tuple, as a report of a big category holds one a placing.
+Held = tuple[dict[str, Any], list[ClaimView]]
 
 
 class ClaimReport(NamedTuple):
@@ -59,7 +55,10 @@ class ClaimReport(NamedTuple):
 
     def to_json(self) -> list[dict[str, Any]]:
         rulings = self.rulings
-        return [dict(fields, claims=[claim_json(c, rulings) for c in listed]) for fields, listed in self.held]
+        ruled = bool(rulings.placing or rulings.status)  # else only a retraction gives a claim a standing
+        return [dict(fields, claims=[claim_json(c, rulings) if ruled or c.retracted_seq is not None
+                                     else c.to_json(LIVE, None, None, None) for c in listed])
+                for fields, listed in self.held]
 
 
 def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
@@ -70,15 +69,13 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
     rulings = Rulings(corrections.load_rulings(session, [found.id]))
     disputed = _disputes_in(session, [found.id], tolerance_ms, rulings)
     shown = []
-    for p in placings(views, tolerance_ms, rulings, disputed):
-        if p.verdict == RETRACTED and not include_retracted:
+    for category, position, verdict, listed, ruling in placing_groups(views, tolerance_ms, rulings, disputed):
+        if verdict == RETRACTED and not include_retracted:
             continue
-        listed = p.claims  # one live claim, most often (a placing of one retracted claim is RETRACTED)
-        if len(listed) > 1 and not include_retracted:
+        if len(listed) > 1 and not include_retracted:  # one live claim, most often
             listed = [c for c in listed if c.retracted_seq is None]
-        fields = {"category": p.category, "position": p.position, "verdict": p.verdict,
-                  "ruling": _ruling_json(p.ruling, rulings)}
-        shown.append(Held(fields, listed))
+        shown.append(({"category": category, "position": position, "verdict": verdict,
+                       "ruling": _ruling_json(ruling, rulings)}, listed))
     return ClaimReport(shown, rulings)
 
 
@@ -116,8 +113,8 @@ def disputes_report(session: Session, scope: str | None = None, tolerance_ms: in
     """Open disputes; with `include_ruled`, also those a ruling settled, with the ruling."""
     found, rulings = dispute_list(session, scope, tolerance_ms)
     return ClaimReport([
-        Held({"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
-              "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings)}, d.claims)
+        ({"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
+          "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings)}, d.claims)
         for d in found if include_ruled or d.ruling is None
     ], rulings)
 
@@ -160,7 +157,7 @@ def athlete_report(session: Session, name: str,
     disputed = _disputes_in(session, category_ids, tolerance_ms, rulings)
     groups = sorted({c.id: c for c in (*own, *beside)}.values(), key=lambda c: c.id)
     verdict_of = {c.id: p.verdict for p in placings(groups, tolerance_ms, rulings, disputed) for c in p.claims}
-    held = [Held({"category": c.category, "verdict": verdict_of[c.id]}, [c]) for c in own]
+    held = [({"category": c.category, "verdict": verdict_of[c.id]}, [c]) for c in own]
     return athletes.describe(session, athlete), ClaimReport(held, rulings)
 
 

@@ -209,6 +209,16 @@ def test_a_claim_keeps_everything_the_source_said(city):
         "url": "https://gazette.example/x", "quote": "Silva took the title", "published": "2025-10-13"}
 
 
+def test_a_publication_date_reads_as_iso_whatever_the_session_date_style(city, db, monkeypatch):
+    """PostgreSQL writes dates as text by the session's DateStyle (libpq takes it from PGDATESTYLE):
+    readers take dates as dates, and show them as ISO."""
+    ok(city("claim", CAT, "--source", "gazette", "--athlete", "Maria Silva", "--position", "1",
+            "--published", "2025-10-13"))
+    monkeypatch.setenv("PGDATESTYLE", "SQL, DMY")
+    (placing,) = as_json(city("results", CAT, "-f", "json"))
+    assert placing["claims"][0]["published"] == "2025-10-13"
+
+
 def test_the_name_as_written_defaults_to_the_name_given(city):
     ok(city("claim", CAT, "--source", "gazette", "--athlete", "MARIA SILVA", "--position", "1"))
     claim = as_json(city("results", CAT, "-f", "json"))[0]["claims"][0]
