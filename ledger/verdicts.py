@@ -250,12 +250,11 @@ def placing_groups(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLE
             who = claim.athlete_id if claim.athlete_id is not None else f"unnamed-{claim.id}"
             others.setdefault((claim.status, claim.who, str(who)), []).append(claim)
     found = []
-    on_placing = rulings.placing.get
     for category in sorted(placed):
         positions = placed[category]
         for position in sorted(positions):
             group = positions[position]
-            ruling = on_placing((category, position)) if rulings.placing else None
+            ruling = rulings.placing.get((category, position))
             found.append((category, position, _verdict(group, disputed_ids, ruling), group, ruling))
         others = unplaced[category]
         found += [(category, None, _verdict(others[key], disputed_ids, None), others[key], None) for key in sorted(others)]
