@@ -6,6 +6,8 @@ import json
 from itertools import count
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import build, city_marathon
 from ledger.claims import ClaimView
@@ -190,6 +192,24 @@ def test_every_claim_appears_in_exactly_one_placing():
               claim("blog", None, 2, unnamed="a local athlete")]
     placed = [c.id for p in placings(claims) for c in p.claims]
     assert sorted(placed) == sorted(c.id for c in claims)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["c/b", "c/a", "c/c"]), st.sampled_from(["timing", "gazette"]),
+                         st.one_of(st.none(), st.integers(1, 3)), st.one_of(st.none(), st.integers(1, 4)),
+                         st.sampled_from(["FIN", "DNF"])), max_size=25))
+def test_placings_of_interleaved_categories_hold_each_claim_once_in_order(rows):
+    """Claims of several categories, in any order: each placing is one category's one position (or
+    one unplaced athlete), categories in order, positions ascending before the unplaced."""
+    claims = [claim(source, athlete, position if status == "FIN" else None, category=category, status=status,
+                    unnamed="a local athlete" if athlete is None else None)
+              for category, source, athlete, position, status in rows]
+    found = placings(claims)
+    assert sorted(c.id for p in found for c in p.claims) == sorted(c.id for c in claims)
+    assert all({(c.category, c.position) for c in p.claims} == {(p.category, p.position)} for p in found)
+    order = [(p.category, p.position is None, p.position or 0) for p in found]
+    assert order == sorted(order)
+    placed = [(p.category, p.position) for p in found if p.position is not None]
+    assert len(placed) == len(set(placed))
 
 
 # --- through the CLI ----------------------------------------------------------------------------
