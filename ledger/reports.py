@@ -67,7 +67,7 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
     found = catalog.find(session, Category, category)
     views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
     rulings = Rulings(corrections.load_rulings(session, [found.id]))
-    disputed = _disputes_in(session, [found.id], tolerance_ms, rulings)
+    disputed = find_disputes(_contested_among(session, found.id, views), tolerance_ms, rulings)
     shown = []
     for category, position, verdict, listed, ruling in placing_groups(views, tolerance_ms, rulings, disputed):
         if verdict == RETRACTED and not include_retracted:
@@ -77,6 +77,15 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
         shown.append(({"category": category, "position": position, "verdict": verdict,
                        "ruling": _ruling_json(ruling, rulings)}, listed))
     return ClaimReport(shown, rulings)
+
+
+def _contested_among(session: Session, category_id: int, views: list[ClaimView]) -> list[ClaimView]:
+    """`_candidate_claims` of one category, picked from its claims already read, not read again."""
+    keys: dict[str, set[int]] = {contests.POSITION: set(), contests.ATHLETE: set()}
+    for kind, key in session.execute(select(Contest.kind, Contest.key).where(Contest.category_id == category_id)):
+        keys[kind].add(key)
+    positions, athletes = keys[contests.POSITION], keys[contests.ATHLETE]
+    return [v for v in views if v.retracted_seq is None and (v.position in positions or v.athlete_id in athletes)]
 
 
 def _candidate_claims(session: Session, category_ids: list[int] | None) -> list[ClaimView]:
