@@ -128,12 +128,6 @@ def disputes_report(session: Session, scope: str | None = None, tolerance_ms: in
     ], rulings)
 
 
-def disputes(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-             include_ruled: bool = False) -> list[dict[str, Any]]:
-    """`disputes_report` as JSON."""
-    return disputes_report(session, scope, tolerance_ms, include_ruled).to_json()
-
-
 def sources(session: Session, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[dict[str, Any]]:
     """Each source with its number of claims, how many it retracted, and how many of its live claims
     another source contradicts (in a dispute, open or ruled)."""
