@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from ledger import __version__
-from ledger.errors import LedgerError
+from ledger.core.errors import LedgerError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -57,7 +57,7 @@ class Options:
 
 def refuse_if_read_only(ctx: click.Context) -> None:
     """Write commands fail up front under --read-only (the connection refuses writes as well)."""
-    from ledger.access import read_only_refusal
+    from ledger.store.access import read_only_refusal
 
     if ctx.find_object(Options).read_only:
         raise read_only_refusal(" ".join(["raceledger", *ctx.command_path.split()[1:]]))
@@ -70,8 +70,8 @@ def closing(ctx: click.Context, engine: Any) -> Any:
 
 
 def open_ledger(ctx: click.Context, **how: Any) -> tuple[Any, Any]:
-    """`ledger.db.open_engine` on the --db ledger, for this command only."""
-    from ledger.db import open_engine
+    """`ledger.store.engine.open_engine` on the --db ledger, for this command only."""
+    from ledger.store.engine import open_engine
 
     engine, target = open_engine(ctx.find_object(Options).db, **how)
     return closing(ctx, engine), target
@@ -84,8 +84,8 @@ def open_reader(ctx: click.Context) -> tuple[Any, Any]:
 @contextmanager
 def writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
     """A session for one write (one journal entry, one transaction) and who records it."""
-    from ledger.db import transaction
-    from ledger.journal import default_user
+    from ledger.journal.chain import default_user
+    from ledger.store.engine import transaction
 
     refuse_if_read_only(ctx)
     engine, _ = open_ledger(ctx)
@@ -96,9 +96,9 @@ def writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
 @contextmanager
 def reading(ctx: click.Context, streams: bool = False) -> Iterator[Any]:
     """A session for a reading command. One that builds all it prints before printing it (every
-    one but those that stream) runs, to its end, with the cyclic collector paused (ledger.collector)."""
-    from ledger.collector import paused
-    from ledger.db import transaction
+    one but those that stream) runs, to its end, with the cyclic collector paused (ledger.output.collector)."""
+    from ledger.output.collector import paused
+    from ledger.store.engine import transaction
 
     engine, _ = open_reader(ctx)
     if not streams:
@@ -122,26 +122,26 @@ def tolerance_option(func: Callable) -> Callable:
 
 
 def emit(records: Any, fmt: str, flat: Callable | None = None, empty: str = "nothing to show") -> None:
-    """Print `records` (or what the function `records` builds) in `fmt` (ledger.render)."""
-    from ledger.render import render
+    """Print `records` (or what the function `records` builds) in `fmt` (ledger.output.render)."""
+    from ledger.output.render import render
 
     click.echo(render(records, fmt, flat, empty), nl=False)
 
 
 def checked(fmt: str, tolerance: str | None = None) -> int | None:
     """Reject a bad --format or --tolerance before any work starts."""
-    from ledger.render import check_format
-    from ledger.times import parse_tolerance
+    from ledger.core.times import parse_tolerance
+    from ledger.output.render import check_format
 
     check_format(fmt)
     return None if tolerance is None else parse_tolerance(tolerance)
 
 
 def claim_table(report: Any, keys: tuple[str, ...]) -> Any:
-    """A table row per claim of a report, led by the fields of what holds it (ledger.claimtable)."""
-    from ledger import claimtable
+    """A table row per claim of a report, led by the fields of what holds it (ledger.output.claim_columns)."""
+    from ledger.output import claim_columns
 
-    return claimtable.columns(report, keys)
+    return claim_columns.columns(report, keys)
 
 
 @click.group(cls=LedgerGroup, context_settings=CONTEXT)
@@ -177,8 +177,8 @@ def init(ctx: click.Context) -> None:
     Example:
         raceledger --db results.db init
     """
-    from ledger.db import SCHEMA_REVISION, schema_revision
-    from ledger.migrate import upgrade
+    from ledger.store.engine import SCHEMA_REVISION, schema_revision
+    from ledger.store.migrate import upgrade
 
     refuse_if_read_only(ctx)
     engine, target = open_ledger(ctx, create=True)
@@ -201,10 +201,11 @@ def demo(ctx: click.Context, tolerance: str, fmt: str) -> None:
     Example:
         raceledger demo
     """
-    from ledger import demo as example, reports
-    from ledger.db import transaction
-    from ledger.journal import default_user
-    from ledger.migrate import upgrade
+    from ledger.journal.chain import default_user
+    from ledger.read import reports
+    from ledger.store.engine import transaction
+    from ledger.store.migrate import upgrade
+    from ledger.write import demo as example
 
     tolerance_ms = checked(fmt, tolerance)
     refuse_if_read_only(ctx)
@@ -250,7 +251,7 @@ def event_add(ctx: click.Context, slug: str, name: str, date: str, place: str | 
     Example:
         raceledger event add pyongyang-2025 --name "Pyongyang International Marathon" --date 2025-04-06
     """
-    from ledger import catalog
+    from ledger.write import catalog
 
     with writing(ctx) as (session, by):
         seq = catalog.add_event(session, by, slug, name, date, place)
@@ -267,7 +268,7 @@ def event_list(ctx: click.Context, fmt: str) -> None:
     Example:
         raceledger event list -f json
     """
-    from ledger import catalog
+    from ledger.read import catalog
 
     checked(fmt)
     with reading(ctx) as session:
@@ -297,7 +298,7 @@ def race_add(ctx: click.Context, slug: str, name: str, distance: int) -> None:
     Example:
         raceledger race add pyongyang-2025/marathon --name "Full marathon" --distance 42195
     """
-    from ledger import catalog
+    from ledger.write import catalog
 
     with writing(ctx) as (session, by):
         seq = catalog.add_race(session, by, slug, name, distance)
@@ -315,7 +316,7 @@ def race_list(ctx: click.Context, event: str | None, fmt: str) -> None:
     Example:
         raceledger race list pyongyang-2025
     """
-    from ledger import catalog
+    from ledger.read import catalog
 
     checked(fmt)
     with reading(ctx) as session:
@@ -349,7 +350,7 @@ def category_add(ctx: click.Context, slug: str, name: str, sex: str | None, divi
     Example:
         raceledger category add pyongyang-2025/marathon/amateur-men --name "Amateur men" --sex M --division amateur
     """
-    from ledger import catalog
+    from ledger.write import catalog
 
     with writing(ctx) as (session, by):
         seq = catalog.add_category(session, by, slug, name, sex, division, age_min, age_max)
@@ -367,7 +368,7 @@ def category_list(ctx: click.Context, scope: str | None, fmt: str) -> None:
     Example:
         raceledger category list pyongyang-2025/marathon
     """
-    from ledger import catalog
+    from ledger.read import catalog
 
     checked(fmt)
     with reading(ctx) as session:
@@ -398,7 +399,7 @@ def source_add(ctx: click.Context, slug: str, name: str, kind: str, url: str | N
     Example:
         raceledger source add kcna --name "Korean Central News Agency" --kind state-media
     """
-    from ledger import catalog
+    from ledger.write import catalog
 
     with writing(ctx) as (session, by):
         seq = catalog.add_source(session, by, slug, name, kind, url)
@@ -416,7 +417,7 @@ def sources(ctx: click.Context, tolerance: str, fmt: str) -> None:
     Example:
         raceledger sources -f github
     """
-    from ledger import reports
+    from ledger.read import reports
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
@@ -451,7 +452,7 @@ def athlete_add(ctx: click.Context, name: str, nationality: str | None, born: in
     Example:
         raceledger athlete add "Wojciech Kopec" --nationality POL --alias "Wojciech Kopeć"
     """
-    from ledger import athletes
+    from ledger.write import athletes
 
     with writing(ctx) as (session, by):
         seq = athletes.add(session, by, name, nationality, born, aliases)
@@ -468,7 +469,7 @@ def athlete_list(ctx: click.Context, fmt: str) -> None:
     Example:
         raceledger athlete list -f csv
     """
-    from ledger import athletes
+    from ledger.read import athletes
 
     checked(fmt)
     with reading(ctx) as session:
@@ -488,7 +489,7 @@ def athlete_show(ctx: click.Context, name: str, tolerance: str, fmt: str) -> Non
     Example:
         raceledger athlete show "wojciech kopeć"
     """
-    from ledger import reports
+    from ledger.read import reports
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
@@ -524,7 +525,7 @@ def claim(ctx: click.Context, category: str, source: str, athlete: str | None, u
         raceledger claim pyongyang-2025/marathon/amateur-men --source kcna \\
             --unnamed "a local athlete" --position 1 --quote "..."
     """
-    from ledger import claims
+    from ledger.write import claims
 
     if (athlete is None) == (unnamed is None):
         raise click.UsageError("give exactly one of --athlete NAME or --unnamed TEXT", ctx)
@@ -552,7 +553,7 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance: str, f
     Example:
         raceledger results pyongyang-2025/marathon/amateur-men --all
     """
-    from ledger import reports
+    from ledger.read import reports
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
@@ -577,7 +578,7 @@ def disputes(ctx: click.Context, scope: str | None, show_all: bool, tolerance: s
     Example:
         raceledger disputes pyongyang-2025 -f json
     """
-    from ledger import reports
+    from ledger.read import reports
 
     tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
@@ -600,7 +601,7 @@ def retract(ctx: click.Context, claim_id: int, reason: str) -> None:
     Example:
         raceledger retract 9 --reason "The source corrected its report on 8 April"
     """
-    from ledger import corrections
+    from ledger.write import corrections
 
     with writing(ctx) as (session, by):
         seq = corrections.retract(session, by, claim_id, reason)
@@ -632,7 +633,7 @@ def rule(ctx: click.Context, category: str, position: int | None, claim_id: int 
         raceledger rule city-2025/marathon/open-women --athlete "Anna Nowak" --status DQ \\
             --by "Referee" --reason "Rule 144.3(a): unauthorised pacing"
     """
-    from ledger import corrections
+    from ledger.write import corrections
 
     on_placing = position is not None or claim_id is not None
     if on_placing == (athlete is not None or status is not None):
@@ -663,7 +664,7 @@ def history(ctx: click.Context, target: str | None, fmt: str) -> None:
         raceledger history pyongyang-2025/marathon/amateur-men
         raceledger history 9 -f json
     """
-    from ledger import history as journal_history
+    from ledger.read import history as journal_history
 
     checked(fmt)
     with reading(ctx) as session:
@@ -684,12 +685,12 @@ def head(ctx: click.Context, fmt: str) -> None:
     Example:
         raceledger head
     """
-    from ledger import journal
+    from ledger.journal import chain
 
     if fmt != "text":
         checked(fmt)
     with reading(ctx) as session:
-        found = journal.head(session)
+        found = chain.head(session)
     if fmt == "text":
         click.echo(f"{found.seq}:{found.hash}")
     else:
@@ -710,13 +711,14 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
     Example:
         raceledger verify --head 1234:5f0c...e9 --deep
     """
-    from ledger import verify as checking
+    from ledger.journal import verify as checking
+    from ledger.projection.deep import compare
 
     if fmt not in ("text", "json"):
         raise LedgerError(f"unknown format {fmt!r} for verify: use text or json")
     head_seen = checking.parse_head(published) if published else None
     with reading(ctx, streams=True) as session:
-        report = checking.verify(session, head_seen, deep)
+        report = checking.verify(session, head_seen, compare if deep else None)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "json":
@@ -742,8 +744,8 @@ def info(ctx: click.Context, fmt: str) -> None:
     Example:
         raceledger --db postgresql+psycopg://reporter@db.example/results --read-only info -f json
     """
-    from ledger import info as about
-    from ledger.db import transaction
+    from ledger.read import info as about
+    from ledger.store.engine import transaction
 
     checked(fmt)
     engine, target = open_reader(ctx)
@@ -777,7 +779,7 @@ def db_grant_reader(ctx: click.Context, role: str) -> None:
     Example:
         raceledger --db postgresql+psycopg://owner@db.example/results db grant-reader reporter
     """
-    from ledger.access import grant_reader
+    from ledger.store.access import grant_reader
 
     refuse_if_read_only(ctx)
     engine, target = open_ledger(ctx)
@@ -790,7 +792,7 @@ def db_grant_reader(ctx: click.Context, role: str) -> None:
 
 def progress_bars() -> Callable:
     """Bars on stderr when it is a terminal; nothing extra at all when it is not (pipes, CI, logs)."""
-    from ledger.progress import silent
+    from ledger.core.progress import silent
 
     if not sys.stderr.isatty():
         return silent
@@ -806,9 +808,9 @@ def progress_bars() -> Callable:
 @contextmanager
 def bulk_writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
     """`writing` for a bulk import: the importer vouches for every reference it writes."""
-    from ledger.bulk import trusted_references
-    from ledger.db import transaction
-    from ledger.journal import default_user
+    from ledger.journal.chain import default_user
+    from ledger.store.bulk import trusted_references
+    from ledger.store.engine import transaction
 
     refuse_if_read_only(ctx)
     engine, _ = open_ledger(ctx)
@@ -851,13 +853,21 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         raceledger import city-2025/marathon/open-women results.csv --source timing
         raceledger import city-2025/marathon/open-women - --source timing --map "Zeit=time" < zeit.tsv
     """
-    from ledger.importer import ImportFailed, ImportRequest, duplicate_lines, import_file, summary
+    from ledger.imports.importer import (
+        ImportFailed,
+        ImportRequest,
+        duplicate_lines,
+        import_file,
+        summary,
+    )
+    from ledger.output.collector import paused
 
     if rejects and not skip_invalid:
         raise click.UsageError("--rejects FILE goes with --skip-invalid", ctx)
     if skip_invalid and not rejects:
         raise click.UsageError("--skip-invalid needs --rejects FILE, so that no rejected row is lost", ctx)
     request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published)
+    ctx.with_resource(paused())
     stdin = sys.stdin.buffer if file == "-" else None
     try:
         if dry_run:
@@ -895,7 +905,7 @@ def export_ledger(ctx: click.Context, file: str | None) -> None:
     import io
     import os
 
-    from ledger.exchange import export_journal
+    from ledger.projection.exchange import export_journal
 
     with reading(ctx, streams=True) as session:
         if file and file != "-":
@@ -924,8 +934,8 @@ def load_ledger(ctx: click.Context, file: str) -> None:
     Example:
         raceledger --db copy.db load ledger.jsonl
     """
-    from ledger.db import transaction
-    from ledger.exchange import file_size, load_journal, open_for_load
+    from ledger.projection.exchange import file_size, load_journal, open_for_load
+    from ledger.store.engine import transaction
 
     refuse_if_read_only(ctx)
     engine, target = open_for_load(ctx.find_object(Options).db)
@@ -956,7 +966,7 @@ def athlete_merge(ctx: click.Context, keep: str, other: str) -> None:
     Example:
         raceledger athlete merge '#3' '#1207'
     """
-    from ledger import merge
+    from ledger.write import merge
 
     with writing(ctx) as (session, by):
         done = merge.merge(session, by, keep, other)

@@ -74,9 +74,9 @@ def floor(path: str) -> int:
 
 def _catalog(path: str, categories: int) -> None:
     """A fresh ledger with one event, one race, `categories` categories and the sources."""
-    from ledger import catalog
-    from ledger.db import open_engine, transaction
-    from ledger.migrate import upgrade
+    from ledger.store.engine import open_engine, transaction
+    from ledger.store.migrate import upgrade
+    from ledger.write import catalog
 
     engine, _ = open_engine(path, create=True)
     upgrade(engine)
@@ -94,9 +94,9 @@ def _small_entries(path: str, single: int) -> None:
     """Athletes, then `single` claims one entry each, with retractions and rulings among them."""
     from sqlalchemy import text
 
-    from ledger import athletes, claims, corrections
-    from ledger.db import open_engine, transaction
-    from ledger.times import format_ms
+    from ledger.core.times import format_ms
+    from ledger.store.engine import open_engine, transaction
+    from ledger.write import athletes, claims, corrections
 
     engine, _ = open_engine(path)
     with transaction(engine) as session:

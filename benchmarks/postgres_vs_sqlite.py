@@ -54,8 +54,8 @@ def scratch_postgres(server_url: str) -> Iterator[str]:
 
 def fresh(db: str) -> None:
     """An empty, initialised ledger at `db` (a SQLite file is removed; a PostgreSQL schema emptied)."""
-    from ledger.db import open_engine
-    from ledger.migrate import upgrade
+    from ledger.store.engine import open_engine
+    from ledger.store.migrate import upgrade
 
     if "://" in db:
         from sqlalchemy import create_engine, text
@@ -97,8 +97,8 @@ def worker(mode: str, db: str, index: str, appends: str, go: str) -> None:
     `cli`: each claim is a whole raceledger command (engine, schema check, transaction), as a person
     typing would cause; `library`: one engine, one transaction per claim, as a long-running service.
     """
-    from ledger import claims
-    from ledger.db import open_engine, transaction
+    from ledger.store.engine import open_engine, transaction
+    from ledger.write import claims
 
     engine = open_engine(db)[0] if mode == "library" else None
     Path(f"{go}.ready{index}").touch()
@@ -142,9 +142,10 @@ def generate(db: str, claims: int, categories: int = 20, sources: int = 4, seed:
     """A ledger of about `claims` claims: sources mostly agree, ~5% name another athlete, ~5% another time."""
     from sqlalchemy import func, select
 
-    from ledger import athletes, catalog, journal
-    from ledger.db import open_engine, transaction
-    from ledger.models import Athlete, Claim
+    from ledger.core.models import Athlete, Claim
+    from ledger.journal import chain
+    from ledger.store.engine import open_engine, transaction
+    from ledger.write import athletes, catalog
 
     fresh(db)
     setup_catalog(db, categories)
@@ -175,7 +176,7 @@ def generate(db: str, claims: int, categories: int = 20, sources: int = 4, seed:
                     body = {"id": next_claim, "category": f"{RACE}/cat-{c:02d}", "source": f"src-{s}",
                             "athlete": athlete, "as_written": f"Runner {athlete - first_athlete:05d}",
                             "position": p, "time_ms": at, "status": "FIN"}
-                    journal.append(session, "claim", body, "bench")
+                    chain.append(session, "claim", body, "bench")
                     next_claim += 1
                     made += 1
     engine.dispose()
@@ -184,8 +185,8 @@ def generate(db: str, claims: int, categories: int = 20, sources: int = 4, seed:
 
 def time_disputes(db: str, repeat: int = 5) -> tuple[float, int]:
     """Best-of-`repeat` seconds for `disputes` over the whole ledger, and how many it found."""
-    from ledger import reports
-    from ledger.db import open_engine, transaction
+    from ledger.read import reports
+    from ledger.store.engine import open_engine, transaction
 
     engine, _ = open_engine(db, write=False)
     timings, found = [], 0

@@ -7,9 +7,10 @@ import json
 import random
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ledger.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
+from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
 
 # JSON values the journal may hold: no floats (times are integer ms, distances integer metres).
 scalars = st.none() | st.booleans() | st.integers() | st.text()

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from ledger.db import SCHEMA_REVISION
+from ledger.store.engine import SCHEMA_REVISION
 
 CAT = "city-2025/marathon/open-women"
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from ledger import concurrency
-from ledger import db as ledger_db
-from ledger.canonical import GENESIS_HASH, chain_hash, sha256_hex
+from ledger.core.canonical import GENESIS_HASH, chain_hash, sha256_hex
+from ledger.store import engine as ledger_db
+from ledger.store import locking
 
 WORKER = Path(__file__).with_name("append_worker.py")
 WRITERS = 8
@@ -118,7 +118,7 @@ class WriteLock:
             url = make_url(self.db)
             self.conn = psycopg.connect(host=url.host, port=url.port, user=url.username, dbname=url.database,
                                         password=url.password, autocommit=True)
-            self.conn.execute("SELECT pg_advisory_lock(%s)", (concurrency.PG_WRITE_LOCK,))
+            self.conn.execute("SELECT pg_advisory_lock(%s)", (locking.PG_WRITE_LOCK,))
 
     def release(self) -> None:
         if self.conn is not None:
@@ -132,7 +132,7 @@ class WriteLock:
 def short_waits(monkeypatch):
     """Lock waits of 0.3 s instead of 10 s, so a busy ledger shows up quickly."""
     monkeypatch.setattr(ledger_db, "BUSY_TIMEOUT_MS", 300)
-    monkeypatch.setattr(concurrency, "ATTEMPTS", 2)
+    monkeypatch.setattr(locking, "ATTEMPTS", 2)
 
 
 def test_a_writer_gives_up_with_a_clear_error_when_the_lock_stays_taken(ledger, db, short_waits):
@@ -154,7 +154,7 @@ def test_a_writer_gives_up_with_a_clear_error_when_the_lock_stays_taken(ledger, 
 
 
 def test_a_writer_retries_and_succeeds_once_the_lock_is_released(ledger, db, short_waits, monkeypatch):
-    monkeypatch.setattr(concurrency, "ATTEMPTS", 10)
+    monkeypatch.setattr(locking, "ATTEMPTS", 10)
     setup_race(ledger)
     lock = WriteLock(db)
     lock.take()

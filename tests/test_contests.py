@@ -14,15 +14,17 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.orm import Session
 
 from cli import cli
-from ledger import claims, corrections, reports
-from ledger.db import resolve_target
-from ledger.models import Claim, Contest
-from ledger.verdicts import Rulings, find_disputes
+from ledger.core.models import Claim, Contest
+from ledger.read import claims, reports
+from ledger.read.rulings import load_rulings
+from ledger.read.verdicts import Rulings, find_disputes
+from ledger.store.engine import resolve_target
 
 EVENT, RACE = "city-2025", "city-2025/marathon"
 CATEGORIES = (f"{RACE}/open", f"{RACE}/masters")
@@ -91,7 +93,7 @@ def check(db: str) -> None:
     try:
         with Session(engine) as session:
             assert stored_contests(session) == expected_contests(session)
-            rulings = Rulings(corrections.load_rulings(session))
+            rulings = Rulings(load_rulings(session))
             everything = claims.load_views(session, claims.views_query().order_by(Claim.id))
             for tolerance in (0, 1000, 5000):
                 assert shape(reports.dispute_list(session, None, tolerance)[0]) == \
@@ -187,7 +189,7 @@ def test_an_import_into_an_empty_category_contests_only_its_shared_placings(db, 
 
 
 def test_the_migration_computes_the_contests_of_claims_recorded_before_it(db):
-    from ledger.migrate import downgrade, upgrade
+    from ledger.store.migrate import downgrade, upgrade
 
     run = runner_for(db)
     set_up(run)
@@ -227,7 +229,7 @@ def plan(path: str, statement: str, parameters) -> str:
 
 def test_contest_refreshes_use_the_partial_live_indexes(demo, db):
     """The grouped scans filter `retracted_seq IS NULL` literally, so SQLite picks the partial indexes."""
-    from ledger import contests
+    from ledger.projection import contests
 
     captured, path = statements_of(db, lambda session: contests.refresh(session, 1, contests.EVERY, contests.EVERY))
     plans = [plan(path, s, p) for s, p in captured if "GROUP BY" in s]

@@ -27,8 +27,8 @@ from typing import Callable
 
 import pytest
 
-from ledger import concurrency
-from ledger import db as ledger_db
+from ledger.store import engine as ledger_db
+from ledger.store import locking
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is POSIX only")
 
@@ -186,7 +186,7 @@ class PgWatch:
     """A connection of the test's own that looks at the import's backend in the server's views."""
 
     # pg_locks shows a bigint advisory key as classid (high 32 bits), objid (low 32 bits), objsubid 1.
-    KEY = {"classid": concurrency.PG_WRITE_LOCK >> 32, "objid": concurrency.PG_WRITE_LOCK & 0xFFFFFFFF}
+    KEY = {"classid": locking.PG_WRITE_LOCK >> 32, "objid": locking.PG_WRITE_LOCK & 0xFFFFFFFF}
 
     def __init__(self, db: str) -> None:
         from sqlalchemy import create_engine

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import create_engine, text
 
-from ledger.db import resolve_target
+from ledger.store.engine import resolve_target
 
 AMATEUR_MEN = "pyongyang-2025/marathon/amateur-men"
 DISPUTE_KEYS = {"category", "kind", "position", "athlete", "claims"}

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
+from helpers import build, city_marathon
 from sqlalchemy import create_engine, inspect, text
 
 from cli import cli
-from helpers import build, city_marathon
-from ledger.db import SCHEMA_REVISION, resolve_target
+from ledger.store.engine import SCHEMA_REVISION, resolve_target
 
 CAT = "city-2025/marathon/open-women"
 
@@ -260,8 +260,8 @@ def test_a_database_from_a_newer_raceledger_is_not_told_to_run_init(city, db):
 
 
 def test_a_ledger_at_the_first_revision_is_upgraded_by_init(run, db):
-    from ledger.db import make_engine
-    from ledger.migrate import upgrade
+    from ledger.store.engine import make_engine
+    from ledger.store.migrate import upgrade
 
     engine = make_engine(resolve_target(db))
     try:

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import cli
-from ledger.canonical import canonical_json
+from ledger.core.canonical import canonical_json
 
 CAT = "pyongyang-2025/marathon/amateur-men"
 READERS = [
@@ -39,11 +39,11 @@ def on(db: str):
 @pytest.fixture
 def source_ledger(tmp_path, monkeypatch):
     """A SQLite ledger with the demo, a 300-row import kept in many chunks, and a merge."""
-    import ledger.importer
-    import ledger.tabular
+    import ledger.imports.importer
+    import ledger.journal.bodies
 
-    monkeypatch.setattr(ledger.tabular, "PIECE_CHARS", 4000)
-    monkeypatch.setattr(ledger.importer, "BATCH_ROWS", 25)
+    monkeypatch.setattr(ledger.journal.bodies, "PIECE_CHARS", 4000)
+    monkeypatch.setattr(ledger.imports.importer, "BATCH_ROWS", 25)
     run = on(str(tmp_path / "source.db"))
     ok(run("demo"))
     path = tmp_path / "amateurs.csv"
@@ -92,8 +92,8 @@ def test_export_then_load_then_export_is_byte_identical_and_answers_the_same(sou
 
 
 def test_an_import_body_is_kept_in_chunks_cut_at_row_boundaries(source_ledger, tmp_path):
-    from ledger.db import open_engine, transaction
-    from ledger.journal import body_pieces, stream
+    from ledger.journal.chain import body_pieces, stream
+    from ledger.store.engine import open_engine, transaction
 
     engine, _ = open_engine(str(tmp_path / "source.db"))
     with transaction(engine) as session:
@@ -150,9 +150,9 @@ def test_a_changed_byte_in_a_body_is_refused_at_its_line_and_nothing_is_loaded(s
 
 
 def test_a_changed_row_of_an_import_is_refused(source_ledger, tmp_path, monkeypatch):
-    import ledger.exchange
+    import ledger.projection.exchange
 
-    monkeypatch.setattr(ledger.exchange, "READ_PIECE", 1024)  # the import's line is read as a long line
+    monkeypatch.setattr(ledger.projection.exchange, "READ_PIECE", 1024)  # the import's line is read as a long line
     data = exported(source_ledger, tmp_path, "ledger.jsonl")
     number = next(i for i, line in enumerate(data.split(b"\n"), 1) if b'"kind":"import"' in line)
     stderr = load_fails(tmp_path, tampered(data, number, "Runner 100 Łukasz".encode(), b"Runner 100 Lukasz"))
@@ -181,9 +181,14 @@ def test_a_line_that_is_no_entry_is_refused(source_ledger, tmp_path):
 
 
 def test_replay_rebuilds_a_ledger_from_another_database(source_ledger, tmp_path):
-    from ledger.db import make_engine, open_engine, resolve_target, transaction
-    from ledger.migrate import upgrade
-    from ledger.replay import from_session, replay
+    from ledger.projection.replay import from_session, replay
+    from ledger.store.engine import (
+        make_engine,
+        open_engine,
+        resolve_target,
+        transaction,
+    )
+    from ledger.store.migrate import upgrade
 
     original, _ = open_engine(str(tmp_path / "source.db"))
     scratch = make_engine(resolve_target(str(tmp_path / "scratch.db")))
@@ -199,8 +204,8 @@ def test_replay_rebuilds_a_ledger_from_another_database(source_ledger, tmp_path)
 
 
 def test_body_hash_over_pieces_is_the_hash_of_the_whole_body(source_ledger, tmp_path):
-    from ledger.db import open_engine, transaction
-    from ledger.journal import body_hash, body_pieces, stream
+    from ledger.journal.chain import body_hash, body_pieces, stream
+    from ledger.store.engine import open_engine, transaction
 
     engine, _ = open_engine(str(tmp_path / "source.db"))
     with transaction(engine) as session:
@@ -214,7 +219,7 @@ def test_the_database_refuses_to_change_or_delete_a_chunk(ledger, db, tmp_path):
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import DBAPIError
 
-    from ledger.db import resolve_target
+    from ledger.store.engine import resolve_target
 
     for args in [("event", "add", "city-2025", "--name", "City", "--date", "2025-10-12"),
                  ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
@@ -233,9 +238,9 @@ def test_the_database_refuses_to_change_or_delete_a_chunk(ledger, db, tmp_path):
 
 
 def test_a_load_is_the_same_with_a_writer_thread(source_ledger, tmp_path, monkeypatch):
-    import ledger.bulk
+    import ledger.store.bulk
 
-    monkeypatch.setattr(ledger.bulk, "spare_core", lambda: True)
+    monkeypatch.setattr(ledger.store.bulk, "spare_core", lambda: True)
     data = exported(source_ledger, tmp_path, "ledger.jsonl")
     copy = on(str(tmp_path / "threaded.db"))
     ok(copy("load", str(tmp_path / "ledger.jsonl")))

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from helpers import as_json, build, city_marathon, ok
 
 CAT = "city-2025/marathon/open-women"
@@ -71,8 +70,8 @@ def test_a_file_becomes_one_journal_entry_and_one_claim_per_row(city, tmp_path):
 def test_the_entry_is_an_import_with_the_file_name_sha256_mapping_and_row_count(city, tmp_path, db):
     import hashlib
 
-    from ledger.db import open_engine, transaction
-    from ledger.journal import body_pieces, stream
+    from ledger.journal.chain import body_pieces, stream
+    from ledger.store.engine import open_engine, transaction
 
     path = write(tmp_path, GOOD)
     ok(import_(city, path))
@@ -133,7 +132,7 @@ def test_times_in_every_form_keep_their_decimals(city, tmp_path, text, ms):
 def test_statuses_are_case_insensitive_and_a_disqualification_keeps_its_rule(city, tmp_path, db):
     from sqlalchemy import create_engine, text
 
-    from ledger.db import resolve_target
+    from ledger.store.engine import resolve_target
 
     file = "Pos,Name,Time,Status\n1,Anna,2:31:07,fin\n,Maria,,dnf\n,Jon,,Dns\n,Eva,2:40:00,DQ TR 54.7.3\n"
     ok(import_(city, write(tmp_path, file)))
@@ -225,7 +224,7 @@ def test_a_file_without_a_name_column_says_how_to_map_one(city, tmp_path):
 
 
 def test_the_header_aliases_cover_the_spellings_of_the_issue():
-    from ledger.resultsfile import resolve_mapping
+    from ledger.imports.resultsfile import resolve_mapping
 
     spellings = {
         "position": ["Place", "Pos", "Rank", "Overall"], "bib": ["Bib", "No", "Number"],
@@ -439,7 +438,7 @@ def test_progress_bars_draw_on_a_terminal_only(monkeypatch):
     import sys
 
     import cli
-    from ledger.progress import silent
+    from ledger.core.progress import silent
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
@@ -469,7 +468,7 @@ def test_results_csv_imports_back_as_the_same_placings(city, tmp_path):
 def test_an_import_leaves_every_reference_whole(city, tmp_path, db):
     from sqlalchemy import create_engine, text
 
-    from ledger.db import resolve_target
+    from ledger.store.engine import resolve_target
 
     ok(import_(city, write(tmp_path, GOOD)))
     engine = create_engine(resolve_target(db).url)
@@ -484,12 +483,10 @@ def test_an_import_leaves_every_reference_whole(city, tmp_path, db):
 
 
 def test_trusted_references_last_only_for_the_transaction(tmp_path):
-    from sqlalchemy import text
+    from sqlalchemy import event, text
 
-    from ledger.bulk import trusted_references
-    from ledger.db import make_engine, resolve_target, transaction
-
-    from sqlalchemy import event
+    from ledger.store.bulk import trusted_references
+    from ledger.store.engine import make_engine, resolve_target, transaction
 
     engine = make_engine(resolve_target(str(tmp_path / "x.db")))
     trusted_references(engine)
@@ -504,9 +501,9 @@ def test_trusted_references_last_only_for_the_transaction(tmp_path):
 
 @pytest.mark.parametrize("spare", [True, False])
 def test_the_import_is_the_same_with_or_without_a_writer_thread(city, tmp_path, monkeypatch, spare):
-    import ledger.bulk
+    import ledger.store.bulk
 
-    monkeypatch.setattr(ledger.bulk, "spare_core", lambda: spare)
+    monkeypatch.setattr(ledger.store.bulk, "spare_core", lambda: spare)
     rows = "".join(f"{i},{i},Runner {i},POL,,2:{30 + i // 60 % 30}:{i % 60:02d},,\n" for i in range(1, 2501))
     ok(import_(city, write(tmp_path, HEADER + rows)))
     assert len(claims_of(city)) == 2500

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from ledger.times import format_ms
+from ledger.core.times import format_ms
 
 RACE = "gen-2025/marathon"
 SOURCE = "timing"

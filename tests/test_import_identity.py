@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers import build, city_marathon, ok
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import build, city_marathon, ok
-from ledger.identity import fold
-from ledger.names import name_key, slow_name_key
+from ledger.core.names import name_key, slow_name_key
+from ledger.imports.identity import fold
 
 CAT = "city-2025/marathon/open-men"
 # The athletes the `city` fixture adds, by id.
@@ -33,7 +33,7 @@ def linked(db):
     """The athlete id of each imported claim, by the name the file wrote."""
     from sqlalchemy import create_engine, text
 
-    from ledger.db import resolve_target
+    from ledger.store.engine import resolve_target
 
     def query() -> dict[str, int]:
         return dict(pairs())

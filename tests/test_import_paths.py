@@ -1,7 +1,7 @@
 """The two ways an import writes its rows on SQLite give the same ledger, and replaying it does too.
 
 With a core to spare a writer thread inserts the rows from their JSON text (json_each) while the
-next rows are parsed; otherwise they go in line with executemany (ledger.importer._Direct).
+next rows are parsed; otherwise they go in line with executemany (ledger.imports.importer._Direct).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
+from helpers import build, city_marathon
 
 from cli import cli
-from helpers import build, city_marathon
-from ledger import bulk
+from ledger.store import bulk
 
 CAT = "city-2025/marathon/open-women"
 # Every kind of row value: unnamed, linked to an existing athlete, a tie, a DQ with its rule,

@@ -6,9 +6,9 @@ import csv
 import io
 import json
 
-from ledger.canonical import GENESIS_HASH
-from ledger.db import SCHEMA_REVISION
-from ledger.info import FIELDS
+from ledger.core.canonical import GENESIS_HASH
+from ledger.read.info import FIELDS
+from ledger.store.engine import SCHEMA_REVISION
 
 
 def info(run, *args: str) -> dict:
@@ -20,7 +20,7 @@ def info(run, *args: str) -> dict:
 def last_entry_hash(db: str) -> str:
     from sqlalchemy import text
 
-    from ledger.db import open_engine
+    from ledger.store.engine import open_engine
 
     engine, _ = open_engine(db, write=False)
     try:

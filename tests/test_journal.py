@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from cli import cli
-from ledger.db import resolve_target
+from ledger.store.engine import resolve_target
 
 CAT = "city-2025/marathon/open-women"
 GENESIS = "0" * 64

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import as_json, build, city_marathon, ok
 
 CAT = "city-2025/marathon/open-men"

@@ -11,9 +11,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from ledger.db import SCHEMA_REVISION, make_engine, resolve_target
-from ledger.migrate import downgrade, script_location, upgrade
-from ledger.models import Base
+from ledger.core.models import Base
+from ledger.store.engine import SCHEMA_REVISION, make_engine, resolve_target
+from ledger.store.migrate import downgrade, script_location, upgrade
 
 LEDGER_TABLES = {"journal", "event", "race", "category", "source", "athlete", "alias", "claim"}
 
@@ -64,7 +64,7 @@ def test_models_match_the_migrated_schema(engine):
 
 
 def test_the_live_claim_indexes_are_partial_on_both_databases(engine):
-    """The models declare the predicate for SQLite only (ledger.models says why); the migrations
+    """The models declare the predicate for SQLite only (ledger.core.models says why); the migrations
     make both indexes cover live claims alone on PostgreSQL as well."""
     upgrade(engine)
     option = f"{engine.dialect.name}_where"

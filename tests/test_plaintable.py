@@ -6,10 +6,11 @@ import subprocess
 import sys
 
 import tabulate as tabulate_module
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tabulate import tabulate
 
-from ledger import plaintable
+from ledger.output import simple_table
 
 # Text as result tables hold it: names, times, quotes with spaces, some non-ASCII, some cells
 # of several lines (wrapped quotes), empty cells.
@@ -30,7 +31,7 @@ def expected(headers, rows) -> str:
 
 def laid_out(headers, rows) -> str:
     """plaintable's layout of the rows, given column by column as the renderer gives them."""
-    return plaintable.simple(headers, [[row[i] for row in rows] for i in range(len(headers))])
+    return simple_table.simple(headers, [[row[i] for row in rows] for i in range(len(headers))])
 
 
 @settings(max_examples=400)
@@ -51,16 +52,16 @@ def test_a_result_table_with_a_wrapped_quote():
 
 
 def test_control_characters_are_left_to_tabulate():
-    assert not plaintable.covers("\x1b[31mred\x1b[0m")
-    assert not plaintable.covers("a\tb")
-    assert not plaintable.covers("line\rbreak")
-    assert plaintable.covers("Kopeć\nPak Kum-dong")
+    assert not simple_table.covers("\x1b[31mred\x1b[0m")
+    assert not simple_table.covers("a\tb")
+    assert not simple_table.covers("line\rbreak")
+    assert simple_table.covers("Kopeć\nPak Kum-dong")
     assert laid_out(["athlete"], [["\x1b[31mred\x1b[0m"]]) is None
 
 
 def test_a_default_table_of_ascii_text_never_imports_tabulate():
     """Importing tabulate costs 15 ms of a reading command; the default table of plain text needs none of it."""
-    script = ("import sys; from ledger import render; "
+    script = ("import sys; from ledger.output import render; "
               "out = render.render([{'athlete': 'Pak Kum-dong', 'time': '2:05:31'}], 'simple'); "
               "print('tabulate' in sys.modules, out.decode().splitlines()[2])")
     found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

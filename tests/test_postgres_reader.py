@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ProgrammingError
-
 from test_read_only import READS, WRITES, command_name, state
 
 PG_ONLY = pytest.mark.parametrize("db", ["postgresql"], indirect=True)
@@ -117,14 +116,14 @@ def test_a_reader_loses_any_write_privilege_it_had(demo, db, role):
 
 @PG_ONLY
 def test_re_running_it_covers_tables_a_later_migration_added(ledger, db, role):
-    from ledger.db import open_engine
-    from ledger.migrate import downgrade, upgrade
+    from ledger.store.engine import open_engine
+    from ledger.store.migrate import downgrade, upgrade
 
     engine, _ = open_engine(db, create=True)
     try:
         downgrade(engine, "0001")
         assert ledger("--db", db, "db", "grant-reader", role).exit_code == 1  # older schema: upgrade first
-        from ledger import access
+        from ledger.store import access
 
         access.grant_reader(engine, role)
         older = tables(db)

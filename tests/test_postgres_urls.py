@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy.engine import make_url
 
 from cli import cli
-from ledger.db import SCHEMA_REVISION, resolve_target
-from ledger.urls import mask_text, masked, scrub
+from ledger.store.engine import SCHEMA_REVISION, resolve_target
+from ledger.store.urls import mask_text, masked, scrub
 
 SECRET = "s3cret-Pw"
 

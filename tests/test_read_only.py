@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ledger.errors import LedgerError
+from ledger.core.errors import LedgerError
 
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
 
@@ -96,8 +96,8 @@ def test_info_says_it_is_read_only(demo):
 
 def test_the_connection_itself_refuses_writes(demo, db):
     """Even a write that got past the CLI is refused by the database, and nothing is written."""
-    from ledger import catalog
-    from ledger.db import open_engine, transaction
+    from ledger.store.engine import open_engine, transaction
+    from ledger.write import catalog
 
     before = state(demo)
     engine, target = open_engine(db, read_only=True)

@@ -8,11 +8,21 @@ import json
 from itertools import count
 
 import pytest
-
 from helpers import build, city_marathon
-from ledger.claims import ClaimView
-from ledger.verdicts import (ACCEPTED, DISPUTED, LIVE, OVERRULED, RETRACTED, RULED, RulingView, Rulings,
-                             find_disputes, placings)
+
+from ledger.core.views import ClaimView
+from ledger.read.verdicts import (
+    ACCEPTED,
+    DISPUTED,
+    LIVE,
+    OVERRULED,
+    RETRACTED,
+    RULED,
+    Rulings,
+    RulingView,
+    find_disputes,
+    placings,
+)
 
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
 ELITE = "pyongyang-2025/marathon/elite-men"

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from ledger.db import resolve_target
+from ledger.store.engine import resolve_target
 
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
 
@@ -199,7 +199,7 @@ def test_swapping_two_entries_is_caught(ledger_with_corrections, db):
 
 
 def test_a_rewritten_tail_with_recomputed_hashes_is_caught_against_the_published_head(ledger_with_corrections, db):
-    from ledger.canonical import chain_hash, sha256_hex
+    from ledger.core.canonical import chain_hash, sha256_hex
 
     run = ledger_with_corrections
     seq, published = head(run)

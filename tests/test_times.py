@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from ledger.errors import LedgerError
-from ledger.times import RaceTime, format_ms, parse_time, parse_tolerance
+from ledger.core.errors import LedgerError
+from ledger.core.times import RaceTime, format_ms, parse_time, parse_tolerance
 
 hours = st.integers(min_value=0, max_value=999)
 minutes = st.integers(min_value=0, max_value=59)

@@ -6,12 +6,18 @@ import json
 from itertools import count
 
 import pytest
+from helpers import build, city_marathon
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import build, city_marathon
-from ledger.claims import ClaimView
-from ledger.verdicts import AGREED, DISPUTED, SINGLE_SOURCE, find_disputes, placings
+from ledger.core.views import ClaimView
+from ledger.read.verdicts import (
+    AGREED,
+    DISPUTED,
+    SINGLE_SOURCE,
+    find_disputes,
+    placings,
+)
 
 CATEGORY = "city-2025/marathon/open-women"
 _ids = count(1)

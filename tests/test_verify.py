@@ -12,9 +12,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from ledger.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
-from ledger.journal import Head
-from ledger.verify import MAX_PROBLEMS, ChainCheck, Report, outcome, parse_head, report_lines
+from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
+from ledger.journal.chain import Head
+from ledger.journal.verify import (
+    MAX_PROBLEMS,
+    ChainCheck,
+    Report,
+    outcome,
+    parse_head,
+    report_lines,
+)
 
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
 VERIFIED = re.compile(r"^Verified (\d+) entries; head (\d+):([0-9a-f]{64})\.\n$")
@@ -298,10 +305,10 @@ def test_verify_reads_a_large_body_exactly_as_the_journal_does(full, db):
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from ledger import journal
-    from ledger.db import make_engine, resolve_target
-    from ledger.models import JournalEntry
-    from ledger.verify import body_digest
+    from ledger.core.models import JournalEntry
+    from ledger.journal import chain
+    from ledger.journal.verify import body_digest
+    from ledger.store.engine import make_engine, resolve_target
 
     engine = make_engine(resolve_target(db), write=False)
     with Session(engine) as session:
@@ -309,5 +316,5 @@ def test_verify_reads_a_large_body_exactly_as_the_journal_does(full, db):
         large = [seq for seq, body in rows if body is None]
         assert large
         for seq, body in rows:
-            assert body_digest(session, seq, body) == journal.body_hash(session, seq, body)
+            assert body_digest(session, seq, body) == chain.body_hash(session, seq, body)
     engine.dispose()

@@ -14,10 +14,10 @@
 Revision ID: 0003
 Revises: 0002
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-from ledger.names import name_key
+from ledger.core.names import name_key
 
 revision = "0003"
 down_revision = "0002"

@@ -3,13 +3,13 @@
 `disputes` used to find them by grouping every live claim at read time, which on a ledger of a
 million claims costs seconds. `contest` (derived) holds one row per placing or athlete of a
 category whose live claims could disagree under any tolerance; this migration fills it from the
-claims already recorded, with the same rule ledger.contests keeps it by afterwards.
+claims already recorded, with the same rule ledger.projection.contests keeps it by afterwards.
 
 Revision ID: 0004
 Revises: 0003
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0004"
 down_revision = "0003"

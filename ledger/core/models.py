@@ -1,0 +1,235 @@
+"""SQLAlchemy models: the journal (the truth) and the tables projected from it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Optional
+
+from sqlalchemy import (
+    CHAR,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Derived ids are assigned by the service and carried in the journal body, so a replay
+# reproduces them exactly (a database sequence would not survive rolled-back transactions).
+IntId = Annotated[int, mapped_column(Integer, primary_key=True, autoincrement=False)]
+Slug = Annotated[str, mapped_column(String(200), unique=True)]
+Name = Annotated[str, mapped_column(String(300))]
+Seq = Annotated[int, mapped_column(ForeignKey("journal.seq"))]
+
+
+# Claims that count toward verdicts: not retracted. Partial indexes use the same predicate.
+LIVE = text("retracted_seq IS NULL")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class JournalEntry(Base):
+    """One write: append-only, each entry hashing the one before it."""
+
+    __tablename__ = "journal"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(40))
+    # NULL for a large entry (an import): its canonical body is in journal_chunk, read with journal.body_pieces.
+    body: Mapped[Optional[str]] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(CHAR(64))
+    entry_hash: Mapped[str] = mapped_column(CHAR(64), unique=True)
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class JournalChunk(Base):
+    """A piece of a large entry's canonical body (about 1 MB, split at a row boundary), in order of n."""
+
+    __tablename__ = "journal_chunk"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class Event(Base):
+    __tablename__ = "event"
+
+    id: Mapped[IntId]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    date: Mapped[dt.date] = mapped_column(Date)
+    place: Mapped[Optional[str]] = mapped_column(String(300))
+    seq: Mapped[Seq]
+
+
+class Race(Base):
+    __tablename__ = "race"
+
+    id: Mapped[IntId]
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id"), index=True)
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    distance_m: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[Seq]
+
+
+class Category(Base):
+    __tablename__ = "category"
+
+    id: Mapped[IntId]
+    race_id: Mapped[int] = mapped_column(ForeignKey("race.id"), index=True)
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    sex: Mapped[Optional[str]] = mapped_column(String(1))
+    division: Mapped[Optional[str]] = mapped_column(String(100))
+    age_min: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    age_max: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    seq: Mapped[Seq]
+
+
+class Source(Base):
+    __tablename__ = "source"
+
+    id: Mapped[IntId]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    kind: Mapped[str] = mapped_column(String(20))
+    url: Mapped[Optional[str]] = mapped_column(Text)
+    seq: Mapped[Seq]
+
+
+class Athlete(Base):
+    __tablename__ = "athlete"
+
+    id: Mapped[IntId]
+    name: Mapped[Name]
+    # The name's matching key (names.name_key); the alias table holds only the other spellings.
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    nationality: Mapped[Optional[str]] = mapped_column(String(3))
+    born: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    # Set by a merge: this record is the same person as `merged_into`; its claims moved there.
+    merged_into: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"), index=True)
+    seq: Mapped[Seq]
+
+
+class Alias(Base):
+    """The other spellings an athlete is known by (the display name's key is on the athlete row)."""
+
+    __tablename__ = "alias"
+
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athlete.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    name: Mapped[Name]
+    seq: Mapped[Seq]
+
+    __table_args__ = (Index("ix_alias_key", "key"),)
+
+
+class Claim(Base):
+    """One source's assertion about one placing: the unit everything else is derived from."""
+
+    __tablename__ = "claim"
+
+    id: Mapped[IntId]
+    seq: Mapped[Seq]
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    athlete_id: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"))
+    unnamed: Mapped[Optional[str]] = mapped_column(Text)
+    as_written: Mapped[Optional[str]] = mapped_column(String(300))
+    position: Mapped[Optional[int]] = mapped_column(Integer)
+    time_ms: Mapped[Optional[int]] = mapped_column(Integer)
+    time_decimals: Mapped[int] = mapped_column(SmallInteger, default=0)
+    net_time_ms: Mapped[Optional[int]] = mapped_column(Integer)
+    net_time_decimals: Mapped[int] = mapped_column(SmallInteger, default=0)
+    status: Mapped[str] = mapped_column(String(3))
+    url: Mapped[Optional[str]] = mapped_column(Text)
+    quote: Mapped[Optional[str]] = mapped_column(Text)
+    published: Mapped[Optional[dt.date]] = mapped_column(Date)
+    retrieved: Mapped[Optional[dt.date]] = mapped_column(Date)
+    bib: Mapped[Optional[str]] = mapped_column(String(20))
+    # What a results file wrote beside the status, e.g. the rule a disqualification cites.
+    status_note: Mapped[Optional[str]] = mapped_column(Text)
+    # Set by a retraction: the claim stays, but no longer counts toward verdicts and disputes.
+    retracted_seq: Mapped[Optional[int]] = mapped_column(ForeignKey("journal.seq"))
+    retraction_reason: Mapped[Optional[str]] = mapped_column(Text)
+
+    __table_args__ = (
+        # Covering scans over live claims for position disputes and athlete disputes. Migration 0002
+        # makes them partial on PostgreSQL too; `postgresql_where` here would make every command on
+        # SQLite import the PostgreSQL dialect, 50 ms (tests/test_migrations.py checks both).
+        Index("ix_claim_placing", "category_id", "position", "athlete_id", "source_id", "time_ms", sqlite_where=LIVE),
+        Index("ix_claim_athlete", "category_id", "athlete_id", "position", "status", "time_ms", "net_time_ms",
+              sqlite_where=LIVE),
+        Index("ix_claim_category", "category_id"),
+        Index("ix_claim_source", "source_id"),
+        Index("ix_claim_athlete_id", "athlete_id"),
+    )
+
+
+class Contest(Base):
+    """A group of live claims that may hold a dispute: one placing, or one athlete, in a category.
+
+    Kept up to date by every entry that adds, retracts or moves claims (ledger.projection.contests), so that
+    reading disputes visits these groups' claims only, never every claim of the ledger.
+    """
+
+    __tablename__ = "contest"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # "position" or "athlete"
+    key: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # the position or athlete id
+
+
+class Ruling(Base):
+    """An official decision: a claim holds for a placing, or an athlete's status (e.g. DQ).
+
+    The newest ruling on a placing (or on an athlete's status) is the one in force; earlier ones
+    stay, superseded, for history.
+    """
+
+    __tablename__ = "ruling"
+
+    id: Mapped[IntId]
+    seq: Mapped[Seq]
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    position: Mapped[Optional[int]] = mapped_column(Integer)
+    accepted_claim_id: Mapped[Optional[int]] = mapped_column(ForeignKey("claim.id"), index=True)
+    athlete_id: Mapped[Optional[int]] = mapped_column(ForeignKey("athlete.id"), index=True)
+    status: Mapped[Optional[str]] = mapped_column(String(3))
+    decided_by: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    decided: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+
+class ImportFile(Base):
+    """A results file imported by one journal entry: found by SHA-256 to refuse importing it twice."""
+
+    __tablename__ = "import_file"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), primary_key=True, autoincrement=False)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    file_name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(CHAR(64))
+    row_count: Mapped[int] = mapped_column(Integer)
+    first_claim_id: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_import_file_sha256", "sha256", "category_id", "source_id"),)

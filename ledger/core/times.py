@@ -1,0 +1,60 @@
+"""Race times: parsed to integer milliseconds, keeping how many decimals the source gave."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ledger.core.errors import LedgerError
+
+_TIME = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:\.(\d{1,3}))?$")
+
+
+@dataclass(frozen=True)
+class RaceTime:
+    ms: int
+    decimals: int = 0
+
+    def __str__(self) -> str:
+        return format_ms(self.ms, self.decimals)
+
+
+def parse_time(text: str) -> RaceTime:
+    """Parse H:MM:SS, M:SS or MM:SS with an optional .f/.ff/.fff fraction, kept exactly."""
+    match = _TIME.match(text.strip())
+    if not match:
+        raise LedgerError(f"bad time {text!r}: expected H:MM:SS, M:SS or MM:SS (e.g. 2:05:31 or 2:05:31.4)")
+    hours, minutes, seconds, fraction = match.groups()
+    if hours is not None and int(minutes) >= 60:
+        raise LedgerError(f"bad time {text!r}: minutes must be below 60")
+    if int(seconds) >= 60:
+        raise LedgerError(f"bad time {text!r}: seconds must be below 60")
+    fraction = fraction or ""
+    ms = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
+    ms += int(fraction.ljust(3, "0")) if fraction else 0
+    return RaceTime(ms, len(fraction))
+
+
+# "MM:SS" for each second of an hour: a report formats every claim's times.
+_MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
+
+
+def format_ms(ms: int, decimals: int = 0) -> str:
+    """H:MM:SS, with as many decimals as were recorded."""
+    seconds, millis = divmod(ms, 1000)
+    hours, rest = divmod(seconds, 3600)
+    if decimals:
+        return f"{hours}:{_MINUTES_SECONDS[rest]}." + f"{millis:03d}"[:decimals]
+    return f"{hours}:{_MINUTES_SECONDS[rest]}"
+
+
+def parse_tolerance(text: str) -> int:
+    """A tolerance in seconds (`1`, `0.5`) or as a time (`0:01`), returned in milliseconds."""
+    match = re.fullmatch(r"(\d{1,5})(?:\.(\d{1,3}))?", text.strip())
+    if match:
+        whole, fraction = match.groups()
+        return int(whole) * 1000 + (int((fraction or "").ljust(3, "0")) if fraction else 0)
+    try:
+        return parse_time(text).ms
+    except LedgerError:
+        raise LedgerError(f"bad tolerance {text!r}: expected seconds (1, 0.5) or a time (0:01)") from None

@@ -1,0 +1,556 @@
+"""Importing a results file: one file, one journal entry, one claim per row, or nothing at all.
+
+One streaming pass does everything, so memory stays flat whatever the file's size: each row is
+read and checked (ledger.imports.resultsfile), its athlete decided (ledger.imports.identity, the directory loaded
+once), then rows go in batches to the body's canonical text (hashed piece by piece) and to a sink:
+- on SQLite the pieces and derived rows are written as the pass goes (foreign keys deferred to the
+  commit, a writer thread inserting while the next rows are parsed) and the journal row, whose
+  hash needs the whole body, comes last;
+- on other databases they are spooled to temporary files and written after the journal row;
+- on a dry run they are dropped.
+A bad row (unless skip_invalid) or any error leaves the caller's transaction to roll back: nothing
+is written. If two rows match one existing athlete, the pass runs again linking neither.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import marshal
+import os
+import sys
+import tempfile
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Callable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.core import rules
+from ledger.core.errors import LedgerError
+from ledger.core.models import Athlete, Category, Claim, Event, ImportFile, Race, Source
+from ledger.core.names import name_key
+from ledger.core.progress import Progress, silent
+from ledger.imports import identity, resultsfile
+from ledger.journal import bodies, chain
+from ledger.projection import lookup
+from ledger.projection.many import IMPORT_COLUMNS, ImportRows
+from ledger.store import bulk
+
+# Rows handed to the writer at a time: big enough for executemany, small enough that the few
+# batches in flight stay a few megabytes.
+BATCH_ROWS = 2_000
+READ_BLOCK = 1 << 20
+MAX_DUPLICATES = 200
+STDIN = "-"
+KIND = "import"
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What `raceledger import` was asked to do."""
+
+    category: str
+    source: str
+    path: str
+    maps: tuple[str, ...] = ()
+    dry_run: bool = False
+    skip_invalid: bool = False
+    rejects: str | None = None
+    again: bool = False
+    url: str | None = None
+    published: str | None = None
+
+
+@dataclass
+class ImportReport:
+    where: str
+    category: str
+    source: str
+    dry_run: bool
+    seq: int | None = None
+    rows: int = 0
+    rejected: int = 0
+    new_athletes: int = 0
+    linked: int = 0
+    ignored_columns: tuple[str, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+    warning_count: int = 0
+    duplicates: list[identity.Duplicate] = field(default_factory=list)
+    duplicate_count: int = 0
+    names: dict[int, str] = field(default_factory=dict)
+
+
+class ImportFailed(LedgerError):
+    """Bad rows: the message is one line, `problems` the first of them as FILE:LINE: message."""
+
+    def __init__(self, message: str, problems: list[str], total: int, warnings: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+        self.more = total - len(problems)
+        self.warnings = warnings
+
+
+# --- the input file -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Input:
+    local: str       # a path to read (standard input is spooled to a temporary file first)
+    where: str       # how messages name it
+    name: str        # the file name the journal records
+    size: int
+    sha256: str
+
+
+@contextmanager
+def _input(path: str, stdin: BinaryIO | None) -> Iterator[_Input]:
+    if path != STDIN:
+        if not os.path.isfile(path):
+            raise LedgerError(f"no file {path!r}" if not os.path.exists(path) else f"{path!r} is not a file")
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            while block := f.read(READ_BLOCK):
+                digest.update(block)
+        yield _Input(path, path, os.path.basename(path), os.path.getsize(path), digest.hexdigest())
+        return
+    stream = stdin if stdin is not None else sys.stdin.buffer
+    digest, size = hashlib.sha256(), 0
+    with tempfile.NamedTemporaryFile(prefix="raceledger-stdin-", suffix=".csv") as spool:
+        while block := stream.read(READ_BLOCK):
+            digest.update(block)
+            spool.write(block)
+            size += len(block)
+        spool.flush()
+        yield _Input(spool.name, "<stdin>", STDIN, size, digest.hexdigest())
+
+
+def _lines(path: str) -> Iterator[str]:
+    """The file's lines decoded one at a time (a bad byte further down does not stop the header)."""
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, 1):
+            yield line.decode("utf-8-sig" if number == 1 else "utf-8")
+
+
+def _header(source: _Input) -> tuple[str, list[str]]:
+    """The delimiter (sniffed from the header line) and the header's column names."""
+    try:
+        delimiter = resultsfile.sniff_delimiter(next((line for line in _lines(source.local) if line.strip()), ""))
+        for record in csv.reader(_lines(source.local), delimiter=delimiter):
+            if record and any(value.strip() for value in record):
+                return delimiter, record
+    except UnicodeDecodeError:
+        raise resultsfile.not_utf8(source.where, resultsfile.first_bad_line(source.local)) from None
+    except csv.Error as exc:
+        raise LedgerError(f"{source.where}:1: cannot read the header line ({exc})") from None
+    raise LedgerError(f"{source.where}: the file is empty; expected a header line, then one line per result")
+
+
+class _Counted(io.RawIOBase):
+    """A binary file that reports how many bytes have been read (for a progress bar)."""
+
+    def __init__(self, raw: BinaryIO, advance: Callable[[int], None]) -> None:
+        self._raw, self._advance = raw, advance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        n = self._raw.readinto(buffer)
+        self._advance(n or 0)
+        return n
+
+
+class _Rejects:
+    """Rejected rows, exactly as read, after their line and reason: a CSV another import can read."""
+
+    def __init__(self, path: str, delimiter: str, header: list[str]) -> None:
+        try:
+            self._file = open(path, "w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise LedgerError(f"cannot write --rejects {path!r}: {exc.strerror}") from None
+        self._writer = csv.writer(self._file, delimiter=delimiter, lineterminator="\n")
+        self._writer.writerow(["line", "reason", *header])
+
+    def __call__(self, line: int, reason: str, record: list[str]) -> None:
+        self._writer.writerow([line, reason, *record])
+
+    def close(self) -> None:
+        self._file.close()
+
+
+# --- where a pass's output goes -----------------------------------------------------------------
+
+
+class _Sink:
+    """A pass hands over body pieces and row batches; a dry run's sink drops them."""
+
+    encodes = False
+
+    def piece(self, n: int, text: str) -> None: ...
+
+    def rows(self, batch: list[list[Any]], text: str | None) -> None:
+        """A batch of rows, and their canonical text (bodies.encode_rows) when the sink encodes."""
+
+    def finish(self) -> None: ...
+
+    def abandon(self) -> None: ...
+
+
+class _Direct(_Sink):
+    """SQLite: chunks and derived rows written during the pass (keys deferred to the commit).
+
+    When a core is spare (see bulk.spare_core) a writer thread inserts the rows from their text
+    (ImportRows.from_json) while this thread parses the next ones, and hands the GIL over often
+    (bulk.quick_handoffs) so that the writer never waits long for it between statements; else
+    the rows are inserted in line with executemany, which costs the least CPU.
+    """
+
+    encodes = True
+
+    def __init__(self, session: Session, seq: int, header: dict[str, Any]) -> None:
+        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        self.projection = ImportRows(session, seq, header)
+        self.seq = seq
+        self.writing = ExitStack()  # what lasts as long as the writer thread
+        self.writer = None
+        if bulk.spare_core() and self.projection.reads_json():
+            self.writing.enter_context(bulk.quick_handoffs())
+            self.writer = bulk.BackgroundWriter(depth=2)
+            self.writing.callback(self.writer.stop)
+
+    def _write(self, function, *args) -> None:
+        if self.writer is None:
+            function(*args)
+        else:
+            self.writer.submit(function, *args)
+
+    def piece(self, n: int, text: str) -> None:
+        self._write(self.projection.insert, "journal_chunk", ("seq", "n", "data"), [(self.seq, n, text)])
+
+    def rows(self, batch: list[list[Any]], text: str | None) -> None:
+        if self.writer is None:
+            self.projection.write(*self.projection.tuples(batch))
+        else:
+            self.writer.submit(self.projection.from_json(batch, f"[{text}]"))
+
+    def finish(self) -> None:
+        with self.writing:
+            if self.writer is not None:
+                self.writer.close()
+
+    def abandon(self) -> None:
+        self.writing.close()
+
+
+class _Spooled(_Sink):
+    """Other databases: pieces and rows spooled to temporary files, written after the journal row."""
+
+    encodes = True
+
+    def __init__(self, stack: ExitStack) -> None:
+        self.body = stack.enter_context(tempfile.TemporaryFile(prefix="raceledger-body-"))
+        self.batches = stack.enter_context(tempfile.TemporaryFile(prefix="raceledger-rows-"))
+        self.sizes: list[int] = []
+
+    def piece(self, n: int, text: str) -> None:
+        data = text.encode("utf-8")
+        self.body.write(data)
+        self.sizes.append(len(data))
+
+    def rows(self, batch: list[list[Any]], text: str | None) -> None:
+        data = marshal.dumps(batch)
+        self.batches.write(len(data).to_bytes(8, "little"))
+        self.batches.write(data)
+
+    def pieces(self) -> Iterator[str]:
+        self.body.seek(0)
+        for size in self.sizes:
+            yield self.body.read(size).decode("utf-8")
+
+    def spooled_rows(self) -> Iterator[list[Any]]:
+        self.batches.seek(0)
+        while size := self.batches.read(8):
+            yield from marshal.loads(self.batches.read(int.from_bytes(size, "little")))
+
+
+# --- the pass -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    problems: resultsfile.Problems
+    rows: int = 0
+    linked: int = 0
+    new_athletes: int = 0
+    conflicts: set[int] = field(default_factory=set)
+    duplicates: list[identity.Duplicate] = field(default_factory=list)
+    duplicate_count: int = 0
+    sha256: str = ""
+
+
+def _decoded(rows: Iterator[list[Any]], source: _Input) -> Iterator[list[Any]]:
+    try:
+        yield from rows
+    except UnicodeDecodeError:
+        raise resultsfile.not_utf8(source.where, resultsfile.first_bad_line(source.local)) from None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every pass over one file shares: the file, how to read it, and the entry to be."""
+
+    source: _Input
+    delimiter: str
+    columns: list[str]
+    mapping: resultsfile.Mapping
+    race: resultsfile.Race
+    directory: identity.Directory
+    header: dict[str, Any]
+    seq: int
+
+
+class _Pass:
+    """Reads the file once: checks, identities, body text and row batches (see the module doc)."""
+
+    def __init__(self, plan: _Plan, refused: frozenset[int]) -> None:
+        self.source, self.delimiter, self.mapping, self.race = plan.source, plan.delimiter, plan.mapping, plan.race
+        self.directory, self.header, self.refused = plan.directory, plan.header, refused
+
+    def run(self, sink: _Sink, reject, advance) -> _Outcome:
+        out = _Outcome(resultsfile.Problems(self.source.where))
+        encoder = bodies.PieceEncoder(self.header) if sink.encodes else None
+        digest, pieces = hashlib.sha256(), 0
+        match = self.directory.match if self.directory else None
+        refused, linked_by = self.refused, {}
+        first_athlete = next_athlete = self.header["first_athlete_id"]
+        batch: list[list[Any]] = []
+        with open(self.source.local, "rb") as raw:
+            binary = io.BufferedReader(_Counted(raw, advance), READ_BLOCK) if advance else raw
+            text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+            for row in _decoded(resultsfile.rows(text, self.delimiter, self.mapping, self.race, out.problems, reject),
+                                self.source):
+                if row[4]:
+                    row[4] = None
+                else:
+                    candidate = match(name_key(row[3]), row[5], row[6]) if match is not None else 0
+                    if candidate > 0 and candidate not in refused and candidate not in linked_by:
+                        linked_by[candidate] = row[0]
+                        row[4] = candidate
+                    else:
+                        if candidate > 0 and candidate not in refused:
+                            out.conflicts.add(candidate)
+                        row[4] = next_athlete
+                        next_athlete += 1
+                        if match is not None:
+                            self._review(out, row, candidate)
+                batch.append(row)
+                if len(batch) == BATCH_ROWS:
+                    pieces = self._hand_over(sink, encoder, digest, pieces, batch)
+                    out.rows += len(batch)
+                    batch = []
+        if batch:
+            pieces = self._hand_over(sink, encoder, digest, pieces, batch)
+            out.rows += len(batch)
+        if encoder is not None:
+            last = encoder.close({"rejected": out.problems.bad_lines, "rows": out.rows})
+            digest.update(last.encode("utf-8"))
+            sink.piece(pieces, last)
+        out.sha256 = digest.hexdigest()
+        out.linked = len(linked_by)
+        out.new_athletes = next_athlete - first_athlete
+        return out
+
+    @staticmethod
+    def _hand_over(sink: _Sink, encoder, digest, pieces: int, batch: list[list[Any]]) -> int:
+        text = None
+        if encoder is not None:
+            text = bodies.encode_rows(batch)
+            piece = encoder.add_encoded(text)
+            if piece is not None:
+                digest.update(piece.encode("utf-8"))
+                sink.piece(pieces, piece)
+                pieces += 1
+        sink.rows(batch, text)
+        return pieces
+
+    def _review(self, out: _Outcome, row: list[Any], candidate: int) -> None:
+        """Note a new athlete that may be someone the ledger knows (never linked: see identity)."""
+        key = name_key(row[3])
+        if candidate == identity.AMBIGUOUS:
+            (others, count), reason = self.directory.named(key), "has the name of several athletes:"
+        elif candidate == identity.CONTRADICTED:
+            (others, count), reason = (self.directory.named(key),
+                                       "has the name, but another nationality or birth year, of")
+        elif candidate > 0:
+            (others, count), reason = ((candidate,), 1), "has the name of an athlete whom several rows of the file match:"
+        else:
+            (others, count), reason = self.directory.similar(key), "has a name like"
+        if others:
+            out.duplicate_count += 1
+            if len(out.duplicates) < MAX_DUPLICATES:
+                out.duplicates.append(identity.Duplicate(row[4], row[3], row[0], others, reason, count))
+
+
+# --- the import ---------------------------------------------------------------------------------
+
+
+def _race_of(session: Session, category: Category) -> resultsfile.Race:
+    distance, date = session.execute(
+        select(Race.distance_m, Event.date).join(Event, Race.event_id == Event.id)
+        .where(Race.id == category.race_id)).one()
+    return resultsfile.Race(distance, date.year, category.sex)
+
+
+def _already_imported(session: Session, sha256: str, category: Category, source: Source) -> int | None:
+    return session.execute(select(ImportFile.seq).where(
+        ImportFile.sha256 == sha256, ImportFile.category_id == category.id, ImportFile.source_id == source.id)
+        .order_by(ImportFile.seq)).scalar()
+
+
+def _citation(request: ImportRequest) -> dict[str, str] | None:
+    citation = {"url": request.url,
+                "published": rules.date(request.published, "--published date") if request.published else None}
+    return {k: v for k, v in citation.items() if v} or None
+
+
+def _check_request(request: ImportRequest) -> None:
+    if request.rejects and not request.skip_invalid:
+        raise LedgerError("--rejects FILE goes with --skip-invalid (without it, a bad row stops the import)")
+    if request.skip_invalid and not request.rejects:
+        raise LedgerError("--skip-invalid needs --rejects FILE, so that no rejected row is lost")
+
+
+def import_file(session: Session, by: str, request: ImportRequest, stdin: BinaryIO | None = None,
+                progress: Progress = silent) -> ImportReport:
+    """Import one results file as one journal entry (or, with dry_run, only check it)."""
+    _check_request(request)
+    citation = _citation(request)
+    category = lookup.find(session, Category, request.category)
+    source_row = lookup.find(session, Source, request.source)
+    with ExitStack() as stack:
+        source = stack.enter_context(_input(request.path, stdin))
+        earlier = _already_imported(session, source.sha256, category, source_row)
+        if earlier is not None and not request.again:
+            raise LedgerError(f"{source.where} was already imported into {category.slug} from {source_row.slug} "
+                              f"(journal entry {earlier}, SHA-256 {source.sha256[:12]}...); "
+                              "to import it again, add --again")
+        delimiter, columns = _header(source)
+        mapping = resultsfile.resolve_mapping(columns, request.maps, source.where)
+        directory = identity.Directory(session)
+        previous = chain.reserve(session) if not request.dry_run else chain.head(session)
+        header = {
+            "category": category.slug, "source": source_row.slug, "citation": citation,
+            "file": {"name": source.name, "sha256": source.sha256, "bytes": source.size},
+            "mapping": [list(pair) for pair in mapping.pairs], "delimiter": delimiter,
+            "columns": list(IMPORT_COLUMNS),
+            "first_claim_id": chain.next_id(session, Claim.id),
+            "first_athlete_id": chain.next_id(session, Athlete.id),
+        }
+        plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header,
+                     previous.seq + 1)
+        stack.enter_context(bulk.sqlite_cache(session))
+        refused: frozenset[int] = frozenset()
+        while True:
+            outcome, sink = _attempt(session, stack, request, plan, refused, progress)
+            if not outcome.conflicts:
+                break
+            refused = refused | outcome.conflicts  # link none of them: run the pass again
+        problems = outcome.problems
+        if problems.error_count and not request.skip_invalid:
+            raise ImportFailed(
+                f"{source.where}: {problems.bad_lines} bad row{'s' if problems.bad_lines != 1 else ''}; nothing was "
+                "imported (fix them, or import the good rows with --skip-invalid --rejects FILE)",
+                problems.errors, problems.error_count, problems.warnings)
+        if outcome.rows == 0:
+            raise LedgerError(f"{source.where}: no rows to import"
+                              + (f" ({problems.bad_lines} rejected)" if problems.bad_lines else ""))
+        report = ImportReport(
+            source.where, category.slug, source_row.slug, request.dry_run, None, outcome.rows, problems.bad_lines,
+            outcome.new_athletes, outcome.linked, mapping.ignored, problems.warnings, problems.warning_count,
+            outcome.duplicates, outcome.duplicate_count)
+        if outcome.duplicates:
+            report.names = identity.describe_athletes(session, [o for d in outcome.duplicates for o in d.others])
+        if request.dry_run:
+            return report
+        report.seq = _record(session, by, previous, header, outcome, sink, progress)
+        return report
+
+
+def _attempt(session: Session, stack: ExitStack, request: ImportRequest, plan: _Plan, refused: frozenset[int],
+             progress: Progress) -> tuple[_Outcome, _Sink]:
+    """One pass with its own sink (and savepoint, when writing directly): undone if it must run again."""
+    savepoint = None
+    if request.dry_run:
+        sink: _Sink = _Sink()
+    elif session.get_bind().dialect.name == "sqlite":
+        savepoint = session.begin_nested()
+        sink = _Direct(session, plan.seq, plan.header)
+    else:
+        sink = _Spooled(stack)
+    rejects = _Rejects(request.rejects, plan.delimiter, plan.columns) if request.skip_invalid else None
+    try:
+        with progress(f"Importing {plan.source.name}", plan.source.size) as advance:
+            outcome = _Pass(plan, refused).run(sink, rejects, advance if progress is not silent else None)
+        sink.finish()
+    except BaseException:
+        sink.abandon()
+        raise
+    finally:
+        if rejects is not None:
+            rejects.close()
+    if savepoint is not None:
+        if outcome.conflicts or (outcome.problems.error_count and not request.skip_invalid):
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+    return outcome, sink
+
+
+def _record(session: Session, by: str, previous: chain.Head, header: dict[str, Any], outcome: _Outcome,
+            sink: _Sink, progress: Progress) -> int:
+    """The journal entry itself; its chunks and rows are written (direct) or written now (spooled)."""
+    seq = chain.insert_large(session, previous, KIND, outcome.sha256, by)
+    if not isinstance(sink, _Spooled):  # _Direct: written during the pass
+        sink.projection.finish()
+        return seq
+    chain.store_chunks(session, seq, sink.pieces())
+    projection = ImportRows(session, seq, header)
+    with progress(f"Writing {outcome.rows} claims", outcome.rows) as advance:
+        batch: list[list[Any]] = []
+        for row in sink.spooled_rows():
+            batch.append(row)
+            if len(batch) == BATCH_ROWS:
+                projection.add(batch)
+                advance(len(batch))
+                batch = []
+        projection.add(batch)
+    projection.finish()
+    return seq
+
+
+def summary(report: ImportReport) -> str:
+    """One line saying what the import did (or, on a dry run, would do)."""
+    athletes = (f"{report.new_athletes} new athlete{'s' if report.new_athletes != 1 else ''}, "
+                f"{report.linked} linked to existing ones")
+    rejected = f"; {report.rejected} row{'s' if report.rejected != 1 else ''} rejected" if report.rejected else ""
+    what = (f"{report.rows} claim{'s' if report.rows != 1 else ''} from {report.where} into {report.category} "
+            f"(source {report.source})")
+    if report.dry_run:
+        return f"Dry run, nothing written: importing would record {what}: {athletes}{rejected}."
+    return f"Imported {what} as journal entry {report.seq}: {athletes}{rejected}."
+
+
+def duplicate_lines(report: ImportReport) -> list[str]:
+    """Possible duplicates: the new athlete, the line that made it, and whom it may be."""
+    lines = []
+    for d in report.duplicates:
+        others = ", ".join(report.names.get(o, f"#{o}") for o in d.others)
+        if d.count > len(d.others):
+            others += f" and {d.count - len(d.others)} more"
+        lines.append(f"  #{d.athlete} {d.name} (line {d.line}) {d.reason} {others}")
+    if report.duplicate_count > len(report.duplicates):
+        lines.append(f"  ... and {report.duplicate_count - len(report.duplicates)} more")
+    return lines

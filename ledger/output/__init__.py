@@ -1,0 +1,1 @@
+"""Output: rendering reports as tables, CSV/TSV and JSON, and what the CLI shows while it works."""

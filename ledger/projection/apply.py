@@ -1,0 +1,136 @@
+"""Derived tables from journal entries: `apply` is a pure function of each entry, per kind."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from ledger.core.errors import LedgerError
+from ledger.core.models import (
+    LIVE,
+    Alias,
+    Athlete,
+    Category,
+    Claim,
+    Event,
+    Race,
+    Ruling,
+    Source,
+)
+from ledger.core.names import name_key
+from ledger.projection import contests, many
+
+Body = dict[str, Any]
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _id_of(session: Session, model, slug: str) -> int:
+    found = session.execute(select(model.id).where(model.slug == slug)).scalar()
+    if found is None:
+        raise LedgerError(f"journal refers to unknown {model.__tablename__} {slug!r}")
+    return found
+
+
+def _event(session: Session, seq: int, body: Body) -> None:
+    session.execute(insert(Event).values(
+        id=body["id"], slug=body["slug"], name=body["name"], date=_date(body["date"]),
+        place=body.get("place"), seq=seq))
+
+
+def _race(session: Session, seq: int, body: Body) -> None:
+    event_slug = body["slug"].rsplit("/", 1)[0]
+    session.execute(insert(Race).values(
+        id=body["id"], event_id=_id_of(session, Event, event_slug), slug=body["slug"],
+        name=body["name"], distance_m=body["distance_m"], seq=seq))
+
+
+def _category(session: Session, seq: int, body: Body) -> None:
+    race_slug = body["slug"].rsplit("/", 1)[0]
+    session.execute(insert(Category).values(
+        id=body["id"], race_id=_id_of(session, Race, race_slug), slug=body["slug"], name=body["name"],
+        sex=body.get("sex"), division=body.get("division"),
+        age_min=body.get("age_min"), age_max=body.get("age_max"), seq=seq))
+
+
+def _source(session: Session, seq: int, body: Body) -> None:
+    session.execute(insert(Source).values(
+        id=body["id"], slug=body["slug"], name=body["name"], kind=body["kind"],
+        url=body.get("url"), seq=seq))
+
+
+def _athlete(session: Session, seq: int, body: Body) -> None:
+    session.execute(insert(Athlete).values(
+        id=body["id"], name=body["name"], key=name_key(body["name"]), nationality=body.get("nationality"),
+        born=body.get("born"), seq=seq))
+    # The display name's key is on the athlete row; the alias table holds the other spellings.
+    spellings = {name_key(n): n for n in body.get("aliases", []) if n != body["name"]}
+    if spellings:
+        session.execute(insert(Alias), [
+            {"athlete_id": body["id"], "key": key, "name": name, "seq": seq} for key, name in spellings.items()
+        ])
+
+
+def claim_row(session: Session, seq: int, body: Body) -> dict[str, Any]:
+    """The claim table row for a claim body (shared with bulk kinds that carry many claims)."""
+    citation = body.get("citation", {})
+    return {
+        "id": body["id"], "seq": seq,
+        "category_id": _id_of(session, Category, body["category"]),
+        "source_id": _id_of(session, Source, body["source"]),
+        "athlete_id": body.get("athlete"), "unnamed": body.get("unnamed"),
+        "as_written": body.get("as_written"), "position": body.get("position"),
+        "time_ms": body.get("time_ms"), "time_decimals": body.get("time_decimals", 0),
+        "net_time_ms": body.get("net_time_ms"), "net_time_decimals": body.get("net_time_decimals", 0),
+        "status": body["status"], "url": citation.get("url"), "quote": citation.get("quote"),
+        "published": _date(citation.get("published")), "retrieved": _date(citation.get("retrieved")),
+    }
+
+
+def _claim(session: Session, seq: int, body: Body) -> None:
+    row = claim_row(session, seq, body)
+    session.execute(insert(Claim).values(**row))
+    contests.refresh(session, row["category_id"], () if row["position"] is None else (row["position"],),
+                     () if row["athlete_id"] is None else (row["athlete_id"],))
+
+
+def _retract(session: Session, seq: int, body: Body) -> None:
+    done = session.execute(update(Claim).where(Claim.id == body["claim"], LIVE)
+                           .values(retracted_seq=seq, retraction_reason=body["reason"]))
+    if done.rowcount != 1:
+        raise LedgerError(f"journal entry {seq} retracts claim {body['claim']}, which is unknown or already retracted")
+    contests.refresh_claims(session, (body["claim"],))
+
+
+def _rule(session: Session, seq: int, body: Body) -> None:
+    session.execute(insert(Ruling).values(
+        id=body["id"], seq=seq, category_id=_id_of(session, Category, body["category"]),
+        position=body.get("position"), accepted_claim_id=body.get("accept"), athlete_id=body.get("athlete"),
+        status=body.get("status"), decided_by=body["by"], reason=body["reason"], decided=_date(body.get("decided"))))
+
+
+HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
+    "event": _event,
+    "race": _race,
+    "category": _category,
+    "source": _source,
+    "athlete": _athlete,
+    "claim": _claim,
+    "import": many.import_entry,
+    "merge": many.merge_entry,
+    "retract": _retract,
+    "rule": _rule,
+}
+
+
+def apply(session: Session, seq: int, kind: str, body: Body) -> None:
+    try:
+        handler = HANDLERS[kind]
+    except KeyError:
+        raise LedgerError(f"journal entry {seq} has unknown kind {kind!r}") from None
+    handler(session, seq, body)

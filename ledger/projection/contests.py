@@ -1,0 +1,78 @@
+"""Contests: the placings and athletes of a category whose live claims could disagree.
+
+Finding disputes by grouping every claim at read time costs seconds on a ledger of a million
+claims, so each entry that adds, retracts or moves claims refreshes the groups it touched, in
+its own transaction, and readers visit only the claims of contested groups. A group is contested
+when its live claims could disagree under any tolerance: at one placing, two identities (every
+unnamed athlete counts as one); for one athlete, two positions, statuses, times or net times.
+Whether they do disagree (the tolerance, ties, rulings) is for ledger.read.verdicts to say.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Iterable, Iterator
+
+from sqlalchemy import delete, func, insert, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from ledger.core.models import LIVE, Claim, Contest
+
+POSITION, ATHLETE = "position", "athlete"
+# Every group of the category (instead of a list of positions or athletes).
+EVERY = None
+# Keys per IN list: well inside every database's limit on bound parameters.
+_BATCH = 500
+
+
+def _batches(keys: Iterable[int]) -> Iterator[list[int]]:
+    iterator = iter(sorted(set(keys)))
+    while batch := list(islice(iterator, _BATCH)):
+        yield batch
+
+
+def _contested(kind: str, column, category_id: int):
+    """The rows of `contest` for one kind: a query over the category's live claims, grouped."""
+    if kind == POSITION:
+        identity = func.coalesce(Claim.athlete_id, 0)
+        disagree = func.min(identity) != func.max(identity)
+    else:
+        disagree = or_(*(func.min(c) != func.max(c) for c in (Claim.position, Claim.status, Claim.time_ms,
+                                                               Claim.net_time_ms)))
+    return (select(Claim.category_id, literal_column(f"'{kind}'"), column)
+            .where(Claim.category_id == category_id, LIVE, column.is_not(None))
+            .group_by(Claim.category_id, column).having(disagree))
+
+
+def _refresh(session: Session, kind: str, column, category_id: int, keys: Iterable[int] | None) -> None:
+    stale = delete(Contest).where(Contest.category_id == category_id, Contest.kind == kind)
+    query = _contested(kind, column, category_id)
+    if keys is EVERY:
+        session.execute(stale)
+        session.execute(insert(Contest).from_select(["category_id", "kind", "key"], query))
+        return
+    for batch in _batches(keys):
+        session.execute(stale.where(Contest.key.in_(batch)))
+        session.execute(insert(Contest).from_select(["category_id", "kind", "key"], query.where(column.in_(batch))))
+
+
+def refresh(session: Session, category_id: int, positions: Iterable[int] | None = (),
+            athletes: Iterable[int] | None = ()) -> None:
+    """Recompute these placings and athletes of a category (EVERY: all of them) from its live claims."""
+    _refresh(session, POSITION, Claim.position, category_id, positions)
+    _refresh(session, ATHLETE, Claim.athlete_id, category_id, athletes)
+
+
+def refresh_claims(session: Session, claim_ids: Iterable[int]) -> None:
+    """Recompute the groups these claims belong to (after they were retracted, say)."""
+    groups: dict[int, tuple[set[int], set[int]]] = {}
+    for batch in _batches(claim_ids):
+        for category_id, position, athlete_id in session.execute(
+                select(Claim.category_id, Claim.position, Claim.athlete_id).where(Claim.id.in_(batch))):
+            positions, athletes = groups.setdefault(category_id, (set(), set()))
+            if position is not None:
+                positions.add(position)
+            if athlete_id is not None:
+                athletes.add(athlete_id)
+    for category_id, (positions, athletes) in groups.items():
+        refresh(session, category_id, positions, athletes)

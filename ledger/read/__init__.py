@@ -1,0 +1,1 @@
+"""Read: what readers ask (results, disputes, verdicts, history, info). Never imports write or imports."""

@@ -1,0 +1,171 @@
+"""`raceledger history`: every journal entry that touched a scope or a claim, in order, summarised.
+
+What touched what is read from the derived tables' `seq` columns (the entry that made a row, the
+entry that retracted a claim), which `verify --deep` proves match the journal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from sqlalchemy import Select, case, or_, select, union
+from sqlalchemy.orm import Session
+
+from ledger.core.errors import LedgerError
+from ledger.core.models import (
+    Athlete,
+    Category,
+    Claim,
+    Event,
+    ImportFile,
+    JournalEntry,
+    Race,
+    Ruling,
+    Source,
+)
+from ledger.core.times import format_ms
+from ledger.projection import lookup
+
+Body = dict[str, Any]
+
+
+def _result_parts(body: Body) -> list[str]:
+    parts = [f"position {body['position']}"] if "position" in body else []
+    for key, label in (("time_ms", "time"), ("net_time_ms", "net time")):
+        if key in body:
+            parts.append(f"{label} {format_ms(body[key], body.get(key.replace('_ms', '_decimals'), 0))}")
+    if body.get("status", "FIN") != "FIN":
+        parts.append(body["status"])
+    return parts
+
+
+def _claim(body: Body, _names: dict[int, str]) -> str:
+    who = f"(unnamed: {body['unnamed']})" if "unnamed" in body else body["as_written"]
+    return f"claim {body['id']} in {body['category']}: {body['source']} says {who}, {', '.join(_result_parts(body))}"
+
+
+def _rule(body: Body, names: dict[int, str]) -> str:
+    decided = f" on {body['decided']}" if body.get("decided") else ""
+    if "accept" in body:
+        what = f"position {body['position']} goes to claim {body['accept']}"
+    else:
+        what = f"{names.get(body['athlete'], '#' + str(body['athlete']))} is {body['status']}"
+    return f"ruling {body['id']} in {body['category']}: {what} (by {body['by']}{decided}: {body['reason']})"
+
+
+def _athlete(body: Body, _names: dict[int, str]) -> str:
+    extra = ([body["nationality"]] if "nationality" in body else []) + ([f"born {body['born']}"] if "born" in body else [])
+    aliases = f"; also written {', '.join(body['aliases'])}" if body.get("aliases") else ""
+    return f"athlete #{body['id']} {body['name']}" + (f" ({', '.join(extra)})" if extra else "") + aliases
+
+
+SUMMARIES: dict[str, Callable[[Body, dict[int, str]], str]] = {
+    "event": lambda b, _: f"event {b['slug']}: {b['name']}, {b['date']}" + (f", {b['place']}" if b.get("place") else ""),
+    "race": lambda b, _: f"race {b['slug']}: {b['name']}, {b['distance_m']} m",
+    "category": lambda b, _: f"category {b['slug']}: {b['name']}",
+    "source": lambda b, _: f"source {b['slug']} ({b['kind']}): {b['name']}",
+    "athlete": _athlete,
+    "claim": _claim,
+    "retract": lambda b, _: f"claim {b['claim']} retracted: {b['reason']}",
+    "rule": _rule,
+    "merge": lambda b, _: f"athlete #{b['other']} {b['other_name']} merged into #{b['keep']} {b['keep_name']}",
+}
+
+
+def summary(kind: str, body_text: str | None, names: dict[int, str]) -> str:
+    """One line about an entry with a small body; other kinds say only their kind."""
+    if body_text is None or kind not in SUMMARIES:
+        return f"{kind} entry"
+    return SUMMARIES[kind](json.loads(body_text), names)
+
+
+def _import_summaries(session: Session, seqs: list[int]) -> dict[int, str]:
+    """An import's summary from its import_file row: its body (the whole file's rows) is not read."""
+    if not seqs:
+        return {}
+    rows = session.execute(
+        select(ImportFile.seq, ImportFile.file_name, ImportFile.row_count, ImportFile.first_claim_id,
+               ImportFile.sha256, Category.slug, Source.slug)
+        .join(Category, ImportFile.category_id == Category.id).join(Source, ImportFile.source_id == Source.id)
+        .where(ImportFile.seq.in_(seqs)))
+    return {seq: f"import of {name} ({count} rows, sha256 {sha[:12]}...) into {category} from {source}: "
+                 f"claims {first}-{first + count - 1}"
+            for seq, name, count, first, sha, category, source in rows}
+
+
+def _under(model, scope: str):
+    return or_(model.slug == scope, model.slug.startswith(scope + "/", autoescape=True))
+
+
+def _scope_seqs(session: Session, scope: str) -> Select:
+    """Entries that made the scope and what lies beneath it, and every claim, retraction and ruling in it."""
+    categories = [c.id for c in lookup.categories_under(session, scope)]
+    return union(
+        select(Event.seq).where(Event.slug == scope),
+        select(Race.seq).where(_under(Race, scope)),
+        select(Category.seq).where(_under(Category, scope)),
+        select(Claim.seq).where(Claim.category_id.in_(categories)),
+        select(Claim.retracted_seq).where(Claim.category_id.in_(categories), Claim.retracted_seq.is_not(None)),
+        select(Ruling.seq).where(Ruling.category_id.in_(categories)),
+    )
+
+
+def _claim_seqs(session: Session, claim_id: int) -> Select:
+    """The claim's own entry, its retraction, and every ruling on its placing or its athlete's status."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
+    on_it = [Ruling.accepted_claim_id == claim.id]
+    if claim.position is not None:
+        on_it.append(Ruling.position == claim.position)
+    if claim.athlete_id is not None:
+        on_it.append(Ruling.athlete_id == claim.athlete_id)
+    own = [s for s in (claim.seq, claim.retracted_seq, *_merges_of(session, claim.athlete_id)) if s]
+    return union(select(JournalEntry.seq).where(JournalEntry.seq.in_(own)),
+                 select(Ruling.seq).where(Ruling.category_id == claim.category_id, or_(*on_it)))
+
+
+def _merges_of(session: Session, athlete_id: int | None) -> list[int]:
+    """Merges that made `athlete_id` who it is: into it, or of a record since merged into it."""
+    if athlete_id is None:
+        return []
+    related = {athlete_id, *session.execute(select(Athlete.id).where(Athlete.merged_into == athlete_id)).scalars()}
+    merges = session.execute(select(JournalEntry.seq, JournalEntry.body).where(JournalEntry.kind == "merge"))
+    return [seq for seq, body in merges if {json.loads(body)["keep"], json.loads(body)["other"]} & related]
+
+
+def _is_claim_id(session: Session, target: str) -> bool:
+    """Digits name a claim, unless no claim has that id and an event has that slug (e.g. `2025`)."""
+    if not target.isdigit():
+        return False
+    if session.get(Claim, int(target)) is not None:
+        return True
+    return session.execute(select(Event.id).where(Event.slug == target)).first() is None
+
+
+def entries(session: Session, target: str | None = None) -> list[dict[str, Any]]:
+    """Every entry touching `target` (an event/race/category slug or a claim id; everything if None)."""
+    query = select(
+        JournalEntry.seq, JournalEntry.kind, JournalEntry.recorded_at, JournalEntry.recorded_by,
+        case((JournalEntry.kind.in_(list(SUMMARIES)), JournalEntry.body), else_=None),
+    ).order_by(JournalEntry.seq)
+    if target is not None:
+        target = target.strip()
+        seqs = _claim_seqs(session, int(target)) if _is_claim_id(session, target) else _scope_seqs(session, target)
+        query = query.where(JournalEntry.seq.in_(select(seqs.subquery().c[0])))
+    rows = session.execute(query).all()
+    names = _athlete_names(session, rows)
+    imports = _import_summaries(session, [seq for seq, kind, *_ in rows if kind == "import"])
+    return [{"seq": seq, "kind": kind, "recorded_at": at, "recorded_by": by,
+             "summary": imports.get(seq) or summary(kind, body, names)}
+            for seq, kind, at, by, body in rows]
+
+
+def _athlete_names(session: Session, rows) -> dict[int, str]:
+    """Names of the athletes that status rulings among `rows` are about."""
+    ids = {json.loads(body).get("athlete") for _, kind, _, _, body in rows if kind == "rule" and body}
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Athlete.id, Athlete.name).where(Athlete.id.in_(ids))).all())

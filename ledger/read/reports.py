@@ -1,0 +1,181 @@
+"""What readers ask: results of a category, disputes under a scope, sources, one athlete's claims.
+
+Results, disputes and an athlete's claims come as a ClaimReport, from which JSON and tables
+(ledger.output.claim_columns) are each built only when asked for: a category can hold 50,000 claims.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.orm import Session
+
+from ledger.core import models
+from ledger.core.models import Category, Claim, Contest, Source
+from ledger.core.views import ClaimView
+from ledger.projection import contests, lookup
+from ledger.read import athletes, claims
+from ledger.read.rulings import load_rulings
+from ledger.read.verdicts import (
+    DEFAULT_TOLERANCE_MS,
+    LIVE,
+    RETRACTED,
+    Dispute,
+    Rulings,
+    RulingView,
+    find_disputes,
+    placing_groups,
+    placings,
+)
+
+
+def _ruling_json(ruling: RulingView | None, rulings: Rulings) -> dict[str, Any] | None:
+    """A ruling in force, with the earlier rulings on the same question it superseded."""
+    if ruling is None:
+        return None
+    return {**ruling.to_json(), "supersedes": [r.to_json() for r in rulings.superseded.get(ruling.id, [])]}
+
+
+def standing_of(claim: ClaimView, rulings: Rulings) -> tuple[str, str | None, RulingView | None]:
+    """A claim's standing (live, accepted, overruled or retracted), why, and the ruling that decided it."""
+    standing, ruling = rulings.standing(claim)
+    if standing == RETRACTED:
+        return standing, claim.retraction_reason, None
+    return standing, ruling.reason if ruling else None, ruling
+
+
+def claim_json(claim: ClaimView, rulings: Rulings) -> dict[str, Any]:
+    """A claim as recorded, with its standing and why, and any ruling in force on its athlete's
+    status, shown beside it."""
+    standing, reason, ruling = standing_of(claim, rulings)
+    status_ruling = rulings.on_status_of(claim)
+    return claim.to_json(standing, reason, ruling.id if ruling else None,
+                         status_ruling.to_json() if status_ruling else None)
+
+
+# Claims as a report lists them, under the JSON fields of what holds them (a placing, a dispute):
+# a plain tuple, as a report of a big category holds one a placing.
+Held = tuple[dict[str, Any], list[ClaimView]]
+
+
+class ClaimReport(NamedTuple):
+    """Claims under what holds them, with the rulings that give each its standing."""
+
+    held: list[Held]
+    rulings: Rulings
+
+    def to_json(self) -> list[dict[str, Any]]:
+        rulings = self.rulings
+        ruled = bool(rulings.placing or rulings.status)  # else only a retraction gives a claim a standing
+        return [dict(fields, claims=[claim_json(c, rulings) if ruled or c.retracted_seq is not None
+                                     else c.to_json(LIVE, None, None, None) for c in listed])
+                for fields, listed in self.held]
+
+
+def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+                   include_retracted: bool = False) -> ClaimReport:
+    """Every placing with its verdict; retracted claims (and placings left with none) only on request."""
+    found = lookup.find(session, Category, category)
+    views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
+    rulings = Rulings(load_rulings(session, [found.id]))
+    disputed = find_disputes(_contested_among(session, found.id, views), tolerance_ms, rulings)
+    shown = []
+    for category, position, verdict, listed, ruling in placing_groups(views, tolerance_ms, rulings, disputed):
+        if verdict == RETRACTED and not include_retracted:
+            continue
+        if len(listed) > 1 and not include_retracted:  # one live claim, most often
+            listed = [c for c in listed if c.retracted_seq is None]
+        shown.append(({"category": category, "position": position, "verdict": verdict,
+                       "ruling": _ruling_json(ruling, rulings)}, listed))
+    return ClaimReport(shown, rulings)
+
+
+def _contested_among(session: Session, category_id: int, views: list[ClaimView]) -> list[ClaimView]:
+    """`_candidate_claims` of one category, picked from its claims already read, not read again."""
+    keys: dict[str, set[int]] = {contests.POSITION: set(), contests.ATHLETE: set()}
+    for kind, key in session.execute(select(Contest.kind, Contest.key).where(Contest.category_id == category_id)):
+        keys[kind].add(key)
+    positions, athletes = keys[contests.POSITION], keys[contests.ATHLETE]
+    return [v for v in views if v.retracted_seq is None and (v.position in positions or v.athlete_id in athletes)]
+
+
+def _candidate_claims(session: Session, category_ids: list[int] | None) -> list[ClaimView]:
+    """The live claims of contested groups (ledger.projection.contests): the only ones that can hold a dispute."""
+    found: dict[int, ClaimView] = {}
+    for kind, column in ((contests.POSITION, Claim.position), (contests.ATHLETE, Claim.athlete_id)):
+        contested = select(Contest.category_id, Contest.key).where(Contest.kind == kind)
+        query = claims.views_query().where(models.LIVE)
+        if category_ids is not None:
+            contested = contested.where(Contest.category_id.in_(category_ids))
+            query = query.where(Claim.category_id.in_(category_ids))
+        for view in claims.load_views(session, query.where(tuple_(Claim.category_id, column).in_(contested))):
+            found[view.id] = view
+    return [found[claim_id] for claim_id in sorted(found)]
+
+
+def _disputes_in(session: Session, category_ids: list[int] | None, tolerance_ms: int, rulings: Rulings) -> list[Dispute]:
+    """Every dispute among the live claims of these categories (None: all), open and ruled."""
+    return find_disputes(_candidate_claims(session, category_ids), tolerance_ms, rulings)
+
+
+def dispute_list(session: Session, scope: str | None = None,
+                 tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> tuple[list[Dispute], Rulings]:
+    """Every dispute among live claims, open and ruled, with the rulings that weigh on them."""
+    category_ids = None if scope is None else [c.id for c in lookup.categories_under(session, scope)]
+    if category_ids == []:
+        return [], Rulings()
+    rulings = Rulings(load_rulings(session, category_ids))
+    return _disputes_in(session, category_ids, tolerance_ms, rulings), rulings
+
+
+def disputes_report(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+                    include_ruled: bool = False) -> ClaimReport:
+    """Open disputes; with `include_ruled`, also those a ruling settled, with the ruling."""
+    found, rulings = dispute_list(session, scope, tolerance_ms)
+    return ClaimReport([
+        ({"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
+          "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings)}, d.claims)
+        for d in found if include_ruled or d.ruling is None
+    ], rulings)
+
+
+def sources(session: Session, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[dict[str, Any]]:
+    """Each source with its number of claims, how many it retracted, and how many of its live claims
+    another source contradicts (in a dispute, open or ruled)."""
+    contradicted: dict[str, set[int]] = {}
+    for dispute in dispute_list(session, None, tolerance_ms)[0]:
+        for claim in dispute.claims:
+            if any(other.source != claim.source for other in dispute.claims):
+                contradicted.setdefault(claim.source, set()).add(claim.id)
+    counts = {source_id: (total, retracted) for source_id, total, retracted in session.execute(
+        select(Claim.source_id, func.count(), func.count(Claim.retracted_seq)).group_by(Claim.source_id))}
+    return [
+        {"slug": s.slug, "name": s.name, "kind": s.kind, "url": s.url, "claims": counts.get(s.id, (0, 0))[0],
+         "retracted": counts.get(s.id, (0, 0))[1], "contradicted": len(contradicted.get(s.slug, ()))}
+        for s in session.execute(select(Source).order_by(Source.slug)).scalars()
+    ]
+
+
+def athlete_report(session: Session, name: str,
+                   tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> tuple[dict[str, Any], ClaimReport]:
+    """The athlete and their spellings, and every claim about them (retracted ones included, marked),
+    each held by its category and the verdict of its placing: found from the claims of those
+    placings only, and the contests of their categories, however big the categories are."""
+    athlete = lookup.athlete(session, name)
+    about = Claim.athlete_id == athlete.id
+    own = claims.load_views(session, claims.views_query().where(about).order_by(Claim.id))
+    category_ids = session.execute(select(Claim.category_id).where(about).distinct()).scalars().all()
+    placed = select(Claim.category_id, Claim.position).where(about, Claim.position.is_not(None))
+    beside = claims.load_views(session, claims.views_query().where(tuple_(Claim.category_id, Claim.position).in_(placed)))
+    rulings = Rulings(load_rulings(session, category_ids))
+    disputed = _disputes_in(session, category_ids, tolerance_ms, rulings)
+    groups = sorted({c.id: c for c in (*own, *beside)}.values(), key=lambda c: c.id)
+    verdict_of = {c.id: p.verdict for p in placings(groups, tolerance_ms, rulings, disputed) for c in p.claims}
+    held = [({"category": c.category, "verdict": verdict_of[c.id]}, [c]) for c in own]
+    return athletes.profile(session, athlete), ClaimReport(held, rulings)
+
+
+def athlete_json(described: dict[str, Any], report: ClaimReport) -> dict[str, Any]:
+    """An `athlete_report` as JSON: the athlete, then their claims, each led by its category and verdict."""
+    return {**described, "claims": [{**fields, **claim_json(claim, report.rulings)} for fields, (claim,) in report.held]}

@@ -1,0 +1,1 @@
+"""Store: opening a ledger's database (URLs, engines, locking, read-only access), migrations, bulk inserts."""

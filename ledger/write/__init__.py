@@ -1,0 +1,1 @@
+"""Write: services that check a request and record one journal entry (events, sources, athletes, claims, corrections, merges)."""

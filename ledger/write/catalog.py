@@ -1,0 +1,71 @@
+"""Events, races, categories and sources: adding them, finding them by slug, listing them."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.core import rules
+from ledger.core.errors import LedgerError
+from ledger.core.models import Category, Event, Race, Source
+from ledger.journal.chain import next_id
+from ledger.projection import lookup
+from ledger.projection.record import record
+
+Model = TypeVar("Model", Event, Race, Category, Source)
+
+
+def _ensure_new(session: Session, model: type[Model], slug: str) -> None:
+    if session.execute(select(model.id).where(model.slug == slug)).first():
+        raise LedgerError(f"{model.__tablename__} {slug!r} already exists")
+
+
+def _parent(session: Session, model: type[Model], slug: str) -> Model:
+    return lookup.find(session, model, slug.rsplit("/", 1)[0])
+
+
+def _clean(body: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def add_event(session: Session, by: str, slug: str, name: str, date: str, place: str | None) -> int:
+    rules.slug(slug, 1, "event")
+    body = {"slug": slug, "name": rules.text(name, "--name"), "date": rules.date(date), "place": place}
+    _ensure_new(session, Event, slug)
+    body["id"] = next_id(session, Event.id)
+    return record(session, "event", _clean(body), by)
+
+
+def add_race(session: Session, by: str, slug: str, name: str, distance_m: int) -> int:
+    rules.slug(slug, 2, "race")
+    body = {"slug": slug, "name": rules.text(name, "--name"),
+            "distance_m": rules.positive(distance_m, "distance")}
+    _parent(session, Event, slug)
+    _ensure_new(session, Race, slug)
+    body["id"] = next_id(session, Race.id)
+    return record(session, "race", body, by)
+
+
+def add_category(session: Session, by: str, slug: str, name: str, sex: str | None = None,
+                 division: str | None = None, age_min: int | None = None, age_max: int | None = None) -> int:
+    rules.slug(slug, 3, "category")
+    if age_min is not None and age_max is not None and age_min > age_max:
+        raise LedgerError(f"bad age range {age_min}-{age_max}: the minimum is above the maximum")
+    body = {"slug": slug, "name": rules.text(name, "--name"),
+            "sex": rules.choice(sex, rules.SEXES, "sex") if sex else None,
+            "division": division, "age_min": age_min, "age_max": age_max}
+    _parent(session, Race, slug)
+    _ensure_new(session, Category, slug)
+    body["id"] = next_id(session, Category.id)
+    return record(session, "category", _clean(body), by)
+
+
+def add_source(session: Session, by: str, slug: str, name: str, kind: str, url: str | None = None) -> int:
+    rules.slug(slug, 1, "source")
+    body = {"slug": slug, "name": rules.text(name, "--name"),
+            "kind": rules.choice(kind, rules.SOURCE_KINDS, "source kind"), "url": url}
+    _ensure_new(session, Source, slug)
+    body["id"] = next_id(session, Source.id)
+    return record(session, "source", _clean(body), by)

@@ -1,0 +1,70 @@
+"""Claims: recording one source's assertion, and reading claims back as plain values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ledger.core import rules
+from ledger.core.errors import LedgerError
+from ledger.core.models import Category, Claim, Source
+from ledger.core.times import parse_time
+from ledger.journal.chain import next_id
+from ledger.projection import lookup
+from ledger.projection.record import record
+
+
+def _time_fields(prefix: str, text: str | None) -> dict[str, int]:
+    if text is None:
+        return {}
+    parsed = parse_time(text)
+    fields = {f"{prefix}_ms": parsed.ms}
+    if parsed.decimals:
+        fields[f"{prefix}_decimals"] = parsed.decimals
+    return fields
+
+
+def _status(status: str | None, position: int | None, has_time: bool) -> str:
+    """FIN unless said otherwise; a non-finisher cannot hold a placing."""
+    if status is None:
+        if position is None and not has_time:
+            raise LedgerError("a claim needs at least one of --position, --time, --net-time or --status")
+        return "FIN"
+    status = rules.choice(status, rules.STATUSES, "status")
+    if status != "FIN" and position is not None:
+        raise LedgerError(f"a claim with status {status} cannot have a position; drop --position or use FIN")
+    return status
+
+
+def add(session: Session, by: str, category: str, source: str, *, athlete: str | None = None,
+        unnamed: str | None = None, written_as: str | None = None, position: int | None = None,
+        time: str | None = None, net_time: str | None = None, status: str | None = None,
+        url: str | None = None, quote: str | None = None, published: str | None = None,
+        retrieved: str | None = None) -> int:
+    """Record one claim; returns the new claim's id."""
+    if (athlete is None) == (unnamed is None):
+        raise LedgerError("give exactly one of --athlete NAME or --unnamed TEXT")
+    if position is not None:
+        rules.positive(position, "position")
+    body: dict[str, Any] = {**_time_fields("time", time), **_time_fields("net_time", net_time)}
+    body["status"] = _status(status, position, bool(body))
+    citation = {"url": url, "quote": quote,
+                "published": rules.date(published, "--published date") if published else None,
+                "retrieved": rules.date(retrieved, "--retrieved date") if retrieved else None}
+    body["category"] = lookup.find(session, Category, category).slug
+    body["source"] = lookup.find(session, Source, source).slug
+    if athlete is not None:
+        body["athlete"] = lookup.athlete(session, athlete).id
+        body["as_written"] = rules.text(written_as or athlete, "athlete name")
+    else:
+        body["unnamed"] = rules.text(unnamed or "", "--unnamed")
+        if written_as:
+            body["as_written"] = written_as
+    if position is not None:
+        body["position"] = position
+    if any(citation.values()):
+        body["citation"] = {k: v for k, v in citation.items() if v is not None}
+    body["id"] = next_id(session, Claim.id)
+    record(session, "claim", body, by)
+    return body["id"]
