@@ -50,9 +50,9 @@ class Run:
     rss: int  # bytes
 
 
-def measure(command: list[str], env: dict | None = None, stdout=subprocess.DEVNULL) -> Run:
+def measure(command: list[str], env: dict | None = None, stdout=subprocess.DEVNULL, cwd: Path = HERE.parent) -> Run:
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE, env=env, cwd=HERE.parent)
+    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.PIPE, env=env, cwd=cwd)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     error = process.stderr.read().decode() if process.stderr else ""

@@ -235,15 +235,3 @@ def test_the_database_refuses_to_change_or_delete_a_chunk(ledger, db, tmp_path):
             with engine.begin() as conn:
                 conn.execute(text(statement))
     engine.dispose()
-
-
-def test_a_load_is_the_same_with_a_writer_thread(source_ledger, tmp_path, monkeypatch):
-    import ledger.store.bulk
-
-    monkeypatch.setattr(ledger.store.bulk, "spare_core", lambda: True)
-    data = exported(source_ledger, tmp_path, "ledger.jsonl")
-    copy = on(str(tmp_path / "threaded.db"))
-    ok(copy("load", str(tmp_path / "ledger.jsonl")))
-    assert exported(copy, tmp_path, "again.jsonl") == data
-    for args in READERS:
-        assert ok(copy(*args)) == ok(source_ledger(*args))

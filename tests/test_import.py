@@ -499,11 +499,7 @@ def test_trusted_references_last_only_for_the_transaction(tmp_path):
     engine.dispose()
 
 
-@pytest.mark.parametrize("spare", [True, False])
-def test_the_import_is_the_same_with_or_without_a_writer_thread(city, tmp_path, monkeypatch, spare):
-    import ledger.store.bulk
-
-    monkeypatch.setattr(ledger.store.bulk, "spare_core", lambda: spare)
+def test_an_import_of_thousands_of_rows_is_one_entry(city, tmp_path):
     rows = "".join(f"{i},{i},Runner {i},POL,,2:{30 + i // 60 % 30}:{i % 60:02d},,\n" for i in range(1, 2501))
     ok(import_(city, write(tmp_path, HEADER + rows)))
     assert len(claims_of(city)) == 2500

@@ -1,13 +1,11 @@
 """Importing a results file: one file, one journal entry, one claim per row, or nothing at all.
 
-One streaming pass does everything, so memory stays flat whatever the file's size: each row is
-read and checked (ledger.imports.resultsfile), its athlete decided (ledger.imports.identity, the directory loaded
-once), then rows go in batches to the body's canonical text (hashed piece by piece) and to a sink:
-- on SQLite the pieces and derived rows are written as the pass goes (foreign keys deferred to the
-  commit, a writer thread inserting while the next rows are parsed) and the journal row, whose
-  hash needs the whole body, comes last;
-- on other databases they are spooled to temporary files and written after the journal row;
-- on a dry run they are dropped.
+One streaming pass reads the file, so memory stays flat whatever its size: each row is read and
+checked (ledger.imports.resultsfile), its athlete decided (ledger.imports.identity, the directory
+loaded once), then rows go in batches to the body's canonical text, hashed and spooled to a
+temporary file piece by piece (a dry run keeps nothing). The entry is then recorded like any other
+large one (ledger.projection.record.record_chunked): the journal row, then its chunks and claims
+projected from the spooled body by the same code that `load` and `verify --deep` replay it with.
 A bad row (unless skip_invalid) or any error leaves the caller's transaction to roll back: nothing
 is written. If two rows match one existing athlete, the pass runs again linking neither.
 """
@@ -17,7 +15,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import marshal
 import os
 import sys
 import tempfile
@@ -36,7 +33,8 @@ from ledger.core.progress import Progress, silent
 from ledger.imports import identity, resultsfile
 from ledger.journal import bodies, chain
 from ledger.projection import lookup
-from ledger.projection.many import IMPORT_COLUMNS, ImportRows
+from ledger.projection.import_rows import IMPORT_COLUMNS
+from ledger.projection.record import record_chunked
 from ledger.store import bulk
 
 # Rows handed to the writer at a time: big enough for executemany, small enough that the few
@@ -181,99 +179,26 @@ class _Rejects:
         self._file.close()
 
 
-# --- where a pass's output goes -----------------------------------------------------------------
+# --- where a pass's body goes ------------------------------------------------------------------
 
 
-class _Sink:
-    """A pass hands over body pieces and row batches; a dry run's sink drops them."""
-
-    encodes = False
-
-    def piece(self, n: int, text: str) -> None: ...
-
-    def rows(self, batch: list[list[Any]], text: str | None) -> None:
-        """A batch of rows, and their canonical text (bodies.encode_rows) when the sink encodes."""
-
-    def finish(self) -> None: ...
-
-    def abandon(self) -> None: ...
-
-
-class _Direct(_Sink):
-    """SQLite: chunks and derived rows written during the pass (keys deferred to the commit).
-
-    When a core is spare (see bulk.spare_core) a writer thread inserts the rows from their text
-    (ImportRows.from_json) while this thread parses the next ones, and hands the GIL over often
-    (bulk.quick_handoffs) so that the writer never waits long for it between statements; else
-    the rows are inserted in line with executemany, which costs the least CPU.
-    """
-
-    encodes = True
-
-    def __init__(self, session: Session, seq: int, header: dict[str, Any]) -> None:
-        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        self.projection = ImportRows(session, seq, header)
-        self.seq = seq
-        self.writing = ExitStack()  # what lasts as long as the writer thread
-        self.writer = None
-        if bulk.spare_core() and self.projection.reads_json():
-            self.writing.enter_context(bulk.quick_handoffs())
-            self.writer = bulk.BackgroundWriter(depth=2)
-            self.writing.callback(self.writer.stop)
-
-    def _write(self, function, *args) -> None:
-        if self.writer is None:
-            function(*args)
-        else:
-            self.writer.submit(function, *args)
-
-    def piece(self, n: int, text: str) -> None:
-        self._write(self.projection.insert, "journal_chunk", ("seq", "n", "data"), [(self.seq, n, text)])
-
-    def rows(self, batch: list[list[Any]], text: str | None) -> None:
-        if self.writer is None:
-            self.projection.write(*self.projection.tuples(batch))
-        else:
-            self.writer.submit(self.projection.from_json(batch, f"[{text}]"))
-
-    def finish(self) -> None:
-        with self.writing:
-            if self.writer is not None:
-                self.writer.close()
-
-    def abandon(self) -> None:
-        self.writing.close()
-
-
-class _Spooled(_Sink):
-    """Other databases: pieces and rows spooled to temporary files, written after the journal row."""
-
-    encodes = True
+class _Spool:
+    """The body's canonical text, spooled to a temporary file piece by piece while the pass runs:
+    its hash needs every row, so the journal entry (and then its projection) can only follow."""
 
     def __init__(self, stack: ExitStack) -> None:
-        self.body = stack.enter_context(tempfile.TemporaryFile(prefix="raceledger-body-"))
-        self.batches = stack.enter_context(tempfile.TemporaryFile(prefix="raceledger-rows-"))
-        self.sizes: list[int] = []
+        self._file = stack.enter_context(tempfile.TemporaryFile(prefix="raceledger-body-"))
+        self._sizes: list[int] = []
 
-    def piece(self, n: int, text: str) -> None:
+    def add(self, text: str) -> None:
         data = text.encode("utf-8")
-        self.body.write(data)
-        self.sizes.append(len(data))
-
-    def rows(self, batch: list[list[Any]], text: str | None) -> None:
-        data = marshal.dumps(batch)
-        self.batches.write(len(data).to_bytes(8, "little"))
-        self.batches.write(data)
+        self._file.write(data)
+        self._sizes.append(len(data))
 
     def pieces(self) -> Iterator[str]:
-        self.body.seek(0)
-        for size in self.sizes:
-            yield self.body.read(size).decode("utf-8")
-
-    def spooled_rows(self) -> Iterator[list[Any]]:
-        self.batches.seek(0)
-        while size := self.batches.read(8):
-            yield from marshal.loads(self.batches.read(int.from_bytes(size, "little")))
+        self._file.seek(0)
+        for size in self._sizes:
+            yield self._file.read(size).decode("utf-8")
 
 
 # --- the pass -----------------------------------------------------------------------------------
@@ -298,6 +223,29 @@ def _decoded(rows: Iterator[list[Any]], source: _Input) -> Iterator[list[Any]]:
         raise resultsfile.not_utf8(source.where, resultsfile.first_bad_line(source.local)) from None
 
 
+class _Body:
+    """The entry's canonical body, built as rows come: hashed and spooled piece by piece."""
+
+    def __init__(self, header: dict[str, Any], spool: _Spool) -> None:
+        self._encoder = bodies.PieceEncoder(header)
+        self._digest = hashlib.sha256()
+        self._spool = spool
+
+    def _piece(self, text: str) -> None:
+        self._digest.update(text.encode("utf-8"))
+        self._spool.add(text)
+
+    def add(self, batch: list[list[Any]]) -> None:
+        piece = self._encoder.add(batch)
+        if piece is not None:
+            self._piece(piece)
+
+    def close(self, summary: dict[str, Any]) -> str:
+        """The last piece (the summary); returns the body's SHA-256."""
+        self._piece(self._encoder.close(summary))
+        return self._digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class _Plan:
     """What every pass over one file shares: the file, how to read it, and the entry to be."""
@@ -309,7 +257,6 @@ class _Plan:
     race: resultsfile.Race
     directory: identity.Directory
     header: dict[str, Any]
-    seq: int
 
 
 class _Pass:
@@ -319,10 +266,10 @@ class _Pass:
         self.source, self.delimiter, self.mapping, self.race = plan.source, plan.delimiter, plan.mapping, plan.race
         self.directory, self.header, self.refused = plan.directory, plan.header, refused
 
-    def run(self, sink: _Sink, reject, advance) -> _Outcome:
+    def run(self, spool: _Spool | None, reject, advance) -> _Outcome:
+        """One pass; the body's text goes to `spool` (None on a dry run, which only checks)."""
         out = _Outcome(resultsfile.Problems(self.source.where))
-        encoder = bodies.PieceEncoder(self.header) if sink.encodes else None
-        digest, pieces = hashlib.sha256(), 0
+        body = _Body(self.header, spool) if spool is not None else None
         match = self.directory.match if self.directory else None
         refused, linked_by = self.refused, {}
         first_athlete = next_athlete = self.header["first_athlete_id"]
@@ -348,33 +295,17 @@ class _Pass:
                             self._review(out, row, candidate)
                 batch.append(row)
                 if len(batch) == BATCH_ROWS:
-                    pieces = self._hand_over(sink, encoder, digest, pieces, batch)
+                    if body is not None:
+                        body.add(batch)
                     out.rows += len(batch)
                     batch = []
-        if batch:
-            pieces = self._hand_over(sink, encoder, digest, pieces, batch)
-            out.rows += len(batch)
-        if encoder is not None:
-            last = encoder.close({"rejected": out.problems.bad_lines, "rows": out.rows})
-            digest.update(last.encode("utf-8"))
-            sink.piece(pieces, last)
-        out.sha256 = digest.hexdigest()
+        if body is not None:
+            body.add(batch)
+            out.sha256 = body.close({"rejected": out.problems.bad_lines, "rows": out.rows + len(batch)})
+        out.rows += len(batch)
         out.linked = len(linked_by)
         out.new_athletes = next_athlete - first_athlete
         return out
-
-    @staticmethod
-    def _hand_over(sink: _Sink, encoder, digest, pieces: int, batch: list[list[Any]]) -> int:
-        text = None
-        if encoder is not None:
-            text = bodies.encode_rows(batch)
-            piece = encoder.add_encoded(text)
-            if piece is not None:
-                digest.update(piece.encode("utf-8"))
-                sink.piece(pieces, piece)
-                pieces += 1
-        sink.rows(batch, text)
-        return pieces
 
     def _review(self, out: _Outcome, row: list[Any], candidate: int) -> None:
         """Note a new athlete that may be someone the ledger knows (never linked: see identity)."""
@@ -449,12 +380,11 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             "first_claim_id": chain.next_id(session, Claim.id),
             "first_athlete_id": chain.next_id(session, Athlete.id),
         }
-        plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header,
-                     previous.seq + 1)
+        plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header)
         stack.enter_context(bulk.sqlite_cache(session))
         refused: frozenset[int] = frozenset()
         while True:
-            outcome, sink = _attempt(session, stack, request, plan, refused, progress)
+            outcome, spool = _attempt(stack, request, plan, refused, progress)
             if not outcome.conflicts:
                 break
             refused = refused | outcome.conflicts  # link none of them: run the pass again
@@ -475,60 +405,23 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             report.names = identity.describe_athletes(session, [o for d in outcome.duplicates for o in d.others])
         if request.dry_run:
             return report
-        report.seq = _record(session, by, previous, header, outcome, sink, progress)
+        with progress(f"Writing {outcome.rows} claims", outcome.rows) as advance:
+            report.seq = record_chunked(session, previous, KIND, outcome.sha256, spool.pieces(), by, advance)
         return report
 
 
-def _attempt(session: Session, stack: ExitStack, request: ImportRequest, plan: _Plan, refused: frozenset[int],
-             progress: Progress) -> tuple[_Outcome, _Sink]:
-    """One pass with its own sink (and savepoint, when writing directly): undone if it must run again."""
-    savepoint = None
-    if request.dry_run:
-        sink: _Sink = _Sink()
-    elif session.get_bind().dialect.name == "sqlite":
-        savepoint = session.begin_nested()
-        sink = _Direct(session, plan.seq, plan.header)
-    else:
-        sink = _Spooled(stack)
+def _attempt(stack: ExitStack, request: ImportRequest, plan: _Plan, refused: frozenset[int],
+             progress: Progress) -> tuple[_Outcome, _Spool | None]:
+    """One pass over the file, its body spooled (unless a dry run): dropped if it must run again."""
+    spool = None if request.dry_run else _Spool(stack)
     rejects = _Rejects(request.rejects, plan.delimiter, plan.columns) if request.skip_invalid else None
     try:
         with progress(f"Importing {plan.source.name}", plan.source.size) as advance:
-            outcome = _Pass(plan, refused).run(sink, rejects, advance if progress is not silent else None)
-        sink.finish()
-    except BaseException:
-        sink.abandon()
-        raise
+            outcome = _Pass(plan, refused).run(spool, rejects, advance if progress is not silent else None)
     finally:
         if rejects is not None:
             rejects.close()
-    if savepoint is not None:
-        if outcome.conflicts or (outcome.problems.error_count and not request.skip_invalid):
-            savepoint.rollback()
-        else:
-            savepoint.commit()
-    return outcome, sink
-
-
-def _record(session: Session, by: str, previous: chain.Head, header: dict[str, Any], outcome: _Outcome,
-            sink: _Sink, progress: Progress) -> int:
-    """The journal entry itself; its chunks and rows are written (direct) or written now (spooled)."""
-    seq = chain.insert_large(session, previous, KIND, outcome.sha256, by)
-    if not isinstance(sink, _Spooled):  # _Direct: written during the pass
-        sink.projection.finish()
-        return seq
-    chain.store_chunks(session, seq, sink.pieces())
-    projection = ImportRows(session, seq, header)
-    with progress(f"Writing {outcome.rows} claims", outcome.rows) as advance:
-        batch: list[list[Any]] = []
-        for row in sink.spooled_rows():
-            batch.append(row)
-            if len(batch) == BATCH_ROWS:
-                projection.add(batch)
-                advance(len(batch))
-                batch = []
-        projection.add(batch)
-    projection.finish()
-    return seq
+    return outcome, spool
 
 
 def summary(report: ImportReport) -> str:

@@ -21,7 +21,9 @@ from ledger.core.models import (
     Source,
 )
 from ledger.core.names import name_key
-from ledger.projection import contests, many
+from ledger.projection import contests
+from ledger.projection.import_rows import import_entry
+from ledger.projection.merge import merge_entry
 
 Body = dict[str, Any]
 
@@ -121,8 +123,8 @@ HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "source": _source,
     "athlete": _athlete,
     "claim": _claim,
-    "import": many.import_entry,
-    "merge": many.merge_entry,
+    "import": import_entry,
+    "merge": merge_entry,
     "retract": _retract,
     "rule": _rule,
 }

@@ -1,15 +1,24 @@
-"""The one way an entry is written: appended to the journal and projected, in one transaction."""
+"""The one way an entry is written: appended to the journal and projected, in one transaction.
+
+Single entries, imports and replayed entries (load, verify --deep) all end in `apply`; entries whose
+body is large (an import's rows) are stored and projected through `project_chunked`, piece by piece.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
 from ledger.core.canonical import canonical_json
+from ledger.core.views import Head
 from ledger.journal import chain
+from ledger.journal.bodies import RowsBody
 from ledger.projection.apply import apply
+from ledger.store import bulk
+
+CHUNK_COLUMNS = ("seq", "n", "data")
 
 
 def record(session: Session, kind: str, body: dict[str, Any], recorded_by: str) -> int:
@@ -18,3 +27,32 @@ def record(session: Session, kind: str, body: dict[str, Any], recorded_by: str) 
     seq = chain.append(session, kind, body_json, recorded_by)
     apply(session, seq, kind, json.loads(body_json))
     return seq
+
+
+def record_chunked(session: Session, previous: Head, kind: str, body_sha256: str, pieces: Iterable[str],
+                   recorded_by: str, advance: Callable[[int], None] | None = None) -> int:
+    """Append an entry whose body is too large to hold (hashed already, given in pieces) right after
+    `previous` (the head the caller reserved), then store and project it; returns its seq."""
+    seq = chain.insert_large(session, previous, kind, body_sha256, recorded_by)
+    project_chunked(session, seq, kind, pieces, f"entry {seq}", advance)
+    return seq
+
+
+def project_chunked(session: Session, seq: int, kind: str, pieces: Iterable[str], where: str,
+                    advance: Callable[[int], None] | None = None) -> None:
+    """Store a large body's text as journal chunks, cut at row boundaries, while `apply` projects
+    its rows as they are read: memory holds one piece, whatever the body's size."""
+    reader = RowsBody(pieces, where)
+    insert = bulk.inserter(session)
+
+    def rows() -> Iterator[list[Any]]:
+        for n, (text, batch) in enumerate(reader.segments()):
+            insert("journal_chunk", CHUNK_COLUMNS, [(seq, n, text)])
+            yield from batch
+            if advance is not None:
+                advance(len(batch))
+
+    remaining = rows()
+    apply(session, seq, kind, {"header": reader.header, "rows": remaining})
+    for _ in remaining:  # a projection that stops early still stores the whole body
+        pass

@@ -22,9 +22,8 @@ from ledger.core.errors import LedgerError
 from ledger.core.models import JournalEntry
 from ledger.core.progress import Advance
 from ledger.journal import chain
-from ledger.journal.bodies import RowsBody
 from ledger.projection.apply import apply
-from ledger.store import bulk
+from ledger.projection.record import project_chunked
 
 
 @dataclass(frozen=True)
@@ -79,25 +78,6 @@ def _journal_row(session: Session, entry: SourceEntry, body: str | None) -> None
         recorded_at=entry.recorded_at, recorded_by=entry.recorded_by))
 
 
-def _apply_chunked(session: Session, entry: SourceEntry) -> None:
-    """The journal row, then the body's chunks as they are read, interleaved with its derived rows
-    (all through one writer thread on SQLite, in order: see bulk.background)."""
-    _journal_row(session, entry, None)
-    reader = RowsBody(entry.pieces(), f"{entry.where}: entry {entry.seq}")
-    insert_rows = bulk.inserter(session)
-
-    def rows() -> Iterator[list]:
-        for n, (text, batch) in enumerate(reader.segments()):
-            bulk.submit(session, insert_rows, "journal_chunk", ("seq", "n", "data"), [(entry.seq, n, text)])
-            yield from batch
-
-    with bulk.background(session):
-        remaining = rows()
-        apply(session, entry.seq, entry.kind, {"header": reader.header, "rows": remaining})
-        for _ in remaining:  # a projection that stops early still stores the whole body
-            pass
-
-
 def _apply_inline(session: Session, entry: SourceEntry) -> None:
     text = "".join(entry.pieces())
     try:
@@ -130,7 +110,8 @@ def replay(session: Session, entries: Iterable[SourceEntry], advance: Advance | 
         _check(entry, seq + 1, previous)
         try:
             if entry.kind in chain.CHUNKED_KINDS:
-                _apply_chunked(session, entry)
+                _journal_row(session, entry, None)
+                project_chunked(session, entry.seq, entry.kind, entry.pieces(), f"{entry.where}: entry {entry.seq}")
             else:
                 _apply_inline(session, entry)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:

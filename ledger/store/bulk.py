@@ -8,8 +8,6 @@ what the column stores: ints, strings, None, and dates as ISO `YYYY-MM-DD` strin
 
 from __future__ import annotations
 
-import os
-import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -27,8 +25,6 @@ Inserter = Callable[[str, Sequence[str], Iterable[Sequence[Any]]], None]
 def inserter(session: Session) -> Inserter:
     """`insert(table, columns, rows)` on the session's connection and transaction.
 
-    It holds the DBAPI connection itself, so it may be called from one other thread while the
-    session's own thread leaves the connection alone (SQLite releases the GIL while it writes).
     """
     conn = session.connection()
     dialect = conn.dialect.name
@@ -88,116 +84,3 @@ def sqlite_cache(session: Session, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
         yield
     finally:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
-
-
-def insert_rows(session: Session, name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """INSERT every row (a tuple in `columns` order) into table `name`, in the session's transaction."""
-    inserter(session)(name, columns, rows)
-
-
-def spare_core() -> bool:
-    """Whether a core is free for a writer thread. Only then does one pay: a writer's statements cost
-    more CPU than executemany in line, so on a busy machine (measured: 2 cores, load 3-4) writing
-    in line is faster. The load average counts this process, and whatever ran just before it, as
-    one busy core: with two cores, a load of 1 leaves the other one free."""
-    try:
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        load = os.getloadavg()[0]
-    except OSError:
-        return False
-    return cores > 1 and load < cores - 0.5
-
-
-# How long a thread holding the GIL may run before a waiting thread gets it (Python's default: 5 ms).
-QUICK_HANDOFF_S = 0.0002
-
-
-@contextmanager
-def quick_handoffs(interval: float = QUICK_HANDOFF_S) -> Iterator[None]:
-    """A short GIL switch interval for as long as a writer thread runs long statements without the GIL.
-
-    Between two statements the writer needs the GIL back; with the default interval it waits up
-    to 5 ms while the parsing thread runs, longer than many of its statements take.
-    """
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(interval)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(before)
-
-
-class BackgroundWriter:
-    """Runs writes in one other thread, in order, while the caller goes on preparing the next batch.
-
-    SQLite releases the GIL while it inserts, so parsing the next rows overlaps with writing the
-    last ones. The first error stops the writes and is raised again by `close()` (or `submit`).
-    """
-
-    def __init__(self, depth: int = 3) -> None:
-        import queue
-        import threading
-
-        self._queue: "queue.Queue" = queue.Queue(depth)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="raceledger-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (job := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    job[0](*job[1:])
-                except BaseException as exc:  # handed to the caller's thread by close()
-                    self._error = exc
-
-    def submit(self, function: Callable[..., None], *args: Any) -> None:
-        if self._error is not None:
-            self.close()
-        self._queue.put((function, *args))
-
-    def stop(self) -> None:
-        """Wait for the writes submitted so far (the thread then ends); raise nothing."""
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join()
-
-    def close(self) -> None:
-        """Wait for every submitted write; raise the first error one of them raised."""
-        self.stop()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-
-
-_WRITER = "raceledger_writer"
-
-
-@contextmanager
-def background(session: Session) -> Iterator[None]:
-    """Inside, `submit(session, ...)` runs writes in one writer thread, in order (SQLite, a core spare).
-
-    While it is open the session's own thread must leave the connection alone: every write goes
-    through `submit`. Nested uses share the outer writer. On leaving, every write is waited for
-    and the first error raised.
-    """
-    if session.info.get(_WRITER) is not None or session.get_bind().dialect.name != "sqlite" or not spare_core():
-        yield
-        return
-    writer = BackgroundWriter(depth=2)
-    session.info[_WRITER] = writer
-    try:
-        yield
-        writer.close()
-    finally:
-        writer.stop()
-        session.info.pop(_WRITER, None)
-
-
-def submit(session: Session, function: Callable[..., None], *args: Any) -> None:
-    """Run a write in the session's writer thread if `background` is open, else now."""
-    writer = session.info.get(_WRITER)
-    if writer is None:
-        function(*args)
-    else:
-        writer.submit(function, *args)

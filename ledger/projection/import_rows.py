@@ -1,0 +1,151 @@
+"""The projection of an `import` entry: a claim per row, and the athletes the rows create.
+
+Like every projection it is a function of the entry (and of the rows earlier entries made): an
+import's body carries every id it creates, so replaying it anywhere rebuilds the same rows. Rows are
+written through the DBAPI cursor in batches (see ledger.store.bulk), from the body's rows as they
+are read, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.core.errors import LedgerError
+from ledger.core.models import LIVE, Category, Claim, Source
+from ledger.core.names import name_key
+from ledger.projection import contests
+from ledger.store import bulk
+
+# The columns of an import body's rows, in order (the body names them in its header too).
+IMPORT_COLUMNS = ("line", "position", "bib", "name", "athlete", "nationality", "born", "sex",
+                  "time_ms", "time_decimals", "net_time_ms", "net_time_decimals", "status", "note")
+ATHLETE_COLUMNS = ("id", "name", "key", "nationality", "born", "seq")
+CLAIM_COLUMNS = ("id", "seq", "category_id", "source_id", "athlete_id", "unnamed", "as_written", "position",
+                 "time_ms", "time_decimals", "net_time_ms", "net_time_decimals", "status", "url", "published",
+                 "retrieved", "bib", "status_note")
+IMPORT_FILE_COLUMNS = ("seq", "category_id", "source_id", "file_name", "sha256", "row_count", "first_claim_id")
+BATCH_ROWS = 5_000
+
+
+# Existing athletes an import links whose groups are refreshed one by one; past this many, the
+# whole category's athlete groups are refreshed in one grouped scan.
+LINKED_LIMIT = 10_000
+# Positions below this are tracked in a byte array (at most this many bytes); higher ones in a set.
+PLACED_LIMIT = 1 << 24
+
+
+def _id_of(session: Session, model, slug: str, seq: int) -> int:
+    found = session.execute(select(model.id).where(model.slug == slug)).scalar()
+    if found is None:
+        raise LedgerError(f"journal entry {seq} refers to unknown {model.__tablename__} {slug!r}")
+    return found
+
+
+def _batches(rows: Iterable[list[Any]]) -> Iterator[list[list[Any]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, BATCH_ROWS)):
+        yield batch
+
+
+class ImportRows:
+    """The derived rows of one import entry, written batch by batch: claims and new athletes.
+
+    A row's athlete is an existing id, a new id (at or above the header's first_athlete_id, new
+    ids consecutive in row order: the athlete is created from the row), or null for an athlete
+    the source did not name (the row's name is then the source's description). `tuples` is pure
+    Python and `write` only uses the connection, so an import can run them in another thread.
+
+    Only some groups can become contested (ledger.projection.contests): the athletes it links (a new athlete
+    has one claim), and placings it shares with earlier claims of the category or gives to two
+    rows; `finish` refreshes those.
+    """
+
+    def __init__(self, session: Session, seq: int, header: dict[str, Any]) -> None:
+        if header.get("columns") != list(IMPORT_COLUMNS):
+            raise LedgerError(f"journal entry {seq}: unknown import row layout {header.get('columns')!r}")
+        self.session, self.seq, self.header = session, seq, header
+        self.category_id = _id_of(session, Category, header["category"], seq)
+        self.source_id = _id_of(session, Source, header["source"], seq)
+        citation = header.get("citation") or {}
+        self.citation = citation.get("url"), citation.get("published"), citation.get("retrieved")
+        self.first_claim = self.next_claim = header["first_claim_id"]
+        self.first_athlete = self.next_athlete = header["first_athlete_id"]
+        self.insert = bulk.inserter(session)
+        self.had_claims = session.execute(
+            select(Claim.id).where(Claim.category_id == self.category_id, LIVE).limit(1)).first() is not None
+        self.placed = bytearray()  # a byte per position up to the highest seen, 1 once a row has it
+        self.shared: set[int] = set()  # positions given to more than one row (and, past the array, all)
+        self.linked: set[int] | None = set()  # existing athletes the rows name; None: too many to list
+
+    def tuples(self, batch: list[list[Any]]) -> tuple[list[tuple], list[tuple]]:
+        """The batch's new athletes and its claims as table rows: the one code that turns rows into claims."""
+        seq, category_id, source_id, first_athlete = self.seq, self.category_id, self.source_id, self.first_athlete
+        url, published, retrieved = self.citation
+        claim_id, next_athlete, key = self.next_claim, self.next_athlete, name_key
+        athletes: list[tuple] = []
+        claims: list[tuple] = []
+        add_athlete, add_claim = athletes.append, claims.append
+        placed, linked = self.placed, self.linked
+        for line, position, bib, name, athlete, nat, born, _sex, t, td, nt, ntd, status, note in batch:
+            if position is not None:
+                if position < len(placed):
+                    if placed[position]:
+                        self.shared.add(position)
+                    placed[position] = 1
+                else:
+                    self._place(position)
+            if athlete is None:
+                unnamed, written = name, None
+            else:
+                unnamed, written = None, name
+                if athlete >= first_athlete:
+                    if athlete != next_athlete:
+                        raise LedgerError(f"journal entry {seq}: line {line} creates athlete #{athlete}, "
+                                          f"expected #{next_athlete} (new athletes are numbered in row order)")
+                    add_athlete((athlete, name, key(name), nat, born, seq))
+                    next_athlete += 1
+                elif linked is not None:
+                    linked.add(athlete)
+                    if len(linked) > LINKED_LIMIT:
+                        linked = self.linked = None
+            add_claim((claim_id, seq, category_id, source_id, athlete, unnamed, written, position, t, td, nt,
+                           ntd, status, url, published, retrieved, bib, note))
+            claim_id += 1
+        self.next_claim, self.next_athlete = claim_id, next_athlete
+        return athletes, claims
+
+    def _place(self, position: int) -> None:
+        """Note a position past the byte array: grow it (up to a limit), else remember it as shared."""
+        if position < PLACED_LIMIT:
+            self.placed.extend(bytes(max(position + 1, 2 * len(self.placed)) - len(self.placed)))
+            self.placed[position] = 1
+        else:
+            self.shared.add(position)
+
+    def write(self, athletes: list[tuple], claims: list[tuple]) -> None:
+        if athletes:
+            self.insert("athlete", ATHLETE_COLUMNS, athletes)
+        if claims:
+            self.insert("claim", CLAIM_COLUMNS, claims)
+
+    def finish(self) -> None:
+        """After every row: the imported file's record and the contests the rows may have made."""
+        file = self.header["file"]
+        row = (self.seq, self.category_id, self.source_id, file["name"], file["sha256"],
+               self.next_claim - self.first_claim, self.first_claim)
+        positions = contests.EVERY if self.had_claims else self.shared
+        athletes = contests.EVERY if self.linked is None else self.linked
+        self.insert("import_file", IMPORT_FILE_COLUMNS, [row])
+        contests.refresh(self.session, self.category_id, positions, athletes)
+
+
+def import_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
+    """An import body `{"header": {...}, "rows": iterable of rows, ...}`: see ImportRows."""
+    rows = ImportRows(session, seq, body["header"])
+    for batch in _batches(body["rows"]):
+        rows.write(*rows.tuples(batch))
+    rows.finish()
