@@ -36,7 +36,7 @@ Seq = Annotated[int, mapped_column(ForeignKey("journal.seq"))]
 
 
 # Claims that count toward verdicts: not retracted. Partial indexes use the same predicate.
-LIVE = text("retracted_seq IS NULL")
+NOT_RETRACTED = text("retracted_seq IS NULL")
 
 
 class Base(DeclarativeBase):
@@ -175,9 +175,9 @@ class Claim(Base):
         # Covering scans over live claims for position disputes and athlete disputes. Migration 0002
         # makes them partial on PostgreSQL too; `postgresql_where` here would make every command on
         # SQLite import the PostgreSQL dialect, 50 ms (tests/test_migrations.py checks both).
-        Index("ix_claim_placing", "category_id", "position", "athlete_id", "source_id", "time_ms", sqlite_where=LIVE),
+        Index("ix_claim_placing", "category_id", "position", "athlete_id", "source_id", "time_ms", sqlite_where=NOT_RETRACTED),
         Index("ix_claim_athlete", "category_id", "athlete_id", "position", "status", "time_ms", "net_time_ms",
-              sqlite_where=LIVE),
+              sqlite_where=NOT_RETRACTED),
         Index("ix_claim_category", "category_id"),
         Index("ix_claim_source", "source_id"),
         Index("ix_claim_athlete_id", "athlete_id"),

@@ -112,7 +112,7 @@ class Directory:
         return tuple(sorted(ids)[:limit]), len(ids)
 
 
-def describe_athletes(session: Session, ids: Iterable[int]) -> dict[int, str]:
+def athlete_labels(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """`#ID Name (NAT, born YEAR)` for each id, for reports."""
     wanted = sorted(set(ids))
     found: dict[int, str] = {}

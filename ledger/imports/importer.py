@@ -402,7 +402,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             outcome.new_athletes, outcome.linked, mapping.ignored, problems.warnings, problems.warning_count,
             outcome.duplicates, outcome.duplicate_count)
         if outcome.duplicates:
-            report.names = identity.describe_athletes(session, [o for d in outcome.duplicates for o in d.others])
+            report.names = identity.athlete_labels(session, [o for d in outcome.duplicates for o in d.others])
         if request.dry_run:
             return report
         with progress(f"Writing {outcome.rows} claims", outcome.rows) as advance:

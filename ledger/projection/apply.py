@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
 from ledger.core.models import (
-    LIVE,
+    NOT_RETRACTED,
     Alias,
     Athlete,
     Category,
@@ -102,7 +102,7 @@ def _claim(session: Session, seq: int, body: Body) -> None:
 
 
 def _retract(session: Session, seq: int, body: Body) -> None:
-    done = session.execute(update(Claim).where(Claim.id == body["claim"], LIVE)
+    done = session.execute(update(Claim).where(Claim.id == body["claim"], NOT_RETRACTED)
                            .values(retracted_seq=seq, retraction_reason=body["reason"]))
     if done.rowcount != 1:
         raise LedgerError(f"journal entry {seq} retracts claim {body['claim']}, which is unknown or already retracted")

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from sqlalchemy import delete, func, insert, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from ledger.core.models import LIVE, Claim, Contest
+from ledger.core.models import NOT_RETRACTED, Claim, Contest
 
 POSITION, ATHLETE = "position", "athlete"
 # Every group of the category (instead of a list of positions or athletes).
@@ -40,7 +40,7 @@ def _contested(kind: str, column, category_id: int):
         disagree = or_(*(func.min(c) != func.max(c) for c in (Claim.position, Claim.status, Claim.time_ms,
                                                                Claim.net_time_ms)))
     return (select(Claim.category_id, literal_column(f"'{kind}'"), column)
-            .where(Claim.category_id == category_id, LIVE, column.is_not(None))
+            .where(Claim.category_id == category_id, NOT_RETRACTED, column.is_not(None))
             .group_by(Claim.category_id, column).having(disagree))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
-from ledger.core.models import LIVE, Category, Claim, Source
+from ledger.core.models import NOT_RETRACTED, Category, Claim, Source
 from ledger.core.names import name_key
 from ledger.projection import contests
 from ledger.store import bulk
@@ -76,7 +76,7 @@ class ImportRows:
         self.first_athlete = self.next_athlete = header["first_athlete_id"]
         self.insert = bulk.inserter(session)
         self.had_claims = session.execute(
-            select(Claim.id).where(Claim.category_id == self.category_id, LIVE).limit(1)).first() is not None
+            select(Claim.id).where(Claim.category_id == self.category_id, NOT_RETRACTED).limit(1)).first() is not None
         self.placed = bytearray()  # a byte per position up to the highest seen, 1 once a row has it
         self.shared: set[int] = set()  # positions given to more than one row (and, past the array, all)
         self.linked: set[int] | None = set()  # existing athletes the rows name; None: too many to list

@@ -105,7 +105,7 @@ def _candidate_claims(session: Session, category_ids: list[int] | None) -> list[
     found: dict[int, ClaimView] = {}
     for kind, column in ((contests.POSITION, Claim.position), (contests.ATHLETE, Claim.athlete_id)):
         contested = select(Contest.category_id, Contest.key).where(Contest.kind == kind)
-        query = claims.views_query().where(models.LIVE)
+        query = claims.views_query().where(models.NOT_RETRACTED)
         if category_ids is not None:
             contested = contested.where(Contest.category_id.in_(category_ids))
             query = query.where(Claim.category_id.in_(category_ids))
