@@ -21,7 +21,8 @@ def script_location() -> str:
     try:
         import ledger.migrations
     except ModuleNotFoundError:
-        checkout = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # ledger/store/ -> repo
+        checkout = os.path.join(root, "migrations")
         if not os.path.isfile(os.path.join(checkout, "env.py")):
             raise
         return checkout
