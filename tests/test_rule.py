@@ -203,7 +203,7 @@ def test_overruling_the_claim_that_disagreed_settles_the_athlete_dispute_too(cit
     (["--position", "1", "--accept", "{kopec}", "--decided", "7 April"],
      "Error: bad --decided date '7 April': expected YYYY-MM-DD, e.g. 2025-04-06"),
     (["--athlete", "Nobody", "--status", "DQ"], "Error: no athlete 'Nobody'; add them with: raceledger athlete add 'Nobody'"),
-    (["--athlete", "Kopec", "--status", "XX"], "Error: unknown status 'XX': expected one of FIN, DNF, DNS, DQ"),
+    (["--athlete", "Kopec", "--status", "XX"], "Error: unknown status 'XX': expected FIN, DNF, DNS or DQ"),
     (["--athlete", "Pak Kum-dong", "--status", "DQ"],
      f"Error: no claim about Pak Kum-dong in {AMATEUR}; record the result first, then rule on it"),
 ])

@@ -83,6 +83,12 @@ def test_parse_error_names_the_text_and_the_expected_shape():
     assert str(info.value) == "bad time 'abc': expected H:MM:SS, M:SS or MM:SS (e.g. 2:05:31 or 2:05:31.4)"
 
 
+def test_parse_error_names_the_text_without_its_surrounding_spaces():
+    with pytest.raises(LedgerError) as info:
+        parse_time(" 2:31:60 ")
+    assert str(info.value) == "bad time '2:31:60': seconds must be below 60"
+
+
 def test_parse_error_says_minutes_are_out_of_range():
     with pytest.raises(LedgerError) as info:
         parse_time("25:99:00")

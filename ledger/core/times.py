@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ledger.core.errors import LedgerError
 
 _TIME = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:\.(\d{1,3}))?$")
 
 
-@dataclass(frozen=True)
-class RaceTime:
+class RaceTime(NamedTuple):
+    """A time as a source gave it; a tuple, so a results file's rows unpack it at no cost."""
+
     ms: int
     decimals: int = 0
 
@@ -21,7 +22,8 @@ class RaceTime:
 
 def parse_time(text: str) -> RaceTime:
     """Parse H:MM:SS, M:SS or MM:SS with an optional .f/.ff/.fff fraction, kept exactly."""
-    match = _TIME.match(text.strip())
+    text = text.strip()
+    match = _TIME.match(text)
     if not match:
         raise LedgerError(f"bad time {text!r}: expected H:MM:SS, M:SS or MM:SS (e.g. 2:05:31 or 2:05:31.4)")
     hours, minutes, seconds, fraction = match.groups()

@@ -2,22 +2,25 @@
 
 The file is CSV or TSV (delimiter sniffed from the header line), UTF-8 with or without a BOM.
 Common header spellings are recognised case-insensitively; `--map COLUMN=FIELD` names the rest.
-Each row is checked on its own (times, positions, statuses, codes) and against the rows before it
-(a bib used twice, one position given two different times). Problems are collected, never raised
-one at a time, so a user sees every bad line at once; implausible values are warnings.
+Each cell is read by its column kind's parser (`parse_status`, `parse_clock`, ...), which applies the
+rule of ledger.core.rules or ledger.core.times that the single-claim commands apply too, and returns
+the value or a Problem. Each row is checked on its own and against the rows before it (a bib used
+twice, one position given two different times). Problems are collected, never raised one at a time,
+so a user sees every bad line at once; implausible values are warnings.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import re
 from array import array
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Sequence, TextIO
+from typing import Callable, Iterator, NamedTuple, Sequence, TextIO
 
+from ledger.core import rules
 from ledger.core.errors import LedgerError
-from ledger.core.times import format_ms, parse_time
+from ledger.core.rules import Status
+from ledger.core.times import RaceTime, format_ms, parse_time
 
 FIELDS = ("position", "bib", "name", "first_name", "last_name", "sex", "nationality", "birth_year",
           "time", "net_time", "status")
@@ -38,11 +41,7 @@ HEADER_ALIASES = {
 _ALIAS_TO_FIELD = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
-STATUSES = {"FIN": "FIN", "DNF": "DNF", "DNS": "DNS", "DQ": "DQ", "DSQ": "DQ"}
-_STATUS_WORD = re.compile(r"^(FIN|DNF|DNS|DQ|DSQ)(?:$|[^0-9A-Z](.*)$)", re.IGNORECASE | re.DOTALL)
 _UNNAMED = re.compile(r"^\(unnamed: (.+)\)$", re.DOTALL)
-_NATIONALITY = re.compile(r"^[A-Z]{3}$")
-SEXES = {"M": "M", "MALE": "M", "MEN": "M", "F": "F", "W": "F", "FEMALE": "F", "WOMEN": "F", "X": "X"}
 
 MAX_NAME, MAX_BIB = 300, 20
 # Road world records (men's, the fastest overall) in ms at their distances in metres: a time
@@ -209,18 +208,108 @@ class _Seen:
             self.other[key] = (line, value)
 
 
-def _status_of(text: str) -> tuple[str, str | None] | None:
-    """`DQ TR 54.7.3` -> ("DQ", "TR 54.7.3"); None when the text is no status."""
-    match = _STATUS_WORD.match(text)
-    if not match:
+class Problem(NamedTuple):
+    """Why a cell holds no value: cached like a value, reported with the row's line."""
+
+    message: str
+
+
+class Name(NamedTuple):
+    """The athlete as a row writes them; `unnamed` when the row describes one: `(unnamed: a local runner)`."""
+
+    text: str
+    unnamed: bool = False
+
+
+def _checked(rule: Callable[[str], object]) -> Callable[[str], object]:
+    """A rule of ledger.core.rules as a cell's parser: the value it gives, or its complaint as a Problem."""
+
+    def parse(text: str):
+        try:
+            return rule(text)
+        except LedgerError as exc:
+            return Problem(str(exc))
+
+    return parse
+
+
+parse_status: Callable[[str], Status | Problem] = _checked(rules.status)
+parse_nationality: Callable[[str], str | Problem] = _checked(rules.nationality)
+parse_birth_year: Callable[[str], int | Problem] = _checked(rules.birth_year)
+parse_sex: Callable[[str], str | Problem] = _checked(rules.sex)
+
+
+def parse_position(text: str) -> int | Status | Problem:
+    """A position cell: a placing, or the status of an athlete without one (`DNF`)."""
+    try:
+        return rules.position(text)
+    except LedgerError as exc:
+        said = rules.status_word(text)
+        return Problem(str(exc)) if said is None else said
+
+
+def parse_clock(text: str) -> RaceTime | Status | Problem | None:
+    """A time cell: a time, the status of an athlete without one (`DNF`), or None when blank.
+
+    A text starting with a digit is meant as a time; any other is told what a time or a status looks like.
+    """
+    text = text.strip()
+    if not text:
         return None
-    return STATUSES[match.group(1).upper()], (match.group(2) or "").strip(" :-()[]") or None
+    said = None if text[0].isdigit() else rules.status_word(text)
+    if said is not None:
+        return said
+    try:
+        return parse_time(text)
+    except LedgerError as exc:
+        return Problem(str(exc) if text[0].isdigit() else f"{exc}, or DNF, DNS, DQ")
+
+
+def parse_name(text: str) -> Name | Problem:
+    """A name cell, stripped: a name, an unnamed athlete's description, or a Problem."""
+    if not text:
+        return Problem("missing name")
+    if len(text) > MAX_NAME:
+        return Problem(f"name longer than {MAX_NAME} characters")
+    found = _UNNAMED.match(text)
+    return Name(found.group(1).strip(), True) if found else Name(text)
+
+
+class _Parsed(dict):
+    """One cell parser's values by the exact text: each text is parsed once (up to a limit), blank is None."""
+
+    def __init__(self, parse: Callable[[str], object]) -> None:
+        super().__init__({"": None})
+        self.parse = parse
+
+    def __missing__(self, text: str):
+        value = self.parse(text)
+        if len(self) < _CACHE_LIMIT:
+            self[text] = value
+        return value
+
+
+class Cells(NamedTuple):
+    """A row's values as `settle` makes them of its cells: each a value or None, no Problem left."""
+
+    name: str
+    unnamed: bool
+    status: Status | None
+    position: int | None
+    time: RaceTime | None
+    net_time: RaceTime | None
+    nationality: str | None
+    born: int | None
+    sex: str | None
+    bib: str
 
 
 # [line, position, bib, name, unnamed, nationality, born, sex, time_ms, time_decimals, net_time_ms,
 #  net_time_decimals, status, note]: an import body's row layout, with `unnamed` (True when the
 # name is a source's description of an athlete it did not name) where the athlete id goes.
 Row = list
+_FINISHED = Status("FIN")
+_NO_TIME = (None, 0)
 
 
 def rows(text: TextIO, delimiter: str, mapping: Mapping, race: Race, problems: Problems,
@@ -232,285 +321,170 @@ def rows(text: TextIO, delimiter: str, mapping: Mapping, race: Race, problems: P
     """
     reader = csv.reader(text, delimiter=delimiter)
     try:
-        yield from _rows(reader, mapping, race, problems, reject)
+        yield from _rows(reader, _Reading(mapping, race, problems, reject))
     except csv.Error as exc:
         raise LedgerError(f"{problems.where}:{reader.line_num}: {exc}") from None
 
 
-def _rows(reader, mapping: Mapping, race: Race, problems: Problems,
-          reject: Callable[[int, str, list[str]], None] | None) -> Iterator[Row]:
-    """The hot loop: one pass, caches for repeated texts (times, codes, years), slow paths aside."""
+def _rows(reader, reading: _Reading) -> Iterator[Row]:
+    """The hot loop: each cell looked up among the texts its column kind has parsed; odd rows aside."""
     for header in reader:
         if header and any(value.strip() for value in header):
             break
-    checker = _Checker(mapping, race)
-    index = mapping.index
-    i_pos, i_bib, i_name, i_first, i_last = (index[f] for f in ("position", "bib", "name", "first_name", "last_name"))
-    i_sex, i_nat, i_born, i_time, i_net, i_status = (
-        index[f] for f in ("sex", "nationality", "birth_year", "time", "net_time", "status"))
-    columns = len(mapping.header)
-    clocks, statuses, codes, years, sexes = checker.clocks, checker.statuses, checker.codes, checker.years, checker.sexes
-    bib_lines, position_lines, position_times = checker.bibs.lines, checker.positions.lines, checker.positions.values
-    fastest, year, race_sex = checker.fastest, race.year, race.sex
-    line_end = reader.line_num
+    i_name, i_first, i_last, i_pos, i_status, i_time, i_net, i_nat, i_born, i_sex, i_bib = reading.columns
+    statuses, places, clocks = reading.statuses, reading.places, reading.clocks
+    codes, years, sexes = reading.codes, reading.years, reading.sexes
+    bib_lines, place_lines, place_times = reading.bibs.lines, reading.places_seen.lines, reading.places_seen.values
+    fastest, year, odd_sexes = reading.fastest, reading.race.year, reading.odd_sexes
+    width, line_end = len(reading.mapping.header), reader.line_num
     for record in reader:
         line, line_end = line_end + 1, reader.line_num
-        if len(record) != columns:
-            if not record or (len(record) == 1 and not record[0].strip()):
-                continue
-            checker.reject(problems, reject, line, [f"expected {columns} fields (as in the header), "
-                                                    f"found {len(record)}"], record)
+        if len(record) != width:
+            reading.misshapen(line, record)
             continue
         record.append("")  # an absent field (index -1) reads as empty
-        errors: list[str] | None = None
-
         name = record[i_name].strip() if i_name >= 0 else f"{record[i_first].strip()} {record[i_last].strip()}".strip()
+        text = record[i_pos]  # up to 9 plain digits is a placing within every bound; the rest is parsed
+        position = int(text) if len(text) < 10 and text.isdecimal() and text[0] in "123456789" else places[text]
+        status, time, net = statuses[record[i_status]], clocks[record[i_time]], clocks[record[i_net]]
+        nationality, born, sex, bib = codes[record[i_nat]], years[record[i_born]], sexes[record[i_sex]], record[i_bib]
         unnamed = False
-        if not name or len(name) > MAX_NAME or name[0] == "(":
-            name, unnamed, errors = checker.odd_name(name, errors)
-
-        status, note, said = "FIN", None, None
-        text = record[i_status]
-        if text:
-            found = statuses.get(text)
-            if found is None:
-                found = checker.status(text)
-            if found[0] is None:
-                errors = checker.add(errors, found[1])
-            else:
-                status, note, said = found[0], found[1], "status"
-
-        position = None
-        text = record[i_pos]
-        if text:
-            if text.isdecimal() and text[0] != "0":
-                position = int(text)
-            else:
-                position, status, note, said, errors = checker.odd_position(text, status, note, said, errors)
-
-        time_ms = net_ms = None
-        time_dec = net_dec = 0
-        text = record[i_time]
-        if text:
-            found = clocks.get(text)
-            if found is None:
-                found = checker.clock(text, i_time)
-            if found[0].__class__ is int:
-                time_ms, time_dec = found
-            else:
-                status, note, said, errors = checker.clock_word(found, i_time, status, note, said, errors)
-        text = record[i_net]
-        if text:
-            found = clocks.get(text)
-            if found is None:
-                found = checker.clock(text, i_net)
-            if found[0].__class__ is int:
-                net_ms, net_dec = found
-            else:
-                status, note, said, errors = checker.clock_word(found, i_net, status, note, said, errors)
-
-        if said is None and position is None and time_ms is None and net_ms is None:
-            errors = checker.add(errors, "no position, time or status")
-        elif status != "FIN" and position is not None:
-            errors = checker.add(errors, f"position {position} on a {status} row: only finishers hold a placing")
-
-        nationality = None
-        text = record[i_nat]
-        if text:
-            nationality = codes.get(text, False)
-            if nationality is False:
-                nationality = checker.nationality(text)
-            if nationality is None:
-                errors = checker.add(errors, f"bad nationality {text.strip()!r}: expected a three-letter code "
-                                             "such as POL or PRK")
-        born = None
-        text = record[i_born]
-        if text:
-            born = years.get(text, False)
-            if born is False:
-                born = checker.birth_year(text)
-            if born is None:
-                errors = checker.add(errors, f"bad birth year {text.strip()!r}: expected a year between 1900 and "
-                                             f"{checker.this_year}")
-        sex = None
-        text = record[i_sex]
-        if text:
-            sex = sexes.get(text, False)
-            if sex is False:
-                sex = checker.sex(text)
-            if sex is None:
-                errors = checker.add(errors, f"unknown sex {text.strip()!r}: expected M, F or X")
-
-        bib = record[i_bib]
-        if bib:
-            bib = bib.strip() or None
-            if bib is not None and len(bib) > MAX_BIB:
-                errors = checker.add(errors, f"bib longer than {MAX_BIB} characters")
-        else:
-            bib = None
-
-        if errors is None:
-            if bib is not None:
-                if bib.isdecimal() and bib[0] != "0" and (number := int(bib)) < len(bib_lines) and not bib_lines[number]:
-                    bib_lines[number] = line
-                else:
-                    errors = checker.bib(bib, line)
-            if position is not None and errors is None:
-                given = -1 if time_ms is None else time_ms
-                if position < len(position_lines):
-                    if not position_lines[position]:
-                        position_lines[position] = line
-                        position_times[position] = given
-                    elif position_times[position] != given:
-                        errors = checker.position_clash(position, position_lines[position], position_times[position],
-                                                        time_ms)
-                else:
-                    errors = checker.position(position, line, given, time_ms)
-        if errors is not None:
-            checker.reject(problems, reject, line, errors, record[:-1])
-            continue
-
-        if status == "FIN":
-            quickest = time_ms if net_ms is None or (time_ms is not None and time_ms < net_ms) else net_ms
-            if quickest is not None and quickest < fastest:
-                problems.warning(line, f"time {format_ms(quickest)} is faster than the world record for "
-                                       f"{race.distance_m} m (about {format_ms(fastest)}): check it")
+        # Only rows that every check of `settle` would pass go by quickly.
+        if (not name or len(name) > MAX_NAME or name[0] == "(" or len(bib) > MAX_BIB
+                or status.__class__ is Problem or nationality.__class__ is Problem or born.__class__ is Problem
+                or sex.__class__ is Problem or (position.__class__ is not int and position is not None)
+                or (time.__class__ is not RaceTime and time is not None)
+                or (net.__class__ is not RaceTime and net is not None)
+                or (status is None and position is None and time is None and net is None)
+                or (position is not None and status is not None and status.code != "FIN")):
+            found = reading.settle(name, status, position, time, net, nationality, born, sex, bib)
+            if found.__class__ is list:
+                reading.refuse(line, found, record[:-1])
+                continue
+            name, unnamed, status, position, time, net, nationality, born, sex, bib = found
+        bib = bib.strip() or None
+        if bib is not None:
+            number = int(bib) if bib.isascii() and bib.isdigit() and bib[0] != "0" else _ARRAY_LIMIT
+            if number < len(bib_lines) and not bib_lines[number]:
+                bib_lines[number] = line
+            elif (clash := reading.bib(bib, line)) is not None:
+                reading.refuse(line, [clash], record[:-1])
+                continue
+        time_ms, time_dec = time or _NO_TIME
+        if position is not None:
+            given = -1 if time_ms is None else time_ms
+            if position < len(place_lines) and not place_lines[position]:
+                place_lines[position], place_times[position] = line, given
+            elif (clash := reading.position(position, line, given)) is not None:
+                reading.refuse(line, [clash], record[:-1])
+                continue
+        net_ms, net_dec = net or _NO_TIME
+        code, note = status or _FINISHED
+        if code == "FIN" and ((time_ms is not None and time_ms < fastest) or (net_ms is not None and net_ms < fastest)):
+            reading.too_fast(line, time_ms, net_ms)
         if net_ms is not None and time_ms is not None and net_ms > time_ms:
-            problems.warning(line, f"net time {format_ms(net_ms, net_dec)} is longer than the gun time "
-                                   f"{format_ms(time_ms, time_dec)}")
+            reading.warn(line, f"net time {net} is longer than the gun time {time}")
         if born is not None and not 6 <= year - born <= 100:
-            problems.warning(line, f"born {born}: {year - born} years old on race day")
-        if sex is not None and sex != race_sex and race_sex in ("M", "F"):
-            problems.warning(line, f"sex {sex} in a category for {race_sex}")
-
+            reading.warn(line, f"born {born}: {year - born} years old on race day")
+        if sex in odd_sexes:
+            reading.warn(line, f"sex {sex} in a category for {reading.race.sex}")
         yield [line, position, bib, name, unnamed, nationality, born, sex, time_ms, time_dec, net_ms, net_dec,
-               status, note]
+               code, note]
 
 
-class _Checker:
-    """Caches and the slow paths of the row loop: anything unusual is handled here, once per text."""
+class _Reading:
+    """One file's reading: a cache per column kind, what earlier rows used, and the slow paths of odd rows."""
 
-    def __init__(self, mapping: Mapping, race: Race) -> None:
-        self.header = mapping.header
-        self.position_column = mapping.header[mapping.index["position"]] if mapping.index["position"] >= 0 else ""
-        self.clocks: dict[str, tuple] = {}
-        self.statuses: dict[str, tuple] = {}
-        self.codes: dict[str, str | None] = {}
-        self.years: dict[str, int | None] = {}
-        self.sexes: dict[str, str | None] = {}
-        self.bibs, self.positions = _Seen(with_values=False), _Seen()
+    def __init__(self, mapping: Mapping, race: Race, problems: Problems,
+                 reject: Callable[[int, str, list[str]], None] | None) -> None:
+        self.mapping, self.race, self.problems, self.reject = mapping, race, problems, reject
+        self.columns = tuple(mapping.index[f] for f in ("name", "first_name", "last_name", "position", "status", "time",
+                                                        "net_time", "nationality", "birth_year", "sex", "bib"))
+        self.statuses, self.places, self.clocks = _Parsed(parse_status), _Parsed(parse_position), _Parsed(parse_clock)
+        self.codes, self.years, self.sexes = _Parsed(parse_nationality), _Parsed(parse_birth_year), _Parsed(parse_sex)
+        self.bibs, self.places_seen = _Seen(with_values=False), _Seen()
         self.bibs.reserve(1 << 16)
-        self.positions.reserve(1 << 16)
+        self.places_seen.reserve(1 << 16)
         self.fastest = race.fastest_ms()
-        self.this_year = dt.date.today().year
+        self.odd_sexes = frozenset(rules.SEXES) - {race.sex} if race.sex in ("M", "F") else frozenset()
+        time, net = (mapping.column(f) if mapping.index[f] >= 0 else f for f in ("time", "net_time"))
+        position = mapping.column("position") if mapping.index["position"] >= 0 else ""
+        # The cells that may say a status, in column order: the name a clash gives each, its problems' prefix.
+        self.sayers = (("status", ""), (position, ""), (time, f"{time}: "), (net, f"{net}: "))
 
-    @staticmethod
-    def add(errors: list[str] | None, message: str) -> list[str]:
-        if errors is None:
-            return [message]
-        errors.append(message)
-        return errors
+    def settle(self, name: str, status: Status | Problem | None, place: int | Status | Problem | None,
+               gun: RaceTime | Status | Problem | None, chip: RaceTime | Status | Problem | None,
+               nationality: str | Problem | None, born: int | Problem | None, sex: str | Problem | None,
+               bib: str) -> Cells | list[str]:
+        """A row the quick test passed by, cell by cell as parsed: its values, or every problem, in column order."""
+        named = parse_name(name)
+        errors = [named.message] if named.__class__ is Problem else []
+        said = by = None
+        for cell, (column, prefix) in zip((status, place, gun, chip), self.sayers):
+            if cell.__class__ is Problem:
+                errors.append(prefix + cell.message)
+            elif cell.__class__ is not Status:
+                continue
+            elif said is None:
+                said, by = cell, column
+            else:
+                if cell.code != said.code:
+                    errors.append(f"{by} says {said.code} but {column} says {cell.code}")
+                said = said if said.note else Status(said.code, cell.note)
+        position = place if place.__class__ is int else None
+        time = gun if gun.__class__ is RaceTime else None
+        net = chip if chip.__class__ is RaceTime else None
+        if said is None and position is None and time is None and net is None:
+            errors.append("no position, time or status")
+        elif said is not None and said.code != "FIN" and position is not None:
+            errors.append(f"position {position} on a {said.code} row: only finishers hold a placing")
+        for cell in (nationality, born, sex):
+            if cell.__class__ is Problem:
+                errors.append(cell.message)
+        if len(bib.strip()) > MAX_BIB:
+            errors.append(f"bib longer than {MAX_BIB} characters")
+        return errors or Cells(named.text, named.unnamed, said, position, time, net, nationality, born, sex, bib)
 
-    def _remember(self, cache: dict, text: str, value):
-        if len(cache) < _CACHE_LIMIT:
-            cache[text] = value
-        return value
+    def misshapen(self, line: int, record: list[str]) -> None:
+        """A row without the header's number of fields: a blank line is skipped, anything else refused."""
+        if record and (len(record) > 1 or record[0].strip()):
+            self.refuse(line, [f"expected {len(self.mapping.header)} fields (as in the header), found {len(record)}"],
+                        record)
 
-    def odd_name(self, name: str, errors):
-        if not name:
-            return name, False, self.add(errors, "missing name")
-        if len(name) > MAX_NAME:
-            return name, False, self.add(errors, f"name longer than {MAX_NAME} characters")
-        found = _UNNAMED.match(name)
-        return (found.group(1).strip(), True, errors) if found else (name, False, errors)
-
-    def status(self, text: str) -> tuple:
-        found = _status_of(text.strip())
-        value = found if found is not None else (None, f"unknown status {text.strip()!r}: expected FIN, DNF, DNS or DQ")
-        return self._remember(self.statuses, text, value)
-
-    def _said(self, found: tuple, by: str, status: str, note, said, errors):
-        """A second place saying the status (time column, position column): it must agree."""
-        if said is None:
-            return found[0], found[1], by, errors
-        if found[0] != status:
-            errors = self.add(errors, f"{said} says {status} but {by} says {found[0]}")
-        return status, note or found[1], said, errors
-
-    def odd_position(self, text: str, status: str, note, said, errors):
-        bare = text.strip().rstrip(".").lstrip("=")
-        if bare.isdecimal() and int(bare) >= 1:
-            return int(bare), status, note, said, errors
-        if bare.isdecimal():
-            return None, status, note, said, self.add(errors, f"bad position {text.strip()!r}: must be 1 or more")
-        found = _status_of(text.strip())
-        if found is not None:
-            return (None, *self._said(found, self.position_column, status, note, said, errors))
-        return None, status, note, said, self.add(errors, f"bad position {text.strip()!r}: expected a whole number "
-                                                          "such as 12")
-
-    def clock(self, text: str, column: int) -> tuple:
-        stripped = text.strip()
-        if not stripped:
-            return self._remember(self.clocks, text, ("empty",))
-        if stripped[0].isdigit():
-            try:
-                value = parse_time(stripped)
-                return self._remember(self.clocks, text, (value.ms, value.decimals))
-            except LedgerError as exc:
-                return ("error", str(exc))
-        found = _status_of(stripped)
-        if found is not None:
-            return self._remember(self.clocks, text, ("status", found))
-        return ("error", f"bad time {stripped!r}: expected H:MM:SS, M:SS or MM:SS (e.g. 2:05:31 or 2:05:31.4), "
-                         "or DNF, DNS, DQ")
-
-    def clock_word(self, found: tuple, column: int, status: str, note, said, errors):
-        if found[0] == "empty":
-            return status, note, said, errors
-        if found[0] == "error":
-            return status, note, said, self.add(errors, f"{self.header[column]}: {found[1]}")
-        return self._said(found[1], self.header[column], status, note, said, errors)
-
-    def nationality(self, text: str) -> str | None:
-        code = text.strip().upper()
-        return self._remember(self.codes, text, code if _NATIONALITY.match(code) else None)
-
-    def birth_year(self, text: str) -> int | None:
-        value = text.strip()
-        year = int(value) if value.isdecimal() and 1900 <= int(value) <= self.this_year else None
-        return self._remember(self.years, text, year)
-
-    def sex(self, text: str) -> str | None:
-        return self._remember(self.sexes, text, SEXES.get(text.strip().upper()))
-
-    def bib(self, bib: str, line: int) -> list[str] | None:
-        """A bib the fast path did not settle: a repeat, or one too long for the array."""
-        key = int(bib) if bib.isdecimal() and bib[0] != "0" else bib
+    def bib(self, bib: str, line: int) -> str | None:
+        """A bib the quick path did not settle: a repeat, or one too big for the array."""
+        key = int(bib) if bib.isdigit() and bib.isascii() and bib[0] != "0" else bib  # one text, one number
         earlier = self.bibs.get(key)
         if earlier is not None:
-            return [f"duplicate bib {bib} (also on line {earlier[0]})"]
+            return f"duplicate bib {bib} (also on line {earlier[0]})"
         self.bibs.put(key, line)
         return None
 
-    def position(self, position: int, line: int, given: int, time_ms: int | None) -> list[str] | None:
-        """A position beyond the array: grow it, or keep it in the dict."""
-        earlier = self.positions.get(position)
+    def position(self, position: int, line: int, given: int) -> str | None:
+        """A position the quick path did not settle: a tie, a clash, or one beyond the array."""
+        earlier = self.places_seen.get(position)
         if earlier is None:
-            self.positions.put(position, line, given)
+            self.places_seen.put(position, line, given)
             return None
-        return None if earlier[1] == given else self.position_clash(position, earlier[0], earlier[1], time_ms)
+        if earlier[1] == given:
+            return None
+        then = "no time" if earlier[1] < 0 else format_ms(earlier[1], 3).rstrip("0").rstrip(".")
+        now = "no time" if given < 0 else format_ms(given, 3).rstrip("0").rstrip(".")
+        return (f"position {position} is also on line {earlier[0]} with {then}, here with {now} "
+                "(a tie needs the same time)")
 
-    @staticmethod
-    def position_clash(position: int, line: int, then_ms: int, now_ms: int | None) -> list[str]:
-        then = "no time" if then_ms < 0 else format_ms(then_ms, 3).rstrip("0").rstrip(".")
-        now = "no time" if now_ms is None else format_ms(now_ms, 3).rstrip("0").rstrip(".")
-        return [f"position {position} is also on line {line} with {then}, here with {now} (a tie needs the same time)"]
-
-    @staticmethod
-    def reject(problems: Problems, reject, line: int, errors: list[str], record: list[str]) -> None:
-        problems.bad_lines += 1
+    def refuse(self, line: int, errors: list[str], record: list[str]) -> None:
+        self.problems.bad_lines += 1
         for message in errors:
-            problems.error(line, message)
-        if reject:
-            reject(line, "; ".join(errors), record)
+            self.problems.error(line, message)
+        if self.reject:
+            self.reject(line, "; ".join(errors), record)
+
+    def warn(self, line: int, message: str) -> None:
+        """Values each fine on their own that together look wrong: said, not refused."""
+        self.problems.warning(line, message)
+
+    def too_fast(self, line: int, time_ms: int | None, net_ms: int | None) -> None:
+        quickest = min(ms for ms in (time_ms, net_ms) if ms is not None)
+        self.warn(line, f"time {format_ms(quickest)} is faster than the world record for {self.race.distance_m} m "
+                        f"(about {format_ms(self.fastest)}): check it")

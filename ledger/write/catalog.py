@@ -54,7 +54,7 @@ def add_category(session: Session, by: str, slug: str, name: str, sex: str | Non
     if age_min is not None and age_max is not None and age_min > age_max:
         raise LedgerError(f"bad age range {age_min}-{age_max}: the minimum is above the maximum")
     body = {"slug": slug, "name": rules.text(name, "--name"),
-            "sex": rules.choice(sex, rules.SEXES, "sex") if sex else None,
+            "sex": rules.sex(sex) if sex else None,
             "division": division, "age_min": age_min, "age_max": age_max}
     _parent(session, Race, slug)
     _ensure_new(session, Category, slug)
@@ -65,7 +65,7 @@ def add_category(session: Session, by: str, slug: str, name: str, sex: str | Non
 def add_source(session: Session, by: str, slug: str, name: str, kind: str, url: str | None = None) -> int:
     rules.slug(slug, 1, "source")
     body = {"slug": slug, "name": rules.text(name, "--name"),
-            "kind": rules.choice(kind, rules.SOURCE_KINDS, "source kind"), "url": url}
+            "kind": rules.source_kind(kind), "url": url}
     _ensure_new(session, Source, slug)
     body["id"] = next_id(session, Source.id)
     return record(session, "source", _clean(body), by)

@@ -31,7 +31,7 @@ def _status(status: str | None, position: int | None, has_time: bool) -> str:
         if position is None and not has_time:
             raise LedgerError("a claim needs at least one of --position, --time, --net-time or --status")
         return "FIN"
-    status = rules.choice(status, rules.STATUSES, "status")
+    status = rules.status_alone(status, "--quote")
     if status != "FIN" and position is not None:
         raise LedgerError(f"a claim with status {status} cannot have a position; drop --position or use FIN")
     return status
@@ -46,7 +46,7 @@ def add(session: Session, by: str, category: str, source: str, *, athlete: str |
     if (athlete is None) == (unnamed is None):
         raise LedgerError("give exactly one of --athlete NAME or --unnamed TEXT")
     if position is not None:
-        rules.positive(position, "position")
+        rules.position(position)
     body: dict[str, Any] = {**_time_fields("time", time), **_time_fields("net_time", net_time)}
     body["status"] = _status(status, position, bool(body))
     citation = {"url": url, "quote": quote,

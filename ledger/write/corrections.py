@@ -47,7 +47,7 @@ def _ruling_body(session: Session, category: str, decided_by: str, reason: str, 
 def rule_placing(session: Session, by: str, category: str, position: int, claim_id: int, decided_by: str,
                  reason: str, decided: str | None = None) -> int:
     """An official body decides that one claim holds for a placing; returns the ruling's id."""
-    rules.positive(position, "position")
+    rules.position(position)
     body = _ruling_body(session, category, decided_by, reason, decided)
     claim = _claim(session, claim_id)
     claim_category = session.get(Category, claim.category_id).slug
@@ -68,7 +68,7 @@ def rule_placing(session: Session, by: str, category: str, position: int, claim_
 def rule_status(session: Session, by: str, category: str, athlete: str, status: str, decided_by: str,
                 reason: str, decided: str | None = None) -> int:
     """An official body sets an athlete's status in a category (a DQ, or a reinstatement); returns the id."""
-    status = rules.choice(status, rules.STATUSES, "status")
+    status = rules.status_alone(status, "--reason")
     body = _ruling_body(session, category, decided_by, reason, decided)
     found = lookup.athlete(session, athlete)
     category_id = lookup.find(session, Category, body["category"]).id
