@@ -1,0 +1,260 @@
+"""The web view: a Starlette app over a read-only ledger, each page in HTML and as its JSON twin.
+
+Every page is read in one read-only transaction (a snapshot on SQLite in WAL mode; REPEATABLE
+READ on PostgreSQL), so its head, its ETag and its content agree. Only GET and HEAD are answered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from typing import Any, Callable
+
+import orjson
+from sqlalchemy.engine import Engine
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ledger import __version__
+from ledger.core.errors import LedgerError
+from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
+from ledger.store.engine import open_engine, transaction
+from ledger.web import pages, templating
+from ledger.web.headers import SECURITY_HEADERS, etag, ledger_head, matches
+from ledger.web.links import Links
+from ledger.web.pages import BadParameter, Moved, Page, Params
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+ALLOWED = ("GET", "HEAD")
+# Pages change only when the ledger does: a browser may keep one, asking (If-None-Match) each time.
+REVALIDATE = "no-cache"
+# Pages kept, by ETag, at most this many bytes of them (0: none kept).
+CACHE_BYTES = 64 * 1024 * 1024
+
+Build = Callable[[Any, Params, int], Page]
+
+
+class ReadOnlyHeaders:
+    """ASGI middleware: anything but GET and HEAD is refused (405) before routing; every answer
+    carries the security headers (ledger.web.headers)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        if scope["method"] not in ALLOWED:
+            text = f"This ledger is served read-only: {scope['method']} is not answered, only GET and HEAD."
+            body = templating.error_html(405, text, Links(), None).encode()
+            await Response(body, 405, {"allow": ", ".join(ALLOWED)}, HTML)(scope, receive, secured)
+            return
+        await self.app(scope, receive, secured)
+
+
+def _split(name: str) -> tuple[str, str]:
+    """`9.json` -> (`9`, `json`); `9` -> (`9`, `html`)."""
+    return (name[:-5], "json") if name.endswith(".json") else (name, "html")
+
+
+def _error(status: int, message: str, fmt: str, head: dict[str, Any] | None) -> Response:
+    if fmt == "json":
+        return Response(orjson.dumps({"error": message, "status": status}, option=orjson.OPT_APPEND_NEWLINE),
+                        status, media_type=JSON)
+    return Response(templating.error_html(status, message, Links(), head).encode(), status, media_type=HTML)
+
+
+class PageCache:
+    """Pages already made, by ETag, the least recently asked for dropped first. A page is a pure
+    function of the ledger's head and its address, and the ETag names both: a new entry in the
+    ledger makes new tags, and the pages of the old head age out."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes, self.bytes = max_bytes, 0
+        self.pages: OrderedDict[str, tuple[bytes, str, dict[str, str]]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, tag: str) -> tuple[bytes, str, dict[str, str]] | None:
+        with self.lock:
+            found = self.pages.get(tag)
+            if found is not None:
+                self.pages.move_to_end(tag)
+            return found
+
+    def put(self, tag: str, body: bytes, media_type: str, headers: dict[str, str] | None = None) -> None:
+        if len(body) > self.max_bytes // 8:
+            return
+        with self.lock:
+            if tag in self.pages:
+                return
+            self.pages[tag] = (body, media_type, headers or {})
+            self.bytes += len(body)
+            while self.bytes > self.max_bytes:
+                _, (dropped, _, _) = self.pages.popitem(last=False)
+                self.bytes -= len(dropped)
+
+
+class Ledger:
+    """The engine a served ledger is read through, and how pages are answered from it.
+
+    A page whose work its page size bounds (results, disputes, a claim, a search) is read on the
+    event loop when the ledger is SQLite: a few milliseconds of work, less than handing it to a
+    thread and back costs under load. Pages that read a whole category or the whole ledger
+    (sources, an athlete, history, the home page), and every page on PostgreSQL (which waits on
+    the network), are read in the thread pool, so they never hold the others up."""
+
+    def __init__(self, engine: Engine, tolerance_ms: int, cache_bytes: int) -> None:
+        self.on_loop = engine.dialect.name == "sqlite"
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        self.engine, self.tolerance_ms = engine, tolerance_ms
+        self.cache = PageCache(cache_bytes) if cache_bytes > 0 else None
+        self.salt = f"raceledger {__version__}, tolerance {tolerance_ms} ms"
+
+    async def respond(self, request: Request, build: Build, fmt: str, bounded: bool) -> Response:
+        if bounded and self.on_loop:
+            return self.answer(request, build, fmt)
+        return await run_in_threadpool(self.answer, request, build, fmt)
+
+    def known(self, request: Request, tag: str) -> Response | None:
+        """The answer without making the page: 304 if the client holds it, or the page kept."""
+        headers = {"etag": tag, "cache-control": REVALIDATE}
+        if matches(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=headers)
+        kept = self.cache.get(tag) if self.cache is not None else None
+        if kept is not None:
+            body, media_type, more = kept
+            return Response(body, headers={**headers, **more}, media_type=media_type)
+        return None
+
+    def answer(self, request: Request, build: Build, fmt: str) -> Response:
+        """The page `build` makes, as HTML or JSON; 304 when the client holds it already."""
+        address = request.url.path + ("?" + request.url.query if request.url.query else "")
+        if self.cache is not None or request.headers.get("if-none-match"):
+            with self.engine.connect() as conn:  # the head alone: a page kept needs no more
+                seen = self.known(request, etag(ledger_head(conn), address, self.salt))
+            if seen is not None:
+                return seen
+        with transaction(self.engine) as session:
+            head = ledger_head(session)  # again, in the page's own snapshot
+            tag = etag(head, address, self.salt)
+            headers = {"etag": tag, "cache-control": REVALIDATE}
+            seen = self.known(request, tag)
+            if seen is not None:
+                return seen
+            try:
+                page = build(session, Params(request.query_params), self.tolerance_ms)
+            except Moved as moved:
+                query = f"?{request.url.query}" if request.url.query else ""
+                return RedirectResponse(Links().page(moved.path, fmt) + query, 308)
+            except BadParameter as exc:
+                return _error(400, str(exc), fmt, head)
+            except LedgerError as exc:
+                return _error(404, str(exc), fmt, head)
+            if fmt == "json":
+                body, media_type = templating.json_bytes(page), JSON
+            else:
+                body, media_type = templating.html(page, Links(), head).encode(), HTML
+        # The next page of a paged page, for the JSON twin too, whose body is the CLI's list alone.
+        more = {"link": f'<{Links().page(page.path, fmt, **page.next)}>; rel="next"'} if page.next else {}
+        if self.cache is not None:
+            self.cache.put(tag, body, media_type, more)
+        return Response(body, headers={**headers, **more}, media_type=media_type)
+
+
+def _routes(ledger: Ledger) -> list[Route]:
+    def fixed(build: Build, fmt: str, bounded: bool) -> Callable:
+        async def endpoint(request: Request) -> Response:
+            return await ledger.respond(request, build, fmt, bounded)
+        return endpoint
+
+    async def claim(request: Request) -> Response:
+        name, fmt = _split(request.path_params["name"])
+        if not name.isdigit():
+            return _error(404, f"no claim {name!r}: claims are numbered, e.g. /claims/9", fmt, None)
+        return await ledger.respond(request, lambda s, p, t: pages.claim(s, int(name), p, t), fmt, True)
+
+    async def athlete(request: Request) -> Response:
+        name, fmt = _split(request.path_params["name"])
+        if not name.isdigit():
+            return _error(404, f"no athlete {name!r}: athletes are numbered, e.g. /athletes/3; "
+                               "find one by name with /search?q=NAME", fmt, None)
+        return await ledger.respond(request, lambda s, p, t: pages.athlete(s, int(name), p, t), fmt, False)
+
+    async def source(request: Request) -> Response:
+        slug, fmt = _split(request.path_params["slug"])
+        return await ledger.respond(request, lambda s, p, t: pages.source(s, slug, p, t), fmt, False)
+
+    async def journal(request: Request) -> Response:
+        scope, fmt = _split(request.path_params["scope"])
+        return await ledger.respond(request, lambda s, p, t: pages.journal(s, scope.strip("/"), p, t), fmt, False)
+
+    async def catalog(request: Request) -> Response:
+        slug, fmt = _split(request.path_params["slug"])
+        if slug.endswith("/"):
+            return RedirectResponse(Links().page(slug.rstrip("/"), fmt), 308)
+        return await ledger.respond(request, lambda s, p, t: pages.catalog_page(s, slug, p, t), fmt, True)
+
+    whole_history = lambda s, p, t: pages.journal(s, None, p, t)  # noqa: E731
+    return [
+        Route("/", fixed(pages.home, "html", False)),
+        Route("/index.json", fixed(pages.home, "json", False)),
+        Route("/disputes", fixed(pages.disputes, "html", True)),
+        Route("/disputes.json", fixed(pages.disputes, "json", True)),
+        Route("/search", fixed(pages.search, "html", False)),
+        Route("/search.json", fixed(pages.search, "json", False)),
+        Route("/sources", fixed(pages.sources, "html", False)),
+        Route("/sources.json", fixed(pages.sources, "json", False)),
+        Route("/history", fixed(whole_history, "html", False)),
+        Route("/history.json", fixed(whole_history, "json", False)),
+        Route("/static/{name}", static_files()),
+        Route("/claims/{name}", claim),
+        Route("/athletes/{name}", athlete),
+        Route("/sources/{slug}", source),
+        Route("/history/{scope:path}", journal),
+        Route("/{slug:path}", catalog),
+    ]
+
+
+def static_files() -> Callable[[Request], Response]:
+    """The stylesheet and the icon, read once; each with an ETag of its bytes."""
+    files = {}
+    for name, media_type in templating.STATIC_FILES.items():
+        data = (templating.STATIC / name).read_bytes()
+        files[name] = (data, media_type, f'"{hashlib.sha256(data).hexdigest()[:32]}"')
+
+    async def serve(request: Request) -> Response:
+        found = files.get(request.path_params["name"])
+        if found is None:
+            return _error(404, f"no file {request.path_params['name']!r} here", "html", None)
+        data, media_type, tag = found
+        headers = {"etag": tag, "cache-control": "public, max-age=3600"}
+        if matches(request.headers.get("if-none-match"), tag):
+            return Response(status_code=304, headers=headers)
+        return Response(data, headers=headers, media_type=media_type)
+
+    return serve
+
+
+def make_app(ledger: Engine | str | None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+             cache_bytes: int = CACHE_BYTES) -> ASGIApp:
+    """The web view of a ledger: an engine, or a --db value (a SQLite path or a URL) opened read-only.
+    `cache_bytes` bounds the pages kept (ledger.web.app.PageCache); 0 keeps none.
+
+    The read-only guard wraps the whole app, so even an error page carries the security headers."""
+    engine = ledger if isinstance(ledger, Engine) else open_engine(ledger, write=False, read_only=True)[0]
+    templating.environment()  # templates load once, before the first request
+    return ReadOnlyHeaders(Starlette(routes=_routes(Ledger(engine, tolerance_ms, cache_bytes))))

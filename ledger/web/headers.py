@@ -1,0 +1,58 @@
+"""The ledger's head as a page shows it, the ETag derived from it, and the headers every answer carries.
+
+A page is a pure function of the ledger's history and the page's own address, and the head
+(`SEQ:HASH`) names that history: the ETag hashes the two, so an unchanged ledger answers
+`304 Not Modified` without building the page again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ledger.core.canonical import GENESIS_HASH
+from ledger.web import queries
+
+# No script at all (JSON-LD blocks are data, not script, and need none); styles and images from
+# the site only; nothing may frame a page or take a form elsewhere.
+CONTENT_SECURITY_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                           "base-uri 'none'; frame-ancestors 'none'")
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+
+
+def ledger_head(reader: Session | Connection) -> dict[str, Any]:
+    """The newest journal entry: `seq`, `hash` and when it was recorded (seq 0 for an empty ledger)."""
+    found = reader.execute(queries.HEAD).all()
+    if not found:
+        return {"seq": 0, "hash": GENESIS_HASH, "recorded_at": None}
+    seq, entry_hash, recorded_at = found[0]
+    return {"seq": seq, "hash": entry_hash, "recorded_at": recorded_at}
+
+
+def etag(head: dict[str, Any], address: str, salt: str = "") -> str:
+    """A strong ETag for a page at `address` (path and query) of the ledger at `head`, as served
+    by this version with these settings (`salt`), so an upgraded server never answers 304 for a
+    page it would now show differently."""
+    digest = hashlib.sha256(f"{head['seq']}:{head['hash']}\n{address}\n{salt}".encode()).hexdigest()[:32]
+    return f'"{head["seq"]}-{digest}"'
+
+
+def matches(if_none_match: str | None, tag: str) -> bool:
+    """Whether an If-None-Match header names this ETag (or `*`); weak forms compare equal, as
+    RFC 9110 asks for If-None-Match."""
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == tag:
+            return True
+    return False

@@ -1,0 +1,219 @@
+"""What each page holds: its JSON twin's records (what the matching CLI command prints with
+`-f json`, or this page's part of it) and what its template shows beside them.
+
+Page functions take a session and the page's parameters; they never know whether they are served
+or written to files (ledger.web.links makes the hrefs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from sqlalchemy.orm import Session
+
+from ledger.core.errors import LedgerError
+from ledger.core.models import Claim, Event, Race, Source
+from ledger.projection import lookup
+from ledger.read import catalog, claims, figures, history, reports
+from ledger.read.reports import ClaimReport
+from ledger.web import paging, queries
+from ledger.web.claim import claim_show
+from ledger.web.search import search_athletes
+
+HISTORY_PAGE = 200
+
+
+class BadParameter(LedgerError):
+    """A page's parameter is malformed (HTTP 400), as opposed to naming nothing (404)."""
+
+
+class Moved(Exception):
+    """The page lives at another path now (an athlete merged into another): a redirect."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+@dataclass
+class Page:
+    """One page: what its JSON twin holds, the template that shows it, and where it lives."""
+
+    template: str
+    title: str
+    path: str  # the site path: "" for the home page, "claims/9", "EVENT/RACE/CATEGORY"
+    records: Any  # what the JSON twin holds
+    params: dict[str, Any] = field(default_factory=dict)  # the page's own parameters, as it names them
+    context: dict[str, Any] = field(default_factory=dict)
+    next: dict[str, Any] | None = None  # the next page's parameters, when the records are paged
+    reviewed: list[dict[str, Any]] = field(default_factory=list)  # items whose rulings become ClaimReviews
+
+
+class Params:
+    """A request's query parameters, read the way every page reads them."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self.values = values
+
+    def text(self, name: str) -> str | None:
+        value = self.values.get(name)
+        return value if value else None
+
+    def flag(self, name: str) -> bool:
+        value = (self.values.get(name) or "").lower()
+        if value in ("", "0", "false", "no", "off"):
+            return False
+        if value in ("1", "true", "yes", "on"):
+            return True
+        raise BadParameter(f"bad {name}={value!r}: expected {name}=1 or {name}=0")
+
+    def number(self, name: str, default: int, low: int, high: int) -> int:
+        value = self.values.get(name)
+        if not value:
+            return default
+        if not value.isdigit() or not low <= int(value) <= high:
+            raise BadParameter(f"bad {name}={value!r}: expected a whole number from {low} to {high}")
+        return int(value)
+
+    def limit(self) -> int:
+        return self.number("limit", paging.PAGE_SIZE, 1, paging.MAX_PAGE_SIZE)
+
+
+def _parameter(parse: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return parse(*args)
+    except LedgerError as exc:
+        raise BadParameter(str(exc)) from None
+
+
+def athlete_ids(report: ClaimReport) -> dict[int, int | None]:
+    """Who each claim of a report names, by id: cards link athletes' pages (the JSON has names only)."""
+    return {c.id: c.athlete_id for _, listed in report.held for c in listed}
+
+
+def _athlete_ids_of(session: Session, claim_ids: list[int]) -> dict[int, int | None]:
+    return dict(queries.rows(session, queries.ATHLETES_OF_CLAIMS, ids=claim_ids))
+
+
+# --- pages -----------------------------------------------------------------------------------------
+
+
+def home(session: Session, params: Params, tolerance_ms: int, scope: str | None = None) -> Page:
+    """Events, and the open disputes across the ledger (or a scope of it), newest first.
+    Twin: `event list -f json`."""
+    newest = paging.newest_disputes(session, tolerance_ms, scope)
+    return Page("home.html", "Race results ledger", "", catalog.list_events(session),
+                context={"disputes": newest.to_json(), "athlete_ids": athlete_ids(newest),
+                         "categories": catalog.list_categories(session)})
+
+
+def disputes(session: Session, params: Params, tolerance_ms: int) -> Page:
+    """Like `raceledger disputes [SCOPE] [--all] -f json`, a page of it at a time."""
+    scope, show_all, limit = params.text("scope"), params.flag("all"), params.limit()
+    after, at = params.text("after"), params.text("at")
+    if after and at:
+        raise BadParameter("give after= or at=, not both")
+    start = _parameter(paging.dispute_cursor, session, at or after)
+    found = paging.disputes_page(session, scope, tolerance_ms, show_all, start, at is not None, limit)
+    own = {"scope": scope, "all": show_all, "limit": limit if limit != paging.PAGE_SIZE else None}
+    where = f" in {scope}" if scope else ""
+    records = found.to_json()
+    return Page("disputes.html", f"{'Disputes' if show_all else 'Open disputes'}{where}", "disputes", records,
+                params={**own, "after": after, "at": at},
+                context={"scope": scope, "show_all": show_all, "athlete_ids": athlete_ids(found.report),
+                         "topic": scope is not None and figures.is_topic(session, scope)},
+                next={**own, "after": found.next} if found.next else None, reviewed=records)
+
+
+def catalog_page(session: Session, slug: str, params: Params, tolerance_ms: int) -> Page:
+    """An event (twin: `race list EVENT`), a race (`category list EVENT/RACE`) or a category (`results`)."""
+    depth = slug.count("/") + 1
+    if depth == 1:
+        found = lookup.find(session, Event, slug)
+        return Page("event.html", found.name, slug, catalog.list_races(session, slug),
+                    context={"event": found, "categories": catalog.list_categories(session, slug)})
+    if depth == 2:
+        found = lookup.find(session, Race, slug)
+        event = session.get(Event, found.event_id)
+        return Page("race.html", f"{found.name}, {event.name}", slug, catalog.list_categories(session, slug),
+                    context={"race": found, "event": event})
+    if depth == 3:
+        return results(session, slug, params, tolerance_ms)
+    raise LedgerError(f"no page {slug!r}: pages are EVENT, EVENT/RACE and EVENT/RACE/CATEGORY")
+
+
+def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> Page:
+    """Like `raceledger results CATEGORY [--all] -f json`, a page of placings at a time."""
+    show_all, limit = params.flag("all"), params.limit()
+    after, at = params.text("after"), params.text("at")
+    cursor = _parameter(paging.placing_cursor, after, at)
+    names = queries.category(session, slug)
+    found = paging.results_page(session, names.id, tolerance_ms, show_all, cursor, limit)
+    category, race, event = names.category, names.race, names.event
+    own = {"all": show_all, "limit": limit if limit != paging.PAGE_SIZE else None}
+    records = found.report.to_json()
+    return Page("results.html", f"{category.name}, {race.name}, {event.name}", slug, records,
+                params={**own, "after": after, "at": at},
+                context={"category": category, "race": race, "event": event, "show_all": show_all,
+                         "first": cursor == paging.FIRST, "athlete_ids": athlete_ids(found.report)},
+                next={**own, "after": found.next} if found.next else None, reviewed=records)
+
+
+def claim(session: Session, claim_id: int, params: Params, tolerance_ms: int) -> Page:
+    """One claim whole (ledger.web.claim), with the placing it belongs to."""
+    record = claim_show(session, claim_id, tolerance_ms)
+    return claim_page(record, _athlete_ids_of(session, [c["id"] for c in record["placing"]["claims"]]))
+
+
+def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None]) -> Page:
+    return Page("claim.html", f"Claim {record['id']}, {record['category']}", f"claims/{record['id']}", record,
+                context={"athlete_ids": athlete_ids}, reviewed=[record["placing"]])
+
+
+def athlete(session: Session, athlete_id: int, params: Params, tolerance_ms: int) -> Page:
+    """Like `raceledger athlete show '#ID' -f json`; a merged record moves to the one it was merged into."""
+    found = lookup.athlete_by_id(session, athlete_id)
+    if found.id != athlete_id:
+        raise Moved(f"athletes/{found.id}")
+    described, report = reports.athlete_report(session, f"#{athlete_id}", tolerance_ms)
+    return Page("athlete.html", described["name"], f"athletes/{athlete_id}", reports.athlete_json(described, report))
+
+
+def sources(session: Session, params: Params, tolerance_ms: int, every: list[dict[str, Any]] | None = None) -> Page:
+    """Like `raceledger sources -f json` (`every`: that list, when read already)."""
+    return Page("sources.html", "Sources", "sources", every if every is not None else reports.sources(session, tolerance_ms))
+
+
+def source(session: Session, slug: str, params: Params, tolerance_ms: int,
+           every: list[dict[str, Any]] | None = None) -> Page:
+    """This source's item of `raceledger sources -f json` (a list of one; `every` is that list when
+    read already), and its claims, a page at a time."""
+    found = lookup.find(session, Source, slug)
+    after, limit = params.number("after", 0, 0, 2 ** 62), params.limit()
+    listed = claims.load_views(session, claims.views_query().where(Claim.source_id == found.id, Claim.id > after)
+                               .order_by(Claim.id).limit(limit + 1))
+    records = [s for s in (every if every is not None else reports.sources(session, tolerance_ms)) if s["slug"] == slug]
+    return Page("source.html", found.name, f"sources/{slug}", records, params={"after": after or None},
+                context={"source": records[0], "claims": listed[:limit]},
+                next={"after": listed[limit - 1].id} if len(listed) > limit else None)
+
+
+def journal(session: Session, scope: str | None, params: Params, tolerance_ms: int) -> Page:
+    """Like `raceledger history [SCOPE | CLAIM_ID] -f json`, a page of entries at a time (after=SEQ)."""
+    after = params.number("after", 0, 0, 2 ** 62)
+    limit = params.number("limit", HISTORY_PAGE, 1, 10 * HISTORY_PAGE)
+    found = [e for e in history.entries(session, scope) if e["seq"] > after]
+    shown = found[:limit]
+    own = {"limit": limit if limit != HISTORY_PAGE else None}
+    return Page("history.html", f"History of {scope}" if scope else "History", f"history/{scope}" if scope else "history",
+                shown, params={**own, "after": after or None}, context={"scope": scope},
+                next={**own, "after": shown[-1]["seq"]} if len(found) > limit else None)
+
+
+def search(session: Session, params: Params, tolerance_ms: int) -> Page:
+    """Athletes a name finds, as `raceledger athlete list -f json` lists them (a part of it)."""
+    query = (params.text("q") or "").strip()
+    found = search_athletes(session, query) if query else []
+    return Page("search.html", f"Athletes named {query}" if query else "Search athletes", "search", found,
+                params={"q": query or None}, context={"query": query})

@@ -1,0 +1,158 @@
+"""The reads the web view makes on every request, each statement built once, at import.
+
+SQLAlchemy takes about as long to build a statement as SQLite takes to run one of these, and a
+page makes several; built once, each runs with bound values through the session's connection.
+Live claims are read through the partial indexes on them (`retracted_seq IS NULL`); the few
+retracted claims a page shows with `all=1` are found by id, from the journal's `retract` entries.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
+
+from sqlalchemy import bindparam, or_, select, union_all
+from sqlalchemy.orm import Session
+
+from ledger.core.models import NOT_RETRACTED, Athlete, Category, Claim, Contest, Event, JournalEntry, Race, Ruling
+from ledger.core.views import ClaimView, RulingView
+from ledger.projection import lookup
+from ledger.read import claims
+from ledger.read.rulings import load_rulings
+from ledger.read.verdicts import Rulings
+
+# Values per IN list: well inside every database's limit on bound parameters.
+BATCH = 500
+
+_VIEWS = claims.views_query()
+_IN_CATEGORY = Claim.category_id == bindparam("category")
+# The joined category's id, not the claim's column: so SQLite (which keeps no statistics here)
+# reads lists of positions or athletes through the partial indexes on live claims, not through the
+# index of all a category's claims, 50,000 rows.
+_JOINED_CATEGORY = Category.id == bindparam("category")
+
+CLAIMS_BETWEEN = _VIEWS.where(_JOINED_CATEGORY, Claim.position.between(bindparam("low"), bindparam("high")),
+                              NOT_RETRACTED)
+CLAIMS_AT = _VIEWS.where(_JOINED_CATEGORY, Claim.position.in_(bindparam("positions", expanding=True)), NOT_RETRACTED)
+CLAIMS_UNPLACED = _VIEWS.where(_JOINED_CATEGORY, Claim.position.is_(None), NOT_RETRACTED)
+CLAIMS_OF_ATHLETES = _VIEWS.where(_JOINED_CATEGORY, Claim.athlete_id.in_(bindparam("athletes", expanding=True)),
+                                  NOT_RETRACTED)
+CLAIMS_BY_ID = _VIEWS.where(_IN_CATEGORY, Claim.id.in_(bindparam("ids", expanding=True)))
+CLAIM = _VIEWS.add_columns(Claim.seq, Claim.category_id).where(Claim.id == bindparam("id"))
+POSITIONS_AFTER = (select(Claim.position).where(_IN_CATEGORY, Claim.position > bindparam("after"), NOT_RETRACTED)
+                   .distinct().order_by(Claim.position).limit(bindparam("limit")))
+# Contest groups by ranges of keys (a page's positions, the ids of the athletes it names), not
+# lists: a list of a hundred bound values costs more to send than the few extra rows cost to skip.
+CONTESTED = union_all(*(
+    select(Contest.kind, Contest.key).where(Contest.category_id == bindparam("category"), Contest.kind == kind,
+                                            Contest.key.between(bindparam(f"{kind}_low"), bindparam(f"{kind}_high")))
+    for kind in ("position", "athlete")))
+_CONTESTED_POSITIONS_FROM = (select(Contest.key).where(Contest.category_id == bindparam("category"),
+                                                       Contest.kind == "position", Contest.key >= bindparam("start"))
+                             .order_by(Contest.key).limit(bindparam("limit")).scalar_subquery())
+CLAIMS_AT_CONTESTED = _VIEWS.where(_JOINED_CATEGORY, Claim.position.in_(_CONTESTED_POSITIONS_FROM), NOT_RETRACTED)
+CONTESTED_ATHLETES = (select(Athlete.name, Contest.key).join(Athlete, Athlete.id == Contest.key)
+                      .where(Contest.category_id == bindparam("category"), Contest.kind == "athlete"))
+ANY_RULING_IN = select(Ruling.id).where(Ruling.category_id.in_(bindparam("categories", expanding=True))).limit(1)
+ANY_RULING_ON = select(Ruling.id).where(Ruling.category_id == bindparam("category")).limit(1)
+ANY_RULING = select(Ruling.id).limit(1)
+RETRACTIONS = select(JournalEntry.body).where(JournalEntry.kind == "retract")
+CATEGORY = (select(Category.id, Category.slug, Category.name, Race.slug, Race.name, Event.slug, Event.name)
+            .join(Race, Category.race_id == Race.id).join(Event, Race.event_id == Event.id)
+            .where(Category.slug == bindparam("slug")))
+CATEGORIES = select(Category.id, Category.slug)
+CATEGORIES_UNDER = CATEGORIES.where(or_(Category.slug == bindparam("scope"), Category.slug.like(bindparam("prefix"))))
+ENTRIES = select(JournalEntry.seq, JournalEntry.kind, JournalEntry.entry_hash, JournalEntry.recorded_at,
+                 JournalEntry.recorded_by).where(JournalEntry.seq.in_(bindparam("seqs", expanding=True)))
+HEAD = (select(JournalEntry.seq, JournalEntry.entry_hash, JournalEntry.recorded_at)
+        .order_by(JournalEntry.seq.desc()).limit(1))
+ATHLETES_OF_CLAIMS = select(Claim.id, Claim.athlete_id).where(Claim.id.in_(bindparam("ids", expanding=True)))
+
+
+class Named(NamedTuple):
+    slug: str
+    name: str
+
+
+class CategoryNames(NamedTuple):
+    id: int
+    category: Named
+    race: Named
+    event: Named
+
+
+def batches(values: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for value in values:
+        chunk.append(value)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def rows(session: Session, statement, **values: Any) -> list[Any]:
+    return session.connection().execute(statement, values).all()
+
+
+def views(session: Session, statement, **values: Any) -> list[ClaimView]:
+    return list(map(ClaimView._make, rows(session, statement, **values)))
+
+
+def views_of(session: Session, statement, key: str, many: Iterable[Any], **values: Any) -> list[ClaimView]:
+    """`views` with an IN list of any length, a batch at a time."""
+    found: list[ClaimView] = []
+    for batch in batches(sorted(set(many))):
+        found += views(session, statement, **{key: batch}, **values)
+    return found
+
+
+def retracted(session: Session, category_id: int, keep: Callable[[ClaimView], bool]) -> list[ClaimView]:
+    """The category's retracted claims that `keep` picks."""
+    ids = [json.loads(body)["claim"] for (body,) in rows(session, RETRACTIONS)]
+    return [v for v in views_of(session, CLAIMS_BY_ID, "ids", ids, category=category_id) if keep(v)]
+
+
+def rulings(session: Session, category_ids: list[int] | None) -> tuple[list[RulingView], Rulings]:
+    """Every ruling in these categories (None: all), superseded ones included; and those in force.
+    Most ledgers hold none: one cheap look says so."""
+    if category_ids is None:
+        probe = rows(session, ANY_RULING)
+    elif len(category_ids) == 1:
+        probe = rows(session, ANY_RULING_ON, category=category_ids[0])
+    else:
+        probe = [row for batch in batches(category_ids) for row in rows(session, ANY_RULING_IN, categories=batch)]
+    if not probe:
+        return [], Rulings()
+    found = load_rulings(session, category_ids)
+    return found, Rulings(found)
+
+
+def category(session: Session, slug: str) -> CategoryNames:
+    """A category with its race and event, or the error naming the closest slug."""
+    found = rows(session, CATEGORY, slug=slug)
+    if not found:
+        lookup.find(session, Category, slug)  # raises, suggesting the closest
+    category_id, slug, name, race_slug, race_name, event_slug, event_name = found[0]
+    return CategoryNames(category_id, Named(slug, name), Named(race_slug, race_name), Named(event_slug, event_name))
+
+
+def categories_under(session: Session, scope: str | None) -> list[tuple[int, str]]:
+    """(id, slug) of the categories under a scope, by slug as Python orders text (as reports do)."""
+    found = rows(session, CATEGORIES) if scope is None else rows(session, CATEGORIES_UNDER, scope=scope,
+                                                                  prefix=scope + "/%")
+    if scope is not None:
+        found = [(i, s) for i, s in found if s == scope or s.startswith(scope + "/")]  # LIKE may ignore case
+        if not found:
+            lookup.categories_under(session, scope)  # an unknown scope raises, naming the closest
+    return sorted(((i, s) for i, s in found), key=lambda pair: pair[1])
+
+
+def entries(session: Session, seqs: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Journal entries by seq: what proves when and by whom something was recorded."""
+    found: dict[int, dict[str, Any]] = {}
+    for batch in batches(sorted(set(seqs))):
+        for seq, kind, entry_hash, at, by in rows(session, ENTRIES, seqs=batch):
+            found[seq] = {"seq": seq, "kind": kind, "hash": entry_hash, "recorded_at": at, "recorded_by": by}
+    return found

@@ -1,0 +1,63 @@
+"""Pages as HTML: one Jinja2 environment (every value escaped), the stylesheet, and the JSON twin.
+
+The templates read the same records the JSON twin holds, so the page shows what the twin says.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ledger.output.render import render
+from ledger.web import linked_data, links, words
+from ledger.web.links import Links
+from ledger.web.pages import Page
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+# The site's own files, and their media types: one stylesheet, one icon, no script.
+STATIC_FILES = {"style.css": "text/css; charset=utf-8", "favicon.svg": "image/svg+xml"}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The templates, loaded once; autoescaped, and an undefined name is an error, not a blank."""
+    env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, auto_reload=False)
+    env.filters.update(web_url=links.web_url, who=words.who, place=words.place, count=words.count)
+    env.globals.update(words=words, placing_anchor=links.placing_anchor, dispute_anchor=links.dispute_anchor,
+                       dispute_key=_dispute_key)
+    return env
+
+
+def _dispute_key(item: dict[str, Any]) -> str:
+    """A `disputes` item's key (ledger.web.paging.DisputeKey.text), from its JSON."""
+    if item["kind"] == "position":
+        return f"{item['category']}:p{item['position']}"
+    if item["kind"] == "figure":  # not a cursor: figure disputes close the last page
+        return f"{item['subject']}:f{'-'.join(str(f['id']) for f in item['figures'])}"
+    return f"{item['category']}:a{item['claims'][0]['id']}"
+
+
+def json_bytes(page: Page) -> bytes:
+    """The JSON twin: the bytes the matching CLI command prints with `-f json`."""
+    return render(page.records, "json")
+
+
+def html(page: Page, hrefs: Links, head: dict[str, Any]) -> str:
+    """The page as HTML, with its JSON-LD, its links and the ledger's head in the footer."""
+    json_href = hrefs.page(page.path, "json", **page.params)
+    reviews = linked_data.claim_reviews(page.reviewed, hrefs.claim)
+    data = linked_data.dataset(page.title, head, json_href, reviews)
+    next_href = hrefs.next(page.path, **page.next) if page.next is not None else None
+    return environment().get_template(page.template).render(
+        page=page, records=page.records, links=hrefs, head=head, json_href=json_href, next_href=next_href,
+        linked_data=linked_data.script_text(data), **page.context)
+
+
+def error_html(status: int, message: str, hrefs: Links, head: dict[str, Any] | None) -> str:
+    """A friendly page for a page that does not exist (or a request this server does not answer)."""
+    return environment().get_template("error.html").render(status=status, message=message, links=hrefs, head=head)

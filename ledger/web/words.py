@@ -1,0 +1,132 @@
+"""Verdicts, disputes and rulings spelled out in words, from the JSON records a page shows.
+
+A reader who does not know the ledger's terms reads "two sources name different athletes for
+place 1", not `disputed`. Plain text: the templates escape it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.core.errors import LedgerError
+from ledger.core.times import parse_time
+from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
+
+Record = dict[str, Any]
+
+_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+_STATUS = {"FIN": "finished", "DNF": "did not finish", "DNS": "did not start", "DQ": "disqualified"}
+
+
+def count(n: int, noun: str) -> str:
+    """`two sources`, `one claim`, `12 claims`."""
+    number = _NUMBERS[n] if n < len(_NUMBERS) else str(n)
+    return f"{number} {noun}{'' if n == 1 else 's'}"
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
+def who(claim: Record) -> str:
+    """The athlete a claim names, or the source's words for one it did not name."""
+    if claim["athlete"] is not None:
+        return claim["athlete"]
+    return claim.get("unnamed") or "an unnamed athlete"
+
+
+def place(position: int | None, status: str | None = None) -> str:
+    if position is not None:
+        return f"place {position}"
+    return f"no place ({_STATUS.get(status or 'FIN', status)})"
+
+
+def _live(claims: list[Record]) -> list[Record]:
+    return [c for c in claims if c["standing"] != "retracted"]
+
+
+def _sources(claims: list[Record]) -> list[str]:
+    return sorted({c["source"] for c in claims})
+
+
+def _identities(claims: list[Record]) -> set:
+    return {c["athlete"] if c["athlete"] is not None else None for c in claims}
+
+
+def ruling(found: Record | None) -> str:
+    """What a ruling decided, by whom, when and why."""
+    if found is None:
+        return ""
+    when = f" on {found['decided']}" if found.get("decided") else ""
+    if found.get("accepted_claim") is not None:
+        what = f"claim {found['accepted_claim']} holds for place {found['position']}"
+    else:
+        what = f"{found['athlete']}'s status is {found['status']}"
+    return f"ruled by {found['decided_by']}{when}: {what} ({found['reason']})"
+
+
+def _position_words(claims: list[Record], position: int | None) -> str:
+    sources = _sources(claims)
+    if len(sources) == 1:
+        return f"{sources[0]} names different athletes for {place(position)}, with different times"
+    return f"{count(len(sources), 'source')} name different athletes for {place(position)}"
+
+
+def _disagreement(claims: list[Record], tolerance_ms: int) -> list[str]:
+    """What claims about one athlete disagree on."""
+    fields = []
+    if len({c["position"] for c in claims if c["position"] is not None}) > 1:
+        fields.append("position")
+    if len({c["status"] for c in claims}) > 1:
+        fields.append("status")
+    for key, label in (("time", "time"), ("net_time", "net time")):
+        try:
+            known = [parse_time(c[key]).ms for c in claims if c.get(key)]
+        except LedgerError:
+            known = []
+        if known and max(known) - min(known) > tolerance_ms:
+            fields.append(label)
+    return fields or ["their result"]
+
+
+def dispute(item: Record, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> str:
+    """One item of `disputes`: who disagrees about what, and the ruling that settled it, if any."""
+    if item["kind"] == "figure":  # the figure rule's own words (ledger.read.figures)
+        return sentence(item["why"])
+    claims = _live(item["claims"])
+    if item["kind"] == "position":
+        text = _position_words(claims, item["position"])
+    else:
+        fields = _disagreement(claims, tolerance_ms)
+        text = f"{count(len(claims), 'claim')} about {item['athlete']} disagree on {' and '.join(fields)}"
+    if item.get("ruling"):
+        text += "; " + ruling(item["ruling"])
+    return sentence(text)
+
+
+def placing(item: Record) -> str:
+    """One item of `results`: the verdict of a placing in words."""
+    claims, verdict, position = _live(item["claims"]), item["verdict"], item["position"]
+    status = item["claims"][0]["status"] if item["claims"] else None
+    where = place(position, status)
+    if verdict == "retracted":
+        return sentence(f"every claim for {where} was withdrawn")
+    if verdict == "ruled":
+        return sentence(ruling(item["ruling"]))
+    sources = _sources(claims)
+    if verdict == "agreed":
+        return sentence(f"{count(len(sources), 'source')} agree: {who(claims[0])}, {where}")
+    if verdict == "single-source":
+        return sentence(f"only one source, {sources[0]}, gives {where}: {who(claims[0])}")
+    if position is not None and len(_identities(claims)) > 1:
+        return sentence(_position_words(claims, position))
+    names = sorted({c["athlete"] for c in claims if c["athlete"] is not None})
+    agree = f"{count(len(sources), 'source')} agree on {who(claims[0])} for {where}, but " if len(sources) > 1 else ""
+    return sentence(f"{agree}claims about {' and '.join(names) or 'this athlete'} disagree elsewhere in the category")
+
+
+def standing(claim: Record) -> str:
+    """How a claim counts now, in words."""
+    words = {"live": "counts as its source made it", "accepted": "accepted by a ruling",
+             "overruled": "overruled by a ruling", "retracted": "withdrawn: it no longer counts"}
+    return words.get(claim["standing"], claim["standing"])

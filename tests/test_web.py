@@ -1,0 +1,559 @@
+"""The web view over HTTP (Starlette's TestClient) and the static report, on SQLite and PostgreSQL.
+
+Every JSON twin is compared byte for byte with what the CLI prints with `-f json`; paged ones
+are concatenated first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import pytest
+from starlette.testclient import TestClient
+from web_fixtures import (
+    BIG,
+    HOSTILE_QUOTE,
+    HOSTILE_URL,
+    MEN,
+    WOMEN,
+    write_big,
+    write_hostile,
+    write_mixed,
+)
+
+from ledger.store.engine import open_engine, transaction
+from ledger.web import report
+from ledger.web.app import make_app
+from ledger.web.headers import CONTENT_SECURITY_POLICY
+from ledger.web.links import web_url
+
+AMATEUR = "pyongyang-2025/marathon/amateur-men"
+
+
+@pytest.fixture
+def client_of(db):
+    """A TestClient on the ledger at `db`, opened read-only as `raceledger serve` opens it."""
+    engines = []
+
+    def make() -> TestClient:
+        engine, _ = open_engine(db, write=False, read_only=True)
+        engines.append(engine)
+        return TestClient(make_app(engine))
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def web(demo, client_of) -> TestClient:
+    """The web view of the Pyongyang 2025 example."""
+    return client_of()
+
+
+@pytest.fixture
+def mixed(db, run):
+    """`run` on a ledger of agreeing, disputed, tied, retracted and ruled claims (tests/web_fixtures.py)."""
+    write_mixed(db, seed=3)
+    return run
+
+
+def cli_json(run, *args: str) -> bytes:
+    result = run(*args, "-f", "json")
+    assert result.exit_code == 0, result.output
+    return result.stdout_bytes
+
+
+def ok(response) -> bytes:
+    assert response.status_code == 200, response.text
+    return response.content
+
+
+def pages_of(client: TestClient, path: str, **params) -> tuple[list, int]:
+    """The items of every page of a paged JSON twin, following each page's next link in its HTML
+    twin; and how many pages there were."""
+    items, count, query = [], 0, dict(params)
+    while True:
+        count += 1
+        items += json.loads(ok(client.get(f"{path}.json", params=query)))
+        html = ok(client.get(path, params=query)).decode()
+        found = re.search(r'rel="next" href="([^"]+)"', html)
+        if not found:
+            return items, count
+        query = dict(parse_qsl(unescape(found.group(1)).split("?", 1)[1]))
+
+
+# --- routes, status codes, headers -----------------------------------------------------------------
+
+
+DEMO_PAGES = ["/", "/disputes", "/disputes?all=1", "/disputes?scope=pyongyang-2025", "/pyongyang-2025",
+              "/pyongyang-2025/marathon", f"/{AMATEUR}", f"/{AMATEUR}?all=1", "/claims/5", "/athletes/3", "/sources",
+              "/sources/dprk-state-media", "/history", "/history/pyongyang-2025", f"/history/{AMATEUR}", "/history/5",
+              "/search?q=kopec", "/search"]
+
+
+def test_every_page_and_its_json_twin_answers_with_the_safety_headers(web):
+    for path in DEMO_PAGES:
+        base, _, query = path.partition("?")
+        for address, kind in ((path, "text/html"), (f"{base if base != '/' else '/index'}.json" + (f"?{query}" if query else ""),
+                                                   "application/json")):
+            response = web.get(address)
+            assert response.status_code == 200, (address, response.text)
+            assert response.headers["content-type"].startswith(kind), address
+            assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+            assert "script-src" not in CONTENT_SECURITY_POLICY and "default-src 'none'" in CONTENT_SECURITY_POLICY
+            assert response.headers["x-content-type-options"] == "nosniff"
+            assert response.headers["etag"].startswith('"')
+    css = web.get("/static/style.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+
+
+def test_unknown_pages_are_404_with_a_friendly_page_or_json(web):
+    for path in ["/nope", "/pyongyang-2025/nope", f"/{AMATEUR}/extra", "/pyongyang-2025/marathon/amateur-man",
+                 "/claims/999", "/claims/abc", "/athletes/999", "/athletes/kopec", "/sources/nope", "/history/nope",
+                 "/history/999"]:
+        response = web.get(path)
+        assert response.status_code == 404, path
+        assert "Nothing here" in response.text and "list of events" in response.text, path
+        assert "Ledger head" in response.text or path in ("/claims/abc", "/athletes/kopec")
+        twin = web.get(path + ".json")
+        assert twin.status_code == 404 and json.loads(twin.content)["status"] == 404, path
+    suggestion = web.get("/pyongyang-2025/marathon/amateur-man")
+    assert "did you mean &#39;pyongyang-2025/marathon/amateur-men&#39;?" in suggestion.text
+
+
+def test_bad_parameters_are_400(web):
+    for path in [f"/{AMATEUR}?after=x", f"/{AMATEUR}?at=0", f"/{AMATEUR}?after=1&at=2", "/disputes?after=nope",
+                 f"/disputes?after={AMATEUR}:a5", f"/{AMATEUR}?limit=0", f"/{AMATEUR}?limit=100000", "/disputes?all=maybe"]:
+        assert web.get(path).status_code == 400, path
+
+
+def test_only_get_and_head_are_answered(web):
+    for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        for path in ("/", "/claims/5", "/static/style.css", "/nope"):
+            response = web.request(method, path)
+            assert response.status_code == 405, (method, path)
+            assert response.headers["allow"] == "GET, HEAD"
+            assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+            assert "read-only" in response.text
+    head = web.head(f"/{AMATEUR}")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == web.get(f"/{AMATEUR}").headers["etag"]
+
+
+def test_an_unchanged_ledger_answers_304_and_a_new_entry_changes_the_etag(web, demo):
+    first = web.get(f"/{AMATEUR}")
+    tag = first.headers["etag"]
+    assert web.get(f"/{AMATEUR}", headers={"If-None-Match": tag}).status_code == 304
+    assert web.get(f"/{AMATEUR}", headers={"If-None-Match": f'W/{tag}, "other"'}).status_code == 304
+    assert web.get(f"/{AMATEUR}.json", headers={"If-None-Match": tag}).status_code == 200  # its own tag
+    assert web.get(f"/{AMATEUR}?all=1", headers={"If-None-Match": tag}).status_code == 200
+    result = demo("claim", AMATEUR, "--source", "rare-glimpse-inside", "--athlete", "Wojciech Kopec", "--position", "1")
+    assert result.exit_code == 0, result.output
+    again = web.get(f"/{AMATEUR}", headers={"If-None-Match": tag})
+    assert again.status_code == 200 and again.headers["etag"] != tag
+
+
+def test_the_server_opens_the_ledger_read_only(demo, db):
+    from sqlalchemy import text
+
+    engine, _ = open_engine(db, write=False, read_only=True)
+    try:
+        with pytest.raises(Exception, match="(?i)read.only|readonly"), transaction(engine) as session:
+            session.execute(text("DELETE FROM journal"))
+    finally:
+        engine.dispose()
+
+
+def test_serve_binds_the_loopback_address_by_default():
+    import inspect
+
+    from ledger.web import serve
+
+    parameters = inspect.signature(serve.run).parameters
+    assert parameters["host"].default == "127.0.0.1" and parameters["read_only"].default is True
+    assert serve.address("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert serve.address("::1", 8080) == "http://[::1]:8080/"
+    with pytest.raises(ValueError):
+        serve.run("x.db", read_only=False)
+
+
+# --- JSON twins are the CLI's output ---------------------------------------------------------------
+
+
+def test_json_twins_are_the_cli_json_of_the_demo(web, demo):
+    assert ok(web.get("/index.json")) == cli_json(demo, "event", "list")
+    assert ok(web.get("/disputes.json")) == cli_json(demo, "disputes")
+    assert ok(web.get("/disputes.json?all=1")) == cli_json(demo, "disputes", "--all")
+    assert ok(web.get("/disputes.json?scope=pyongyang-2025")) == cli_json(demo, "disputes", "pyongyang-2025")
+    assert ok(web.get("/pyongyang-2025.json")) == cli_json(demo, "race", "list", "pyongyang-2025")
+    assert ok(web.get("/pyongyang-2025/marathon.json")) == cli_json(demo, "category", "list", "pyongyang-2025/marathon")
+    assert ok(web.get(f"/{AMATEUR}.json")) == cli_json(demo, "results", AMATEUR)
+    assert ok(web.get("/athletes/3.json")) == cli_json(demo, "athlete", "show", "#3")
+    assert ok(web.get("/sources.json")) == cli_json(demo, "sources")
+    every = json.loads(cli_json(demo, "sources"))
+    assert json.loads(ok(web.get("/sources/dprk-state-media.json"))) == [s for s in every if s["slug"] == "dprk-state-media"]
+    assert ok(web.get("/history.json")) == cli_json(demo, "history")
+    assert ok(web.get("/history/pyongyang-2025.json")) == cli_json(demo, "history", "pyongyang-2025")
+    assert ok(web.get("/history/5.json")) == cli_json(demo, "history", "5")
+    for topic in json.loads(cli_json(demo, "topic", "list")):  # figure disputes: a topic's, and the last page's
+        for flags in ((), ("--all",)):
+            params = {"scope": topic["slug"], **({"all": "1"} if flags else {})}
+            assert ok(web.get("/disputes.json", params=params)) == cli_json(demo, "disputes", topic["slug"], *flags)
+            assert ok(web.get("/disputes", params=params)).count(b'class="dispute figure') == len(
+                [d for d in json.loads(cli_json(demo, "disputes", topic["slug"], *flags)) if d["kind"] == "figure"])
+
+
+def test_json_twins_are_the_cli_json_of_disputed_retracted_and_ruled_claims(mixed, client_of):
+    web = client_of()
+    for scope in (None, "city-2025", WOMEN, MEN):
+        for flags in ((), ("--all",)):
+            args = (["disputes"] + ([scope] if scope else []) + list(flags))
+            params = {"scope": scope, "all": "1" if flags else None}
+            items, count = pages_of(web, "/disputes", limit="3", **{k: v for k, v in params.items() if v})
+            assert json.dumps(items) == json.dumps(json.loads(cli_json(mixed, *args))), args
+            assert count > 1 or len(items) <= 3
+    for category in (WOMEN, MEN):
+        for flags in ((), ("--all",)):
+            whole = cli_json(mixed, "results", category, *flags)
+            params = {"all": "1"} if flags else {}
+            assert ok(web.get(f"/{category}.json", params=params)) == whole
+            items, count = pages_of(web, f"/{category}", limit="4", **params)
+            assert count >= 3 and json.dumps(items) == json.dumps(json.loads(whole))
+    for athlete_id in range(1, 13):
+        assert ok(web.get(f"/athletes/{athlete_id}.json")) == cli_json(mixed, "athlete", "show", f"#{athlete_id}")
+
+
+def test_a_claim_page_holds_the_claim_its_placing_rulings_retraction_and_entry(mixed, client_of):
+    web = client_of()
+    history = {e["seq"]: e for e in json.loads(cli_json(mixed, "history"))}
+    for category in (WOMEN, MEN):
+        for placing in json.loads(cli_json(mixed, "results", category, "--all")):
+            for claim in placing["claims"]:
+                record = json.loads(ok(web.get(f"/claims/{claim['id']}.json")))
+                assert {k: record[k] for k in claim} == claim
+                assert record["category"] == category and record["verdict"] == placing["verdict"]
+                assert record["placing"] == placing
+                assert (record["retraction"] is None) == (claim["standing"] != "retracted")
+                entry = history[record["recorded"]["seq"]]
+                assert entry["kind"] == record["recorded"]["kind"] and record["recorded"]["hash"]
+                assert f"claim {claim['id']} " in entry["summary"]
+                if claim["ruled_by"] is not None:
+                    assert claim["ruled_by"] in [r["id"] for r in record["rulings"]]
+                page = web.get(f"/claims/{claim['id']}").text
+                assert f'id="claim-{claim["id"]}"' in page and record["recorded"]["hash"] in page
+
+
+# --- escaping, links, JSON-LD -----------------------------------------------------------------------
+
+
+class Hrefs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.scripts: list[tuple[dict, str]] = []
+        self._script: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "href" in attrs or "src" in attrs:
+            self.hrefs.append(attrs.get("href") or attrs.get("src"))
+        if tag == "script":
+            self._script = attrs
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self.scripts.append((self._script, data))
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._script = None
+
+
+def parsed(html: str) -> Hrefs:
+    parser = Hrefs()
+    parser.feed(html)
+    return parser
+
+
+def test_a_hostile_source_is_escaped_and_its_script_url_is_no_link(db, client_of):
+    claim_id = write_hostile(db)
+    web = client_of()
+    for path in (f"/{WOMEN}", f"/claims/{claim_id}", "/disputes", "/", "/sources", "/sources/prankster",
+                 "/athletes/1", "/search?q=img"):
+        html = ok(web.get(path)).decode()
+        assert "<script>alert" not in html and "<img src=x" not in html and "<b>Prankster" not in html, path
+        found = parsed(html)
+        assert all(not h.lower().startswith("javascript:") for h in found.hrefs), path
+        assert all(attrs.get("type") == "application/ld+json" for attrs, _ in found.scripts), path
+        for _, data in found.scripts:
+            json.loads(data)  # the block holds data only, in one piece
+            assert "</" not in data
+    page = ok(web.get(f"/claims/{claim_id}")).decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert HOSTILE_URL in page  # shown as text, never as a link
+    assert json.loads(ok(web.get(f"/claims/{claim_id}.json")))["quote"] == HOSTILE_QUOTE
+
+
+def test_only_http_urls_are_links():
+    assert web_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    assert web_url("HTTP://example.org") == "HTTP://example.org"
+    for bad in ("javascript:alert(1)", " javascript:alert(1)", "JaVaScRiPt:x", "data:text/html,x", "/relative",
+                "example.org", "ftp://example.org", "http:/nohost", "", None):
+        assert web_url(bad) is None, bad
+
+
+def json_ld(html: str) -> dict:
+    (block,) = [data for attrs, data in parsed(html).scripts if attrs.get("type") == "application/ld+json"]
+    return json.loads(block)
+
+
+def test_pages_carry_a_dataset_versioned_by_the_head_and_claim_reviews_of_rulings(web, demo):
+    head = demo("head").stdout.strip()
+    data = json_ld(ok(web.get(f"/{AMATEUR}")).decode())
+    assert data["@type"] == "Dataset" and data["version"] == head and "review" not in data
+    assert data["distribution"]["contentUrl"] == f"/{AMATEUR}.json"
+    ruled = demo("rule", AMATEUR, "--position", "1", "--accept", "6", "--by", "Jury of appeal",
+                 "--reason", "Finish-line video", "--decided", "2025-04-07")
+    assert ruled.exit_code == 0, ruled.output
+    for path in (f"/{AMATEUR}", "/disputes?all=1", "/claims/5"):
+        reviews = json_ld(ok(web.get(path)).decode())["review"]
+        assert {r["@type"] for r in reviews} == {"ClaimReview"}, path
+        by_claim = {r["url"]: r for r in reviews}
+        assert by_claim["/claims/6"]["reviewRating"]["alternateName"] == "accepted"
+        assert by_claim["/claims/5"]["reviewRating"]["alternateName"] == "overruled"
+        assert by_claim["/claims/5"]["author"]["name"] == "Jury of appeal"
+        assert by_claim["/claims/5"]["datePublished"] == "2025-04-07"
+    head = demo("head").stdout.strip()
+    assert f"raceledger verify --head {head}" in ok(web.get("/")).decode()
+
+
+def test_the_dispute_is_shown_side_by_side_with_its_verdict_in_words(web):
+    html = ok(web.get("/disputes")).decode()
+    assert 'id="d-pyongyang-2025.marathon.amateur-men.p1"' in html
+    assert "Two sources name different athletes for place 1." in html
+    assert 'id="claim-5"' in html and 'id="claim-6"' in html
+    assert "a local athlete, not named by the source" in html and "Wojciech Kopec" in html
+    assert f'href="/disputes?all=1&amp;at={AMATEUR.replace("/", "%2F")}%3Ap1&amp;scope=' in html
+    results = ok(web.get(f"/{AMATEUR}")).decode()
+    assert 'id="p-1"' in results and f'href="/{AMATEUR}?at=1#p-1"' in results
+
+
+# --- paging --------------------------------------------------------------------------------------
+
+
+def test_a_category_of_a_few_hundred_claims_is_paged(db, run, client_of):
+    write_big(db, 300)
+    web = client_of()
+    whole = json.loads(cli_json(run, "results", BIG))
+    assert len(whole) == 300
+    items, count = pages_of(web, f"/{BIG}")
+    assert count == 3 and items == whole
+    first = json.loads(ok(web.get(f"/{BIG}.json")))
+    assert [p["position"] for p in first] == list(range(1, 101))
+    deep = json.loads(ok(web.get(f"/{BIG}.json?after=250")))
+    assert [p["position"] for p in deep] == list(range(251, 301))
+    at = json.loads(ok(web.get(f"/{BIG}.json?at=150&limit=5")))
+    assert [p["position"] for p in at] == list(range(150, 155))
+    assert 'rel="next" href="/city-2025/marathon/big?after=100"' in ok(web.get(f"/{BIG}")).decode()
+    assert web.get(f"/{BIG}.json").headers["link"] == '</city-2025/marathon/big.json?after=100>; rel="next"'
+    assert "link" not in web.get(f"/{BIG}.json?after=200").headers
+    assert 'rel="next"' not in ok(web.get(f"/{BIG}?after=200")).decode()
+    items, count = pages_of(web, "/disputes", limit="7")
+    assert len(items) == 60 and count == 9  # 30 position disputes, then 30 athlete disputes
+    assert json.dumps(items) == json.dumps(json.loads(cli_json(run, "disputes")))
+
+
+def test_search_finds_athletes_whatever_the_case_accents_hyphens_and_order(web, demo):
+    every = json.loads(cli_json(demo, "athlete", "list"))
+    for query, name in [("kopec", "Wojciech Kopec"), ("Kopec Wojciech", "Wojciech Kopec"),
+                        ("KOPEĆ, wojciech", "Wojciech Kopec"), ("kum dong pak", "Pak Kum-dong"),
+                        ("Pak-Kum-Dong", "Pak Kum-dong"), ("su-gyong JON", "Jon Su-gyong"), ("Claus", "Claus Randrup")]:
+        found = json.loads(ok(web.get("/search.json", params={"q": query})))
+        assert [a["name"] for a in found] == [name], query
+        assert all(a in every for a in found)
+        assert f"/athletes/{found[0]['id']}" in ok(web.get("/search", params={"q": query})).decode()
+    assert json.loads(ok(web.get("/search.json", params={"q": "Geoffrey Kirui"}))) == []
+    assert json.loads(ok(web.get("/search.json"))) == []
+    assert demo("athlete", "add", "Kirui, Geoffrey", "--nationality", "KEN").exit_code == 0
+    for query in ("Geoffrey Kirui", "kirui geoffrey", "GEOFFREY", "Kirui"):
+        assert [a["name"] for a in json.loads(ok(web.get("/search.json", params={"q": query})))] == ["Kirui, Geoffrey"]
+
+
+def test_a_merged_athlete_moves_to_the_one_kept(web, demo):
+    assert demo("athlete", "add", "W. Kopeć").exit_code == 0
+    merged = demo("athlete", "merge", "Wojciech Kopec", "W. Kopeć")
+    assert merged.exit_code == 0, merged.output
+    moved = web.get("/athletes/6.json", follow_redirects=False)
+    assert moved.status_code == 308 and moved.headers["location"] == "/athletes/3.json"
+
+
+# --- the static report -----------------------------------------------------------------------------
+
+
+def write_report(db: str, out: Path, scope: str | None = None, markdown: bool = False) -> list[str]:
+    engine, _ = open_engine(db, write=False, read_only=True)
+    try:
+        with transaction(engine) as session:
+            return report.write_site(session, scope, out, markdown)
+    finally:
+        engine.dispose()
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_the_static_report_is_the_same_bytes_every_time_and_nowhere_depends_on_its_folder(mixed, db, tmp_path):
+    one = write_report(db, tmp_path / "one")
+    two = write_report(db, tmp_path / "elsewhere" / "two")
+    assert one == two and len(set(one)) == len(one)
+    first, second = files_of(tmp_path / "one"), files_of(tmp_path / "elsewhere" / "two")
+    assert first == second and sorted(first) == sorted(one)
+    for name, data in first.items():
+        assert str(tmp_path).encode() not in data, name
+
+
+def assert_links_resolve(out: Path, written: list[str]) -> None:
+    """Every link of every HTML file written is relative and names a file written (and an anchor in it)."""
+    for name in written:
+        if not name.endswith(".html"):
+            continue
+        page = out / name
+        for href in parsed(page.read_text(encoding="utf-8")).hrefs:
+            if href.startswith(("http://", "https://")):
+                continue
+            target, _, fragment = href.partition("#")
+            assert "?" not in target and not target.startswith("/"), (name, href)
+            found = (page.parent / target).resolve() if target else page
+            assert found.is_file(), (name, href)
+            if fragment.startswith(("claim-", "p-")):
+                assert f'id="{fragment}"' in found.read_text(encoding="utf-8"), (name, href)
+
+
+def test_the_static_report_links_only_files_it_holds_and_its_twins_are_the_servers(mixed, db, tmp_path, client_of):
+    out = tmp_path / "site"
+    written = write_report(db, out)
+    assert_links_resolve(out, written)
+    web = client_of()
+    for name in written:
+        if name.endswith(".json") and "." not in name[:-5].rsplit("/", 1)[-1]:
+            address = "/index.json" if name == "index.json" else f"/{name}"
+            assert ok(web.get(address)) == (out / name).read_bytes(), name
+    assert (out / "static" / "style.css").is_file()
+    assert {f"{WOMEN}.html", f"{MEN}.after-100.html"} & set(written) == {f"{WOMEN}.html"}
+
+
+def test_a_big_site_gives_pages_to_the_claims_not_alone_at_their_placing(db, run, tmp_path, monkeypatch):
+    write_big(db, 300)
+    monkeypatch.setattr(report, "MAX_CLAIM_PAGES", 100)
+    written = write_report(db, tmp_path / "site")
+    claims = {name for name in written if name.startswith("claims/") and name.endswith(".html")}
+    disputed = {c["id"] for p in json.loads(cli_json(run, "results", BIG)) if p["verdict"] != "single-source"
+                for c in p["claims"]}
+    assert claims == {f"claims/{i}.html" for i in disputed} and len(claims) == 2 * 30 + 30
+    assert_links_resolve(tmp_path / "site", written)
+    assert 'href="../city-2025/marathon/big.html#claim-1"' in (tmp_path / "site" / "sources" / "timing.html").read_text()
+    athletes = {name for name in written if name.startswith("athletes/") and name.endswith(".html")}
+    assert athletes == {f"athletes/{j}.html" for i in range(10, 301, 10) for j in (i - 1, i)}  # named in a dispute
+
+
+def test_a_scoped_report_and_its_markdown_document(demo, db, tmp_path):
+    written = write_report(db, tmp_path / "site", "pyongyang-2025/marathon")
+    assert f"{AMATEUR}.html" in written and "pyongyang-2025.html" in written and "claims/5.html" in written
+    assert "pyongyang-2025/10k.html" not in written and "history.html" not in written
+    disputes = (tmp_path / "site" / "disputes.json").read_bytes()
+    assert disputes == cli_json(demo, "disputes", "pyongyang-2025/marathon")
+    assert write_report(db, tmp_path / "md", "pyongyang-2025", markdown=True) == ["disputes.md"]
+    text = (tmp_path / "md" / "disputes.md").read_text(encoding="utf-8")
+    assert "Two sources name different athletes for place 1." in text
+    assert "- **dprk\\-state\\-media** says a local athlete, not named by the source: place 1 [1]" not in text
+    assert "says a local athlete, not named by the source: place 1 [1]" in text
+    assert "says Wojciech Kopec: place 1 [2]" in text
+    assert re.search(r"^1\. dprk.state.media \(state.media\), claim 5, “Polish runner", text, re.MULTILINE)
+    assert "raceledger verify --head" in text
+    assert write_report(db, tmp_path / "md2", "pyongyang-2025", markdown=True) == ["disputes.md"]
+    assert (tmp_path / "md2" / "disputes.md").read_bytes() == (tmp_path / "md" / "disputes.md").read_bytes()
+
+
+def test_the_markdown_document_escapes_a_hostile_source(db, tmp_path):
+    write_hostile(db)
+    write_report(db, tmp_path, markdown=True)
+    text = (tmp_path / "disputes.md").read_text(encoding="utf-8")
+    assert "<script>" not in text and "\\<script\\>alert\\(1\\)\\</script\\>" in text
+    assert "](javascript" not in text and "<javascript" not in text and "not a web address" in text
+
+
+def test_an_unknown_scope_writes_nothing(demo, db, tmp_path):
+    from ledger.core.errors import LedgerError
+
+    with pytest.raises(LedgerError, match="no event 'nope'"):
+        write_report(db, tmp_path / "site", "nope")
+    with pytest.raises(LedgerError, match="no event 'nope'"):
+        write_report(db, tmp_path / "md", "nope", markdown=True)
+    assert not (tmp_path / "site").exists() and not (tmp_path / "md").exists()
+
+
+def test_pages_are_kept_by_etag_within_their_bytes():
+    from ledger.web.app import PageCache
+
+    cache = PageCache(max_bytes=80)
+    cache.put('"1-a"', b"x" * 10, "text/html")
+    cache.put('"1-b"', b"y" * 10, "application/json")
+    assert cache.get('"1-a"') == (b"x" * 10, "text/html", {})  # now the most recently used
+    for n in range(7):
+        cache.put(f'"2-{n}"', b"z" * 10, "text/html")
+    assert cache.get('"1-b"') is None and cache.get('"1-a"') is not None and cache.bytes == 80
+    cache.put('"2-7"', b"z" * 10, "text/html")
+    assert cache.get('"2-0"') is None and cache.get('"1-a"') is not None  # the least recently asked for goes
+    cache.put('"3-big"', b"w" * 11, "text/html")  # more than an eighth of the budget: never kept
+    assert cache.get('"3-big"') is None
+
+
+def test_a_kept_page_is_the_page_made_again(demo, db, client_of):
+    engine, _ = open_engine(db, write=False, read_only=True)
+    try:
+        kept, fresh = TestClient(make_app(engine)), TestClient(make_app(engine, cache_bytes=0))
+        for path in (f"/{AMATEUR}", f"/{AMATEUR}.json", "/disputes", "/claims/5"):
+            first, again = kept.get(path), kept.get(path)
+            assert first.content == again.content == fresh.get(path).content
+            assert first.headers["etag"] == again.headers["etag"] == fresh.get(path).headers["etag"]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_reader_role_serves_every_page_and_the_pages_match(demo, db):
+    """A role `db grant-reader` made (SELECT only) serves the web view: it only ever reads."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy import text as sql
+    from sqlalchemy.engine import make_url
+
+    role = f"web_reader_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(db)
+    with admin.begin() as conn:
+        conn.execute(sql(f'CREATE ROLE "{role}" LOGIN'))
+    try:
+        assert demo("db", "grant-reader", role).exit_code == 0
+        owner, _ = open_engine(db, write=False, read_only=True)
+        reader, _ = open_engine(make_url(db).set(username=role).render_as_string(hide_password=False),
+                                write=False, read_only=True)
+        try:
+            as_owner, as_reader = TestClient(make_app(owner)), TestClient(make_app(reader, cache_bytes=0))
+            for path in DEMO_PAGES:
+                assert ok(as_reader.get(path)) == ok(as_owner.get(path)), path
+        finally:
+            owner.dispose()
+            reader.dispose()
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sql(f'DROP OWNED BY "{role}"'))
+            conn.execute(sql(f'DROP ROLE "{role}"'))
+        admin.dispose()

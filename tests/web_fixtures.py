@@ -1,0 +1,120 @@
+"""Ledgers the web tests read: a mixed one drawn at random, a big category, and a hostile source.
+
+They are written through ledger.write in one transaction (the CLI would take a process per claim).
+"""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy.orm import Session
+
+from ledger.store.engine import open_engine, transaction
+from ledger.store.migrate import upgrade
+from ledger.write import athletes, catalog, claims, corrections
+
+EVENT = "city-2025"
+RACE = f"{EVENT}/marathon"
+WOMEN, MEN = f"{RACE}/open-women", f"{RACE}/open-men"
+BIG = f"{RACE}/big"
+SOURCES = [("timing", "official"), ("gazette", "press"), ("state-tv", "state-media")]
+HOSTILE_QUOTE = "<script>alert(1)</script> & \"quoted\" 'single'"
+HOSTILE_URL = "javascript:alert(document.cookie)"
+
+
+def ledger_session(db: str):
+    """An engine (created and migrated if new) and a transaction on it, for writing a test ledger."""
+    engine, _ = open_engine(db, create=True)
+    upgrade(engine)
+    return engine
+
+
+def _catalog(session: Session, by: str, categories: list[str]) -> None:
+    catalog.add_event(session, by, EVENT, "City Marathon", "2025-10-12", "Old Town")
+    catalog.add_race(session, by, RACE, "Marathon", 42195)
+    for slug in categories:
+        catalog.add_category(session, by, slug, slug.rsplit("/", 1)[1].replace("-", " ").capitalize(), None, None)
+    for slug, kind in SOURCES:
+        catalog.add_source(session, by, slug, slug.capitalize(), kind, f"https://{slug}.example/")
+
+
+def write_mixed(db: str, seed: int = 1, positions: int = 12) -> None:
+    """Two categories where sources agree, disagree, tie, retract and are ruled on, with athletes of
+    one name, unnamed athletes and placings without a position: every case a page must cut through."""
+    rng = random.Random(seed)
+    engine = ledger_session(db)
+    by = "tester"
+    with transaction(engine) as session:
+        _catalog(session, by, [WOMEN, MEN])
+        names = ["Anna Nowak", "Anna Nowak", "Maria Silva", "Zoë Müller", "Pak Kum-dong", "Eva Kopeć",
+                 "Jon Su-gyong", "Lars Hansen", "Aiko Tanaka", "Ama Mensah", "Chen Wang", "Ivan Petrov"]
+        for name in names:
+            athletes.add(session, by, name)
+        ids = [f"#{i}" for i in range(1, len(names) + 1)]
+        made: list[tuple[int, str, int | None]] = []
+        named_in: set[tuple[int, str]] = set()
+        for category in (WOMEN, MEN):
+            for position in range(1, positions + 1):
+                for source, _ in SOURCES:
+                    if rng.random() < 0.45:
+                        continue
+                    who = rng.choice(ids + ["unnamed"])
+                    time = f"2:{10 + position:02d}:{rng.choice([0, 0, 1, 5, 30]):02d}"
+                    fields = {"position": position, "time": time, "quote": f"{source} on place {position}",
+                              "url": f"https://{source}.example/{position}", "published": "2025-10-13"}
+                    if who == "unnamed":
+                        made.append((claims.add(session, by, category, source, unnamed="a local runner", **fields),
+                                     category, position))
+                    else:
+                        made.append((claims.add(session, by, category, source, athlete=who, **fields), category, position))
+                        named_in.add((int(who[1:]), category))
+            for _ in range(4):
+                source = rng.choice(SOURCES)[0]
+                status = rng.choice(["DNF", "DNS", "DQ"])
+                if rng.random() < 0.3:
+                    made.append((claims.add(session, by, category, source, unnamed="a runner in red", status=status),
+                                 category, None))
+                else:
+                    made.append((claims.add(session, by, category, source, athlete=rng.choice(ids), status=status),
+                                 category, None))
+        retracted = {claim_id for claim_id, _, _ in rng.sample(made, 5)}
+        for claim_id in sorted(retracted):
+            corrections.retract(session, by, claim_id, "the source corrected itself")
+        placed = [m for m in made if m[2] is not None and m[0] not in retracted]
+        for claim_id, category, position in rng.sample(placed, 4):
+            corrections.rule_placing(session, by, category, position, claim_id, "Jury of appeal",
+                                     "finish-line video", "2025-10-14")
+        named = sorted({athlete for athlete, category in named_in if category == WOMEN})
+        corrections.rule_status(session, by, WOMEN, f"#{named[0]}", "DQ", "Referee", "rule 144.3(a)")
+    engine.dispose()
+
+
+def write_big(db: str, claims_count: int = 300) -> None:
+    """One category of `claims_count` single-source placings, every tenth one disputed by the press."""
+    engine = ledger_session(db)
+    by = "tester"
+    with transaction(engine) as session:
+        _catalog(session, by, [BIG])
+        for i in range(1, claims_count + 1):
+            athletes.add(session, by, f"Runner {i:04d}")
+        for i in range(1, claims_count + 1):
+            claims.add(session, by, BIG, "timing", athlete=f"#{i}", position=i, time=f"2:{i // 60 + 10:02d}:{i % 60:02d}")
+        for i in range(10, claims_count + 1, 10):
+            claims.add(session, by, BIG, "gazette", athlete=f"#{i - 1}", position=i)
+    engine.dispose()
+
+
+def write_hostile(db: str) -> int:
+    """A claim whose quote is markup and whose URL is a script; returns its id."""
+    engine = ledger_session(db)
+    by = "tester"
+    with transaction(engine) as session:
+        _catalog(session, by, [WOMEN])
+        catalog.add_source(session, by, "prankster", "<b>Prankster</b>", "other", HOSTILE_URL)
+        athletes.add(session, by, "<img src=x onerror=alert(2)>")
+        claim_id = claims.add(session, by, WOMEN, "prankster", athlete="#1", position=1,
+                              quote=HOSTILE_QUOTE, url=HOSTILE_URL)
+        claims.add(session, by, WOMEN, "timing", unnamed="</script><script>alert(3)</script>", position=1,
+                   url="https://timing.example/</script>")
+    engine.dispose()
+    return claim_id
