@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from contextlib import contextmanager
 
 import pytest
+from helpers import as_json
 from sqlalchemy import create_engine, text
 
 from ledger.store.engine import resolve_target
@@ -30,11 +30,6 @@ def connect(db: str):
 def journal_count(db: str) -> int:
     with connect(db) as conn:
         return conn.execute(text("SELECT COUNT(*) FROM journal")).scalar()
-
-
-def as_json(result):
-    assert result.exit_code == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def amateur_dispute(disputes: list[dict]) -> dict:
@@ -135,7 +130,7 @@ def test_disputes_json_has_the_fixed_keys(demo):
     assert isinstance(disputes, list) and disputes
     for dispute in disputes:
         assert DISPUTE_KEYS <= set(dispute)
-        assert dispute["kind"] in ("position", "athlete")
+        assert dispute["kind"] in ("position", "athlete", "figure")  # figure disputes: issue 15
         for claim in dispute["claims"]:
             assert CLAIM_KEYS <= set(claim)
 

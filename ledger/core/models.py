@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 from sqlalchemy import (
     CHAR,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -233,3 +234,74 @@ class ImportFile(Base):
     first_claim_id: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_import_file_sha256", "sha256", "category_id", "source_id"),)
+
+
+# --- figures: numbers a source states, with ranges, units and periods (ledger.read.figure_rule) ---
+
+
+class Topic(Base):
+    """A subject of figures that is not a race, e.g. `dprk-famine`: a slug of its own."""
+
+    __tablename__ = "topic"
+
+    id: Mapped[IntId]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    seq: Mapped[Seq]
+
+
+class Measure(Base):
+    """What a figure counts (participants, deaths, fee): named by the first figure entry that uses it."""
+
+    __tablename__ = "measure"
+
+    id: Mapped[IntId]
+    slug: Mapped[Slug]
+    name: Mapped[Name]
+    seq: Mapped[Seq]
+
+
+class Figure(Base):
+    """One source's number about a subject, as stated: exact decimal text (never a float), a point
+    when low equals high. Period ends and `at` are a year (`1995`) or a day (`1995-07-01`)."""
+
+    __tablename__ = "figure"
+
+    id: Mapped[IntId]
+    seq: Mapped[Seq]
+    # An event, race or category slug, or a topic slug: `subject_kind` says which.
+    subject: Mapped[str] = mapped_column(String(200))
+    subject_kind: Mapped[str] = mapped_column(String(8))
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
+    low: Mapped[str] = mapped_column(Text)
+    high: Mapped[str] = mapped_column(Text)
+    approximately: Mapped[bool] = mapped_column(Boolean)
+    unit: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[Optional[str]] = mapped_column(String(10))
+    period_end: Mapped[Optional[str]] = mapped_column(String(10))
+    at: Mapped[Optional[str]] = mapped_column(String(10))
+    method: Mapped[Optional[str]] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), index=True)
+    via_id: Mapped[Optional[int]] = mapped_column(ForeignKey("source.id"))
+    url: Mapped[Optional[str]] = mapped_column(Text)
+    quote: Mapped[Optional[str]] = mapped_column(Text)
+    published: Mapped[Optional[dt.date]] = mapped_column(Date)
+    # Set by a figure-retract entry: the figure stays shown, but is never weighed.
+    retracted_seq: Mapped[Optional[int]] = mapped_column(ForeignKey("journal.seq"))
+    retraction_reason: Mapped[Optional[str]] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_figure_subject", "subject", "measure_id"),)
+
+
+class FigureRuling(Base):
+    """An official decision that one figure holds for its subject and measure; the newest is in force."""
+
+    __tablename__ = "figure_ruling"
+
+    id: Mapped[IntId]
+    seq: Mapped[Seq]
+    figure_id: Mapped[int] = mapped_column(ForeignKey("figure.id"), index=True)
+    decided_by: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    decided: Mapped[Optional[dt.date]] = mapped_column(Date)

@@ -16,9 +16,13 @@ from ledger.core.models import (
     Category,
     Claim,
     Event,
+    Figure,
+    FigureRuling,
+    Measure,
     Race,
     Ruling,
     Source,
+    Topic,
 )
 from ledger.core.names import name_key
 from ledger.projection import contests
@@ -116,6 +120,44 @@ def _rule(session: Session, seq: int, body: Body) -> None:
         status=body.get("status"), decided_by=body["by"], reason=body["reason"], decided=_date(body.get("decided"))))
 
 
+def _topic(session: Session, seq: int, body: Body) -> None:
+    session.execute(insert(Topic).values(id=body["id"], slug=body["slug"], name=body["name"], seq=seq))
+
+
+def _measure_id(session: Session, seq: int, body: Body) -> int:
+    """The figure's measure: made by this entry when it names a new one (`measure_name`)."""
+    if "measure_name" in body:
+        session.execute(insert(Measure).values(
+            id=body["measure_id"], slug=body["measure"], name=body["measure_name"], seq=seq))
+    return _id_of(session, Measure, body["measure"])
+
+
+def _figure(session: Session, seq: int, body: Body) -> None:
+    citation, period = body.get("citation", {}), body.get("period") or (None, None)
+    session.execute(insert(Figure).values(
+        id=body["id"], seq=seq, subject=body["subject"], subject_kind=body["subject_kind"],
+        measure_id=_measure_id(session, seq, body), low=body["low"], high=body["high"],
+        approximately=body["approximately"], unit=body["unit"], kind=body["kind"],
+        period_start=period[0], period_end=period[1], at=body.get("at"), method=body.get("method"),
+        source_id=_id_of(session, Source, body["source"]),
+        via_id=_id_of(session, Source, body["via"]) if "via" in body else None,
+        url=citation.get("url"), quote=citation.get("quote"), published=_date(citation.get("published"))))
+
+
+def _figure_retract(session: Session, seq: int, body: Body) -> None:
+    done = session.execute(update(Figure).where(Figure.id == body["figure"], Figure.retracted_seq.is_(None))
+                           .values(retracted_seq=seq, retraction_reason=body["reason"]))
+    if done.rowcount != 1:
+        raise LedgerError(f"journal entry {seq} retracts figure {body['figure']}, "
+                          "which is unknown or already retracted")
+
+
+def _figure_rule(session: Session, seq: int, body: Body) -> None:
+    session.execute(insert(FigureRuling).values(
+        id=body["id"], seq=seq, figure_id=body["accept"], decided_by=body["by"], reason=body["reason"],
+        decided=_date(body.get("decided"))))
+
+
 HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "event": _event,
     "race": _race,
@@ -127,6 +169,10 @@ HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "merge": merge_entry,
     "retract": _retract,
     "rule": _rule,
+    "topic": _topic,
+    "figure": _figure,
+    "figure-retract": _figure_retract,
+    "figure-rule": _figure_rule,
 }
 
 

@@ -18,14 +18,18 @@ from ledger.core.models import (
     Category,
     Claim,
     Event,
+    Figure,
+    FigureRuling,
     ImportFile,
     JournalEntry,
     Race,
     Ruling,
     Source,
+    Topic,
 )
 from ledger.core.times import format_ms
 from ledger.projection import lookup
+from ledger.read import figures
 
 Body = dict[str, Any]
 
@@ -60,6 +64,23 @@ def _athlete(body: Body, _names: dict[int, str]) -> str:
     return f"athlete #{body['id']} {body['name']}" + (f" ({', '.join(extra)})" if extra else "") + aliases
 
 
+def _figure(body: Body, _names: dict[int, str]) -> str:
+    low, high = body["low"], body["high"]
+    amount = ("around " if body["approximately"] else "") + (low if low == high else f"{low}-{high}")
+    if "period" in body:
+        when = f" over {'..'.join(body['period'])}"
+    else:
+        when = f" at {body['at']}" if "at" in body else ""
+    via = f" (via {body['via']})" if "via" in body else ""
+    return (f"figure {body['id']} on {body['subject']}, {body['measure']}: {body['source']}{via} says {amount} "
+            f"{body['unit']}, {body['kind']}{when}")
+
+
+def _figure_rule(body: Body, _names: dict[int, str]) -> str:
+    decided = f" on {body['decided']}" if body.get("decided") else ""
+    return f"figure ruling {body['id']}: figure {body['accept']} holds (by {body['by']}{decided}: {body['reason']})"
+
+
 SUMMARIES: dict[str, Callable[[Body, dict[int, str]], str]] = {
     "event": lambda b, _: f"event {b['slug']}: {b['name']}, {b['date']}" + (f", {b['place']}" if b.get("place") else ""),
     "race": lambda b, _: f"race {b['slug']}: {b['name']}, {b['distance_m']} m",
@@ -70,6 +91,10 @@ SUMMARIES: dict[str, Callable[[Body, dict[int, str]], str]] = {
     "retract": lambda b, _: f"claim {b['claim']} retracted: {b['reason']}",
     "rule": _rule,
     "merge": lambda b, _: f"athlete #{b['other']} {b['other_name']} merged into #{b['keep']} {b['keep_name']}",
+    "topic": lambda b, _: f"topic {b['slug']}: {b['name']}",
+    "figure": _figure,
+    "figure-retract": lambda b, _: f"figure {b['figure']} retracted: {b['reason']}",
+    "figure-rule": _figure_rule,
 }
 
 
@@ -99,7 +124,10 @@ def _under(model, scope: str):
 
 
 def _scope_seqs(session: Session, scope: str) -> Select:
-    """Entries that made the scope and what lies beneath it, and every claim, retraction and ruling in it."""
+    """Entries that made the scope and what lies beneath it, and every claim, retraction and ruling in
+    it; for a topic, the topic and the entries that recorded, retracted or ruled on its figures."""
+    if figures.is_topic(session, scope):
+        return union(select(Topic.seq).where(Topic.slug == scope), *_figure_seqs(figures.in_scope(session, scope)))
     categories = [c.id for c in lookup.categories_under(session, scope)]
     return union(
         select(Event.seq).where(Event.slug == scope),
@@ -109,6 +137,13 @@ def _scope_seqs(session: Session, scope: str) -> Select:
         select(Claim.retracted_seq).where(Claim.category_id.in_(categories), Claim.retracted_seq.is_not(None)),
         select(Ruling.seq).where(Ruling.category_id.in_(categories)),
     )
+
+
+def _figure_seqs(about) -> list[Select]:
+    """The entries that recorded, retracted or ruled on the figures `about` picks."""
+    return [select(Figure.seq).where(about),
+            select(Figure.retracted_seq).where(about, Figure.retracted_seq.is_not(None)),
+            select(FigureRuling.seq).where(FigureRuling.figure_id.in_(select(Figure.id).where(about)))]
 
 
 def _claim_seqs(session: Session, claim_id: int) -> Select:

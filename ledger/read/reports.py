@@ -15,7 +15,7 @@ from ledger.core import models
 from ledger.core.models import Category, Claim, Contest, Source
 from ledger.core.views import ClaimView
 from ledger.projection import contests, lookup
-from ledger.read import athletes, claims
+from ledger.read import athletes, claims, figures
 from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import (
     DEFAULT_TOLERANCE_MS,
@@ -138,6 +138,18 @@ def disputes_report(session: Session, scope: str | None = None, tolerance_ms: in
           "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings)}, d.claims)
         for d in found if include_ruled or d.ruling is None
     ], rulings)
+
+
+def disputes_with_figures(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
+                          include_ruled: bool = False, weighing: figures.Weighing = figures.DEFAULT_WEIGHING,
+                          ) -> tuple[ClaimReport, list[dict[str, Any]]]:
+    """`disputes_report`, and beside it the figure disputes (`kind: figure`) under the same scope,
+    which may also be a topic: a topic holds figures, never placings."""
+    if scope is not None and figures.is_topic(session, scope):
+        placing = ClaimReport([], Rulings())
+    else:
+        placing = disputes_report(session, scope, tolerance_ms, include_ruled)
+    return placing, figures.dispute_items(session, scope, weighing, include_ruled)
 
 
 def sources(session: Session, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[dict[str, Any]]:

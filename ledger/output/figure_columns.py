@@ -1,0 +1,158 @@
+"""Figures as tables: the figures of a scope, one figure's comparisons, figure disputes and pairs of
+figures side by side; and `disputes` with placing disputes and figure disputes together.
+
+Long texts (the rule's derivation, quotes) are wrapped here for tables only; CSV and TSV keep them
+whole on one line.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal
+from typing import Any, Sequence
+
+from ledger.output import claim_columns
+from ledger.output.render import DATA_FORMATS, Columns, render
+from ledger.read.figures import LIVE, RETRACTED, Assessed, FigureRow, Pair
+from ledger.read.reports import ClaimReport
+
+WHY_WIDTH, TEXT_WIDTH = 60, 40
+AMOUNT_KEYS = ("value", "low", "high", "approximately")
+
+
+def is_table(fmt: str) -> bool:
+    return fmt not in DATA_FORMATS
+
+
+def _wrap(text: str | None, width: int, wrap: bool) -> str | None:
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) if wrap and text else text
+
+
+def _standing(figure: Assessed) -> str | None:
+    """`retracted: <reason>`, `accepted: <reason>`; nothing for a live figure."""
+    if figure.standing == LIVE:
+        return None
+    return f"{figure.standing}: {figure.standing_reason}" if figure.standing_reason else figure.standing
+
+
+def _amount_columns(rows: Sequence[FigureRow], wrap: bool) -> dict[str, list[Any]]:
+    """A table's `around 2,750`; CSV and TSV get the exact bounds instead, as the JSON gives them."""
+    if wrap:
+        return {"amount": [row.amount() for row in rows]}
+    return {"value": [row.low if row.low == row.high else None for row in rows], "low": [row.low for row in rows],
+            "high": [row.high for row in rows], "approximately": [row.approximately for row in rows]}
+
+
+def figure_table(found: Sequence[Assessed], wrap: bool = True) -> Columns:
+    """One row per figure, with its verdict and, briefly, what it was compared with."""
+    rows = [figure.row for figure in found]
+    return Columns(
+        id=[row.id for row in rows], subject=[row.subject for row in rows], measure=[row.measure for row in rows],
+        **_amount_columns(rows, wrap), unit=[row.unit for row in rows], kind=[row.kind for row in rows],
+        when=[row.when() for row in rows], source=[row.source for row in rows], via=[row.via for row in rows],
+        verdict=[figure.verdict for figure in found],
+        compared=["; ".join(f"{c.with_id}: {c.verdict}" for c in figure.comparisons) or None for figure in found],
+        standing=[_standing(figure) for figure in found],  # render wraps it (WRAP_COLUMNS)
+    )
+
+
+def figure_lines(figure: Assessed) -> list[str]:
+    """`figure show` above its comparisons: the figure whole, one field a line."""
+    row = figure.row
+    fields = [
+        ("figure", f"{row.id}: {row.measure} ({row.measure_name}) of {row.subject} ({row.subject_kind})"),
+        ("value", f"{row.amount()} {row.unit}"), ("kind", f"{row.kind}, {row.when()}"),
+        ("method", row.method), ("source", f"{row.source} ({row.source_kind})"),
+        ("via", f"{row.via} ({row.via_kind})" if row.via else None), ("url", row.url),
+        ("published", row.published.isoformat() if row.published else None), ("quote", row.quote),
+        ("verdict", figure.verdict), ("standing", _standing(figure)), ("ruling", _ruling(figure)),
+        ("recorded", f"journal entry {row.seq}, hash {row.entry_hash}"),
+    ]
+    return [f"{name + ':':11}{value}" for name, value in fields if value is not None]
+
+
+def _ruling(figure: Assessed) -> str | None:
+    ruling = figure.ruling
+    if ruling is None:
+        return None
+    decided = f" on {ruling.decided.isoformat()}" if ruling.decided else ""
+    return f"{ruling.id} (journal entry {ruling.seq}) by {ruling.decided_by}{decided}, accepting figure {ruling.figure_id}"
+
+
+def no_comparisons(figure: Assessed) -> str:
+    """What `figure show` says when the figure has no comparisons."""
+    if figure.verdict == RETRACTED:
+        return "retracted: never weighed against the other figures"
+    return "no other live figure of its subject and measure to compare with"
+
+
+def comparison_table(figure: Assessed, wrap: bool = True) -> Columns:
+    compared = figure.comparisons
+    return Columns(figure=[figure.row.id] * len(compared), **{"with": [c.with_id for c in compared]},
+                   verdict=[c.verdict for c in compared], why=[_wrap(c.why, WHY_WIDTH, wrap) for c in compared])
+
+
+def dispute_table(items: Sequence[dict[str, Any]], wrap: bool = True) -> Columns:
+    """Two rows per figure dispute, one per figure, the rule's derivation on the first."""
+    rows = []
+    for item in items:
+        ruling = item["ruling"]
+        for n, figure in enumerate(item["figures"]):
+            rows.append({
+                "subject": item["subject"], "measure": item["measure"], "kind": item["kind"],
+                "verdict": item["verdict"], "figure": figure["id"],
+                **({"amount": _amount(figure)} if wrap else {key: figure[key] for key in AMOUNT_KEYS}),
+                "unit": figure["unit"], "figure_kind": figure["kind"], "when": _when(figure),
+                "source": figure["source"], "via": figure["via"],
+                "why": _wrap(item["why"], WHY_WIDTH, wrap) if n == 0 else None,
+                "ruling": f"{ruling['decided_by']}: {ruling['reason']}" if ruling and n == 0 else None,
+            })
+    return Columns.of_rows(rows)
+
+
+def _amount(figure: dict[str, Any]) -> str:
+    low, high = (f"{Decimal(figure[bound]):,f}" for bound in ("low", "high"))
+    stated = low if low == high else f"{low}-{high}"
+    return f"around {stated}" if figure["approximately"] else stated
+
+
+def _when(figure: dict[str, Any]) -> str:
+    if figure["kind"] == "at-date":
+        return f"at {figure['at']}" if figure["at"] else "date not given"
+    if not figure["period"]:
+        return "period not given"
+    start, end = figure["period"]
+    if len(start) == len(end) == 4:
+        return f"over {start}" if start == end else f"over {start}-{end}"
+    return f"over {start} to {end}"
+
+
+def pair_table(found: Sequence[Pair], wrap: bool = True) -> Columns:
+    """Each pair of figures side by side, with the rule's verdict and its derivation."""
+    return Columns(
+        subject=[p.first.row.subject for p in found], measure=[p.first.row.measure for p in found],
+        figure=[_wrap(p.first.row.described(), TEXT_WIDTH, wrap) for p in found],
+        other=[_wrap(p.second.row.described(), TEXT_WIDTH, wrap) for p in found],
+        verdict=[p.verdict for p in found], why=[_wrap(p.why, WHY_WIDTH, wrap) for p in found],
+    )
+
+
+def stacked(*tables: Columns) -> Columns:
+    """Tables one under the other as one table: every column of each, empty where a table lacks it."""
+    names = list(dict.fromkeys(name for table in tables for name in table))
+    return Columns({name: [value for table in tables
+                           for value in table.get(name, [None] * table.height)] for name in names})
+
+
+def disputes_output(report: ClaimReport, items: list[dict[str, Any]], keys: tuple[str, ...], fmt: str) -> bytes:
+    """Placing disputes, then figure disputes: one JSON list, one CSV or TSV table, or two tables."""
+    if fmt in ("json", "jsonl"):
+        return render(lambda: report.to_json() + items, fmt)
+    if fmt in ("csv", "tsv"):
+        return render(None, fmt, lambda: stacked(claim_columns.columns(report, keys), dispute_table(items, False)))
+    shown = []
+    if report.held or not items:
+        shown.append(render(report.to_json, fmt, lambda: claim_columns.columns(report, keys), "no disputes"))
+    if items:
+        shown.append(b"Figure disputes:\n" + render(items, fmt, lambda: dispute_table(items)))
+    return b"\n".join(shown)
