@@ -5,7 +5,7 @@ SQLAlchemy is imported only inside commands, so `--help` and `--version` stay in
 
 from __future__ import annotations
 
-import os
+import functools
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,70 +55,138 @@ class Options:
     read_only: bool = False
 
 
-def refuse_if_read_only(ctx: click.Context) -> None:
-    """Write commands fail up front under --read-only (the connection refuses writes as well)."""
-    from ledger.store.access import read_only_refusal
-
-    if ctx.find_object(Options).read_only:
-        raise read_only_refusal(" ".join(["raceledger", *ctx.command_path.split()[1:]]))
+# --- option values: each checked once, by the library rule that holds it, before any work starts ---
 
 
-def closing(ctx: click.Context, engine: Any) -> Any:
-    """The engine's connections close when the command ends (SQLite then checkpoints its WAL)."""
-    ctx.call_on_close(engine.dispose)
-    return engine
+class Checked(click.ParamType):
+    """A value a `ledger` function parses (raising LedgerError); a bad one is a usage error (exit 2)."""
+
+    def __init__(self, name: str, parse: Callable[[str], Any]) -> None:
+        self.name, self.parse = name, parse
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return self.parse(value)
+        except LedgerError as exc:
+            self.fail(str(exc), param, ctx)
 
 
-def open_ledger(ctx: click.Context, **how: Any) -> tuple[Any, Any]:
-    """`ledger.store.engine.open_engine` on the --db ledger, for this command only."""
-    from ledger.store.engine import open_engine
+def _format(value: str) -> str:
+    from ledger.output.render import check_format
 
-    engine, target = open_engine(ctx.find_object(Options).db, **how)
-    return closing(ctx, engine), target
+    return check_format(value)
 
 
-def open_reader(ctx: click.Context) -> tuple[Any, Any]:
-    return open_ledger(ctx, write=False, read_only=ctx.find_object(Options).read_only)
+def _tolerance(value: str) -> int:
+    from ledger.core.times import parse_tolerance
+
+    return parse_tolerance(value)
 
 
-@contextmanager
-def writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
-    """A session for one write (one journal entry, one transaction) and who records it."""
-    from ledger.journal.chain import default_user
-    from ledger.store.engine import transaction
-
-    refuse_if_read_only(ctx)
-    engine, _ = open_ledger(ctx)
-    with transaction(engine) as session:
-        yield session, ctx.find_object(Options).user or default_user()
-
-
-@contextmanager
-def reading(ctx: click.Context, streams: bool = False) -> Iterator[Any]:
-    """A session for a reading command. One that builds all it prints before printing it (every
-    one but those that stream) runs, to its end, with the cyclic collector paused (ledger.output.collector)."""
-    from ledger.output.collector import paused
-    from ledger.store.engine import transaction
-
-    engine, _ = open_reader(ctx)
-    if not streams:
-        ctx.with_resource(paused())
-    with transaction(engine) as session:
-        yield session
+FORMAT = Checked("format", _format)
+FORMAT_OR_TEXT = Checked("format", lambda value: value if value == "text" else _format(value))
+TOLERANCE_MS = Checked("seconds", _tolerance)
 
 
 def output_option(func: Callable) -> Callable:
     return click.option(
-        "-f", "--format", "fmt", default="simple", show_default=True, metavar="FORMAT",
+        "-f", "--format", "fmt", type=FORMAT, default="simple", show_default=True, metavar="FORMAT",
         help="json, jsonl, csv, tsv, or a tabulate table format (simple, github, grid, ...).",
     )(func)
 
 
 def tolerance_option(func: Callable) -> Callable:
     return click.option(
-        "--tolerance", default="1", show_default=True, metavar="SECONDS",
+        "--tolerance", "tolerance_ms", type=TOLERANCE_MS, default="1", show_default=True, metavar="SECONDS",
         help="Times further apart than this disagree (seconds, e.g. 1 or 0.5).",
     )(func)
+
+
+# --- opening the ledger: one way per mode (read, write, bulk write, create/upgrade, load) ----------
+
+
+def where(ctx: click.Context) -> Any:
+    """Where the --db ledger lives (`ledger.store.engine.Target`), with a name safe to print."""
+    from ledger.store.engine import resolve_target
+
+    options = ctx.find_object(Options)
+    return resolve_target(options.db, options.read_only)
+
+
+def opened(ctx: click.Context, write: bool = True, create: bool = False) -> Any:
+    """The --db ledger's engine for this command, closed when it ends (SQLite then checkpoints its
+    WAL). Under --read-only a command that writes is refused before anything is opened (the
+    connections would refuse its writes as well). Every mode below starts here; `db grant-reader`,
+    which runs its own statements, takes the engine itself."""
+    from ledger.store.access import read_only_refusal
+    from ledger.store.engine import open_engine
+
+    options = ctx.find_object(Options)
+    if write and options.read_only:
+        raise read_only_refusal(" ".join(["raceledger", *ctx.command_path.split()[1:]]))
+    engine, _ = open_engine(options.db, create=create, write=write, read_only=options.read_only)
+    ctx.call_on_close(engine.dispose)
+    return engine
+
+
+@contextmanager
+def reading(ctx: click.Context) -> Iterator[Any]:
+    """Read mode: a session of a reading command."""
+    from ledger.store.engine import transaction
+
+    with transaction(opened(ctx, write=False)) as session:
+        yield session
+
+
+@contextmanager
+def writing(ctx: click.Context, bulk: bool = False) -> Iterator[tuple[Any, str]]:
+    """Write mode: a session for one write (one journal entry, one transaction) and who records it.
+    Bulk write mode (`import`) is the same, but the importer vouches for every reference it writes."""
+    from ledger.journal.chain import default_user
+    from ledger.store.bulk import trusted_references
+    from ledger.store.engine import transaction
+
+    engine = opened(ctx)
+    if bulk:
+        trusted_references(engine)
+    with transaction(engine) as session:
+        yield session, ctx.find_object(Options).user or default_user()
+
+
+def upgraded(ctx: click.Context) -> str | None:
+    """Create/upgrade mode: the ledger created, or upgraded to this version's schema; returns the
+    schema revision it had before (None: it was new)."""
+    from ledger.store.engine import upgrade_ledger
+
+    return upgrade_ledger(opened(ctx, create=True), where(ctx))
+
+
+@contextmanager
+def loading(ctx: click.Context) -> Iterator[Any]:
+    """Load mode: a session on a new ledger (or an empty one of this version) to replay an export into."""
+    from ledger.store.engine import ready_for_load, transaction
+
+    engine = opened(ctx, create=True)
+    ready_for_load(engine, where(ctx))
+    with transaction(engine) as session:
+        yield session
+
+
+def pauses_collector(command: Callable) -> Callable:
+    """The one place the cyclic collector is paused (ledger.output.collector): for the whole of a
+    command that builds a large report before printing it, or imports a file."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from ledger.output.collector import paused
+
+        with paused():
+            return command(*args, **kwargs)
+
+    return run
+
+
+# --- printing -----------------------------------------------------------------------------------
 
 
 def emit(records: Any, fmt: str, flat: Callable | None = None, empty: str = "nothing to show") -> None:
@@ -126,15 +194,6 @@ def emit(records: Any, fmt: str, flat: Callable | None = None, empty: str = "not
     from ledger.output.render import render
 
     click.echo(render(records, fmt, flat, empty), nl=False)
-
-
-def checked(fmt: str, tolerance: str | None = None) -> int | None:
-    """Reject a bad --format or --tolerance before any work starts."""
-    from ledger.core.times import parse_tolerance
-    from ledger.output.render import check_format
-
-    check_format(fmt)
-    return None if tolerance is None else parse_tolerance(tolerance)
 
 
 def claim_table(report: Any, keys: tuple[str, ...]) -> Any:
@@ -177,51 +236,51 @@ def init(ctx: click.Context) -> None:
     Example:
         raceledger --db results.db init
     """
-    from ledger.store.engine import SCHEMA_REVISION, schema_revision
-    from ledger.store.migrate import upgrade
+    from ledger.store.engine import SCHEMA_REVISION
 
-    refuse_if_read_only(ctx)
-    engine, target = open_ledger(ctx, create=True)
-    before = schema_revision(engine, target)
-    upgrade(engine)
+    before = upgraded(ctx)
     state = "created" if before is None else ("already current" if before == SCHEMA_REVISION else "upgraded")
-    click.echo(f"Ledger {state} at {target.display} (schema revision {SCHEMA_REVISION}).")
+    click.echo(f"Ledger {state} at {where(ctx).display} (schema revision {SCHEMA_REVISION}).")
 
 
 @cli.command()
 @tolerance_option
 @output_option
 @click.pass_context
-def demo(ctx: click.Context, tolerance: str, fmt: str) -> None:
+def demo(ctx: click.Context, tolerance_ms: int, fmt: str) -> None:
     """Load the Pyongyang 2025 example (once) and print its disputes.
 
-    Creates the database if needed; running it again adds nothing.
+    Creates the database if needed; running it again adds nothing. The table also shows the race's
+    figures, and the article's famine and refugee figures compared by the rule, with its reasons
+    (JSON and CSV give the disputes alone, as `raceledger disputes pyongyang-2025` does).
 
     \b
     Example:
         raceledger demo
     """
-    from ledger.journal.chain import default_user
-    from ledger.read import reports
-    from ledger.store.engine import transaction
-    from ledger.store.migrate import upgrade
+    from ledger.output import figure_columns
+    from ledger.read import figures, reports
     from ledger.write import demo as example
 
-    tolerance_ms = checked(fmt, tolerance)
-    refuse_if_read_only(ctx)
-    options: Options = ctx.find_object(Options)
-    engine, target = open_ledger(ctx, create=True)
-    upgrade(engine)
-    with transaction(engine) as session:
+    upgraded(ctx)
+    shown = where(ctx).display
+    with writing(ctx) as (session, by):
         if example.is_loaded(session):
-            click.echo(f"The Pyongyang 2025 example is already in {target.display}.", err=True)
+            click.echo(f"The Pyongyang 2025 example is already in {shown}.", err=True)
         else:
-            example.load(session, options.user or default_user())
-            click.echo(f"Loaded the Pyongyang 2025 example into {target.display}.", err=True)
-        found = reports.disputes_report(session, example.EVENT, tolerance_ms)
+            example.load(session, by)
+            click.echo(f"Loaded the Pyongyang 2025 example into {shown}.", err=True)
+        found, figure_disputes = reports.disputes_with_figures(session, example.EVENT, tolerance_ms)
+        event_figures = figures.assessed(session, example.EVENT)
+        compared = [pair for topic in example.TOPICS for pair in figures.pairs(figures.assessed(session, topic))]
     if fmt == "simple":
         click.echo(f"Disputes in {example.EVENT}:")
-    emit(found.to_json, fmt, lambda: claim_table(found, ("category", "kind")), "no disputes")
+    click.echo(figure_columns.disputes_output(found, figure_disputes, ("category", "kind"), fmt), nl=False)
+    if figure_columns.is_table(fmt):  # JSON and CSV stay the disputes alone, as `disputes EVENT` gives them
+        click.echo(f"\nFigures of {example.EVENT}:")
+        emit(event_figures, fmt, lambda: figure_columns.figure_table(event_figures), "no figures")
+        click.echo(f"\nFigures compared, on {' and '.join(example.TOPICS)}:")
+        emit(compared, fmt, lambda: figure_columns.pair_table(compared), "no figures to compare")
 
 
 # --- events, races, categories, sources ---------------------------------------------------------
@@ -270,7 +329,6 @@ def event_list(ctx: click.Context, fmt: str) -> None:
     """
     from ledger.read import catalog
 
-    checked(fmt)
     with reading(ctx) as session:
         emit(catalog.list_events(session), fmt, empty="no events")
 
@@ -318,7 +376,6 @@ def race_list(ctx: click.Context, event: str | None, fmt: str) -> None:
     """
     from ledger.read import catalog
 
-    checked(fmt)
     with reading(ctx) as session:
         emit(catalog.list_races(session, event), fmt, empty="no races")
 
@@ -370,7 +427,6 @@ def category_list(ctx: click.Context, scope: str | None, fmt: str) -> None:
     """
     from ledger.read import catalog
 
-    checked(fmt)
     with reading(ctx) as session:
         emit(catalog.list_categories(session, scope), fmt, empty="no categories")
 
@@ -410,7 +466,8 @@ def source_add(ctx: click.Context, slug: str, name: str, kind: str, url: str | N
 @tolerance_option
 @output_option
 @click.pass_context
-def sources(ctx: click.Context, tolerance: str, fmt: str) -> None:
+@pauses_collector
+def sources(ctx: click.Context, tolerance_ms: int, fmt: str) -> None:
     """List sources, their number of claims and how many another source contradicts.
 
     \b
@@ -419,7 +476,6 @@ def sources(ctx: click.Context, tolerance: str, fmt: str) -> None:
     """
     from ledger.read import reports
 
-    tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
         emit(reports.sources(session, tolerance_ms), fmt, empty="no sources")
 
@@ -462,6 +518,7 @@ def athlete_add(ctx: click.Context, name: str, nationality: str | None, born: in
 @athlete.command("list")
 @output_option
 @click.pass_context
+@pauses_collector
 def athlete_list(ctx: click.Context, fmt: str) -> None:
     """List athletes and their other spellings.
 
@@ -471,7 +528,6 @@ def athlete_list(ctx: click.Context, fmt: str) -> None:
     """
     from ledger.read import athletes
 
-    checked(fmt)
     with reading(ctx) as session:
         found = athletes.list_all(session)
     emit(found, fmt, lambda: [{**a, "aliases": "; ".join(a["aliases"])} for a in found], "no athletes")
@@ -482,7 +538,7 @@ def athlete_list(ctx: click.Context, fmt: str) -> None:
 @tolerance_option
 @output_option
 @click.pass_context
-def athlete_show(ctx: click.Context, name: str, tolerance: str, fmt: str) -> None:
+def athlete_show(ctx: click.Context, name: str, tolerance_ms: int, fmt: str) -> None:
     """Every claim about one athlete (by any spelling, or #ID), with its verdict.
 
     \b
@@ -491,7 +547,6 @@ def athlete_show(ctx: click.Context, name: str, tolerance: str, fmt: str) -> Non
     """
     from ledger.read import reports
 
-    tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
         described, found = reports.athlete_report(session, name, tolerance_ms)
     if fmt not in ("json", "jsonl", "csv", "tsv"):
@@ -527,11 +582,264 @@ def claim(ctx: click.Context, category: str, source: str, athlete: str | None, u
     """
     from ledger.write import claims
 
-    if (athlete is None) == (unnamed is None):
-        raise click.UsageError("give exactly one of --athlete NAME or --unnamed TEXT", ctx)
     with writing(ctx) as (session, by):
         claim_id = claims.add(session, by, category, source, athlete=athlete, unnamed=unnamed, **fields)
     click.echo(f"Recorded claim {claim_id}.")
+
+
+# --- figures: numbers with ranges, units and periods, weighed by ledger.read.figure_rule --------
+
+
+def _figure_rule() -> Any:
+    from ledger.read import figure_rule
+
+    return figure_rule
+
+
+def _figure_kind(value: str) -> str:
+    if value not in _figure_rule().KINDS:
+        raise LedgerError(f"unknown kind {value!r}: expected one of {', '.join(_figure_rule().KINDS)}")
+    return value
+
+
+def _tolerance_pct(value: str) -> Any:
+    from ledger.read.figures import parse_tolerance_pct
+
+    return parse_tolerance_pct(value)
+
+
+AMOUNT = Checked("number", lambda value: _figure_rule().parse_amount(value))
+PERIOD = Checked("period", lambda value: _figure_rule().Period.parse(value))
+MOMENT = Checked("date", lambda value: _figure_rule().parse_moment(value))
+FIGURE_KIND = Checked("kind", _figure_kind)
+TOLERANCE_PCT = Checked("percent", _tolerance_pct)
+
+
+def weighing_options(func: Callable) -> Callable:
+    """--tolerance-pct and --window: how the rule weighs figures (ledger.read.figures.Weighing)."""
+    func = click.option(
+        "--window", type=click.IntRange(min=0), metavar="DAYS",
+        help="Compare at-date figures up to this many days apart (default: only at the same date; a bare "
+             "year holds every day of it).",
+    )(func)
+    return click.option(
+        "--tolerance-pct", type=TOLERANCE_PCT, default=str(_figure_rule().DEFAULT_TOLERANCE_PCT),
+        show_default=True, metavar="PERCENT", help="Widen figures a source gave as 'around' by this percentage.",
+    )(func)
+
+
+def weighing(tolerance_pct: Any, window: int | None) -> Any:
+    import datetime as dt
+
+    from ledger.read.figures import Weighing
+
+    return Weighing(tolerance_pct, None if window is None else dt.timedelta(days=window))
+
+
+@cli.group(context_settings=CONTEXT)
+def topic() -> None:
+    """Add and list topics: subjects of figures that are not races (a famine, refugees).
+
+    \b
+    Example:
+        raceledger topic add dprk-famine --name "The North Korean famine of the late 1990s"
+        raceledger topic list
+    """
+
+
+@topic.command("add")
+@click.argument("slug")
+@click.option("--name", required=True, help="The topic's name.")
+@click.pass_context
+def topic_add(ctx: click.Context, slug: str, name: str) -> None:
+    """Add a topic, a subject of figures with a slug of its own.
+
+    \b
+    Example:
+        raceledger topic add nk-refugees-china --name "North Korean refugees hiding in China"
+    """
+    from ledger.write import figures
+
+    with writing(ctx) as (session, by):
+        seq = figures.add_topic(session, by, slug, name)
+    click.echo(f"Added topic {slug} (journal entry {seq}).")
+
+
+@topic.command("list")
+@output_option
+@click.pass_context
+def topic_list(ctx: click.Context, fmt: str) -> None:
+    """List topics and how many figures each holds.
+
+    \b
+    Example:
+        raceledger topic list -f json
+    """
+    from ledger.read import figures
+
+    with reading(ctx) as session:
+        emit(figures.topics(session), fmt, empty="no topics")
+
+
+@cli.group(context_settings=CONTEXT)
+def figure() -> None:
+    """Add, show, retract and rule on figures: numbers a source states, with their range, unit and period.
+
+    \b
+    Example:
+        raceledger figure add dprk-famine deaths --source choe --value 220000 --unit persons \\
+            --kind total --period 1995..1998 --measure-name Deaths
+        raceledger figure show 9
+    """
+
+
+@figure.command("add")
+@click.argument("subject", metavar="SUBJECT")
+@click.argument("measure", metavar="MEASURE")
+@click.option("--source", required=True, metavar="SLUG", help="Who states the figure (the claimant).")
+@click.option("--value", type=AMOUNT, metavar="N", help="The number, when the source gives one (exact decimal).")
+@click.option("--low", type=AMOUNT, metavar="N", help="The lower bound of a range the source gives (with --high).")
+@click.option("--high", type=AMOUNT, metavar="N", help="The upper bound of that range (with --low).")
+@click.option("--approximately", is_flag=True,
+              help="The source says 'around' or 'about': the rule widens it by --tolerance-pct.")
+@click.option("--unit", required=True, metavar="U",
+              help="persons, households, tonnes, km, m, percent, or a currency code: USD, EUR, CNY, KPW, ...")
+@click.option("--kind", required=True, type=FIGURE_KIND, metavar="total|per-year|peak-year|at-date",
+              help="A total over the period, the average a year, the worst single year, or a count at a date.")
+@click.option("--period", type=PERIOD, metavar="START..END",
+              help="Years or days the figure covers, e.g. 1995..1998 (not for at-date).")
+@click.option("--at", type=MOMENT, metavar="DATE", help="The year or day an at-date count holds at, e.g. 2003.")
+@click.option("--method", metavar="TEXT", help="How the source arrived at the figure.")
+@click.option("--measure-name", metavar="NAME",
+              help="Names MEASURE when no figure used it before (a new measure needs a name).")
+@click.option("--via", metavar="SLUG", help="The source that reported it (the citation is that report's).")
+@click.option("--url", metavar="U", help="Where it was said.")
+@click.option("--quote", metavar="Q", help="What was said, word for word.")
+@click.option("--published", metavar="YYYY-MM-DD", help="When it was published.")
+@click.pass_context
+def figure_add(ctx: click.Context, subject: str, measure: str, source: str, value: Any, low: Any, high: Any,
+               approximately: bool, unit: str, kind: str, period: Any, at: Any, **cited: Any) -> None:
+    """Record a number one source states: a point or a range, with its unit, kind and period or date.
+
+    SUBJECT is a topic, an event, a race or a category slug; MEASURE a slug such as participants,
+    fee or deaths (name a new one with --measure-name).
+
+    \b
+    Example:
+        raceledger figure add dprk-famine deaths --source house-irc-memo-1998 --via rare-glimpse-inside \\
+            --low 300000 --high 800000 --unit persons --kind peak-year --quote "A 1998 memo ..."
+        raceledger figure add pyongyang-2025/marathon fee --source rare-glimpse-inside --value 155 \\
+            --approximately --unit USD --kind at-date --at 2025-04-06
+    """
+    from ledger.read.figures import check_stated
+    from ledger.write import figures
+
+    if value is not None and (low is not None or high is not None):
+        raise click.UsageError("give --value N, or --low N --high N, not both", ctx)
+    if value is None and (low is None or high is None):
+        raise click.UsageError("give --value N, or both --low N and --high N", ctx)
+    low, high = (value, value) if value is not None else (low, high)
+    check_stated(low, high, unit, kind, approximately, period, at)
+    with writing(ctx) as (session, by):
+        figure_id = figures.add(session, by, subject, measure, source, low=low, high=high, unit_name=unit,
+                                kind=kind, approximately=approximately, at=at,
+                                period=None if period is None else (period.start, period.end), **cited)
+    click.echo(f"Recorded figure {figure_id}.")
+
+
+@figure.command("show")
+@click.argument("figure_id", type=int, metavar="ID")
+@weighing_options
+@output_option
+@click.pass_context
+def figure_show(ctx: click.Context, figure_id: int, tolerance_pct: Any, window: int | None, fmt: str) -> None:
+    """One figure whole: as stated, its verdict, how it compares with each other figure of its subject
+    and measure (the rule's derivation in words), and the journal entry that recorded it.
+
+    \b
+    Example:
+        raceledger figure show 9
+        raceledger figure show 11 --window 365 -f json
+    """
+    from ledger.output import figure_columns
+    from ledger.read import figures
+
+    with reading(ctx) as session:
+        found = figures.one(session, figure_id, weighing(tolerance_pct, window))
+    table = figure_columns.is_table(fmt)
+    if table:
+        click.echo("\n".join(figure_columns.figure_lines(found)) + "\n")
+    emit(found.to_json, fmt, lambda: figure_columns.comparison_table(found, table),
+         figure_columns.no_comparisons(found))
+
+
+@figure.command("retract")
+@click.argument("figure_id", type=int, metavar="ID")
+@click.option("--reason", required=True, help="Why the source withdrew or corrected the figure.")
+@click.pass_context
+def figure_retract(ctx: click.Context, figure_id: int, reason: str) -> None:
+    """Withdraw a figure: it stays recorded and shown, but is never weighed against the others.
+
+    \b
+    Example:
+        raceledger figure retract 12 --reason "The study was revised in 2012"
+    """
+    from ledger.write import figures
+
+    with writing(ctx) as (session, by):
+        seq = figures.retract(session, by, figure_id, reason)
+    click.echo(f"Retracted figure {figure_id} (journal entry {seq}).")
+
+
+@figure.command("rule")
+@click.argument("figure_id", type=int, metavar="ID")
+@click.option("--by", "decided_by", required=True, metavar="BODY", help="Who decided: a statistics office, ...")
+@click.option("--reason", required=True, help="Why this figure holds.")
+@click.option("--decided", metavar="YYYY-MM-DD", help="When it was decided.")
+@click.pass_context
+def figure_rule(ctx: click.Context, figure_id: int, decided_by: str, reason: str, decided: str | None) -> None:
+    """Record an official ruling that one figure holds for its subject and measure.
+
+    Verdicts stay what the rule says of the numbers; the figure's standing becomes accepted, the
+    figures in dispute with it overruled, and their disputes settled (shown by `disputes --all`).
+
+    \b
+    Example:
+        raceledger figure rule 1 --by "Organising committee" --reason "Start list of 6 April"
+    """
+    from ledger.write import figures
+
+    with writing(ctx) as (session, by):
+        ruling = figures.rule(session, by, figure_id, decided_by, reason, decided)
+    click.echo(f"Recorded figure ruling {ruling}.")
+
+
+@cli.command("figures")
+@click.argument("scope", required=False, metavar="[SCOPE]")
+@weighing_options
+@output_option
+@click.pass_context
+def figures_command(ctx: click.Context, scope: str | None, tolerance_pct: Any, window: int | None,
+                    fmt: str) -> None:
+    """Every figure of a topic, or of an event, race or category and what lies beneath it (all
+    without one), with its verdict against the other figures of its subject and measure.
+
+    Verdicts: single-source (nothing to compare with), consistent (the intervals overlap once on one
+    footing), disputed (they cannot both hold), not-comparable (different units, or periods and
+    dates that cannot be put on one footing), retracted (shown, never weighed).
+
+    \b
+    Example:
+        raceledger figures pyongyang-2025
+        raceledger figures dprk-famine -f json
+    """
+    from ledger.output import figure_columns
+    from ledger.read import figures
+
+    with reading(ctx) as session:
+        found = figures.assessed(session, scope, weighing(tolerance_pct, window))
+    emit(lambda: [f.to_json() for f in found], fmt,
+         lambda: figure_columns.figure_table(found, figure_columns.is_table(fmt)), "no figures")
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -543,7 +851,8 @@ def claim(ctx: click.Context, category: str, source: str, athlete: str | None, u
 @tolerance_option
 @output_option
 @click.pass_context
-def results(ctx: click.Context, category: str, show_all: bool, tolerance: str, fmt: str) -> None:
+@pauses_collector
+def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int, fmt: str) -> None:
     """Every placing of a category, its claims and its verdict.
 
     Verdicts: agreed (sources concur), single-source, disputed, ruled (an official ruling chose a
@@ -555,7 +864,6 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance: str, f
     """
     from ledger.read import reports
 
-    tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
         found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all)
     emit(found.to_json, fmt, lambda: claim_table(found, ("verdict",)), "no claims")
@@ -565,26 +873,33 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance: str, f
 @click.argument("scope", required=False, metavar="[SCOPE]")
 @click.option("--all", "show_all", is_flag=True, help="Also list disputes a ruling settled, with the ruling.")
 @tolerance_option
+@weighing_options
 @output_option
 @click.pass_context
-def disputes(ctx: click.Context, scope: str | None, show_all: bool, tolerance: str, fmt: str) -> None:
-    """Every open dispute under an event, race or category slug (everywhere without one).
+@pauses_collector
+def disputes(ctx: click.Context, scope: str | None, show_all: bool, tolerance_ms: int, tolerance_pct: Any,
+             window: int | None, fmt: str) -> None:
+    """Every open dispute under an event, race or category slug, or a topic (everywhere without one).
 
     A position dispute: sources give one placing to different athletes (an unnamed athlete
     included). An athlete dispute: claims about one athlete disagree on position, status or time.
-    Retracted claims do not count; a dispute an official ruling settled is listed with --all.
+    A figure dispute: two figures of one subject and measure that cannot both hold, with the rule's
+    derivation in words (see `raceledger figures`).
+    Retracted claims and figures do not count; a dispute an official ruling settled is listed with --all.
 
     \b
     Example:
         raceledger disputes pyongyang-2025 -f json
+        raceledger disputes dprk-famine
     """
+    from ledger.output.figure_columns import disputes_output
     from ledger.read import reports
 
-    tolerance_ms = checked(fmt, tolerance)
     with reading(ctx) as session:
-        found = reports.disputes_report(session, scope, tolerance_ms, include_ruled=show_all)
+        found, figure_disputes = reports.disputes_with_figures(session, scope, tolerance_ms, show_all,
+                                                               weighing(tolerance_pct, window))
     keys = ("category", "kind", "verdict") if show_all else ("category", "kind")
-    emit(found.to_json, fmt, lambda: claim_table(found, keys), "no disputes")
+    click.echo(disputes_output(found, figure_disputes, keys, fmt), nl=False)
 
 
 # --- corrections and proof ----------------------------------------------------------------------
@@ -654,6 +969,7 @@ def rule(ctx: click.Context, category: str, position: int | None, claim_id: int 
 @click.argument("target", required=False, metavar="[SCOPE | CLAIM_ID]")
 @output_option
 @click.pass_context
+@pauses_collector
 def history(ctx: click.Context, target: str | None, fmt: str) -> None:
     """Every journal entry that touched an event, race, category or claim, in order (all without one).
 
@@ -666,14 +982,13 @@ def history(ctx: click.Context, target: str | None, fmt: str) -> None:
     """
     from ledger.read import history as journal_history
 
-    checked(fmt)
     with reading(ctx) as session:
         found = journal_history.entries(session, target)
     emit(found, fmt, empty="no journal entries")
 
 
 @cli.command()
-@click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="FORMAT",
+@click.option("-f", "--format", "fmt", type=FORMAT_OR_TEXT, default="text", show_default=True, metavar="FORMAT",
               help="text (SEQ:HASH), json, jsonl, csv, tsv or a tabulate table format.")
 @click.pass_context
 def head(ctx: click.Context, fmt: str) -> None:
@@ -687,8 +1002,6 @@ def head(ctx: click.Context, fmt: str) -> None:
     """
     from ledger.journal import chain
 
-    if fmt != "text":
-        checked(fmt)
     with reading(ctx) as session:
         found = chain.head(session)
     if fmt == "text":
@@ -702,7 +1015,8 @@ def head(ctx: click.Context, fmt: str) -> None:
               help="A head published earlier: check it is still in the chain at that seq.")
 @click.option("--deep", is_flag=True, help="Also replay the journal into a scratch database and compare "
                                            "every derived table row by row.")
-@click.option("-f", "--format", "fmt", default="text", show_default=True, metavar="FORMAT", help="text or json.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              metavar="FORMAT", help="text or json.")
 @click.pass_context
 def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> None:
     """Check the whole hash chain from the first entry; exit 1 naming every bad seq found.
@@ -714,10 +1028,8 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
     from ledger.journal import verify as checking
     from ledger.projection.deep import compare
 
-    if fmt not in ("text", "json"):
-        raise LedgerError(f"unknown format {fmt!r} for verify: use text or json")
     head_seen = checking.parse_head(published) if published else None
-    with reading(ctx, streams=True) as session:
+    with reading(ctx) as session:
         report = checking.verify(session, head_seen, compare if deep else None)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
@@ -745,13 +1057,67 @@ def info(ctx: click.Context, fmt: str) -> None:
         raceledger --db postgresql+psycopg://reporter@db.example/results --read-only info -f json
     """
     from ledger.read import info as about
-    from ledger.store.engine import transaction
 
-    checked(fmt)
-    engine, target = open_reader(ctx)
-    with transaction(engine) as session:
+    target = where(ctx)
+    with reading(ctx) as session:
         found = about.summary(session, target.display, target.read_only)
     emit(found, fmt, lambda: about.as_rows(found, columns=fmt in ("csv", "tsv")))
+
+
+# --- publishing: the web view and the static report -----------------------------------------------
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address to listen on; the default keeps the web view on this machine.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@tolerance_option
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, tolerance_ms: int) -> None:
+    """Serve a read-only web view of the ledger: disputes side by side, each page also as JSON.
+
+    The ledger is opened read-only (SQLite mode=ro, PostgreSQL read-only transactions) and only
+    GET and HEAD are answered. Every page's footer shows the head to check it with `verify --head`.
+    Stop it with Ctrl+C.
+
+    \b
+    Example:
+        raceledger demo
+        raceledger serve
+        raceledger serve --host 0.0.0.0 --port 8080
+    """
+    from ledger.web.serve import run
+
+    run(ctx.find_object(Options).db, host, port, tolerance_ms=tolerance_ms,
+        announce=lambda line: click.echo(line, err=True))
+
+
+@cli.command()
+@click.argument("scope", required=False, metavar="[SCOPE]")
+@click.option("--out", "out_dir", required=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="Folder to write into (made if missing; files of the same names are replaced).")
+@click.option("--markdown", is_flag=True,
+              help="Write one Markdown document of the scope's disputes, with numbered citations, instead.")
+@tolerance_option
+@click.pass_context
+@pauses_collector
+def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, tolerance_ms: int) -> None:
+    """Write the web view's pages of an event, race or category (the whole ledger without one) as files.
+
+    HTML pages with their JSON twins and one stylesheet, linked relatively: the folder works from a
+    file system or any static host. The same ledger gives the same bytes.
+
+    \b
+    Example:
+        raceledger report pyongyang-2025 --out site
+        raceledger report pyongyang-2025 --out notes --markdown
+    """
+    from ledger.web.report import write_site
+
+    with reading(ctx) as session:
+        written = write_site(session, scope, out_dir, markdown, tolerance_ms)
+    what = "the Markdown document" if markdown else f"{len(written)} files (open {out_dir}/index.html)"
+    click.echo(f"Wrote {what} of {scope or 'the whole ledger'} to {out_dir}.")
 
 
 # --- database administration --------------------------------------------------------------------
@@ -781,10 +1147,8 @@ def db_grant_reader(ctx: click.Context, role: str) -> None:
     """
     from ledger.store.access import grant_reader
 
-    refuse_if_read_only(ctx)
-    engine, target = open_ledger(ctx)
-    tables = grant_reader(engine, role)
-    click.echo(f"Role {role} may now read {target.display} (SELECT only on {len(tables)} tables: {', '.join(tables)}).")
+    tables = grant_reader(opened(ctx), role)
+    click.echo(f"Role {role} may now read {where(ctx).display} (SELECT only on {len(tables)} tables: {', '.join(tables)}).")
 
 
 # --- imports, exchange and merges ---------------------------------------------------------------
@@ -803,20 +1167,6 @@ def progress_bars() -> Callable:
             yield shown.update
 
     return bar
-
-
-@contextmanager
-def bulk_writing(ctx: click.Context) -> Iterator[tuple[Any, str]]:
-    """`writing` for a bulk import: the importer vouches for every reference it writes."""
-    from ledger.journal.chain import default_user
-    from ledger.store.bulk import trusted_references
-    from ledger.store.engine import transaction
-
-    refuse_if_read_only(ctx)
-    engine, _ = open_ledger(ctx)
-    trusted_references(engine)
-    with transaction(engine) as session:
-        yield session, ctx.find_object(Options).user or default_user()
 
 
 def echo_capped(lines: list[str], more: int, what: str) -> None:
@@ -840,6 +1190,7 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
 @click.option("--url", metavar="U", help="Where the source published the results.")
 @click.option("--published", metavar="YYYY-MM-DD", help="When the source published them.")
 @click.pass_context
+@pauses_collector
 def import_results(ctx: click.Context, category: str, file: str, source: str, maps: tuple[str, ...],
                    dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, url: str | None,
                    published: str | None) -> None:
@@ -860,23 +1211,18 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         import_file,
         summary,
     )
-    from ledger.output.collector import paused
 
-    if rejects and not skip_invalid:
-        raise click.UsageError("--rejects FILE goes with --skip-invalid", ctx)
-    if skip_invalid and not rejects:
-        raise click.UsageError("--skip-invalid needs --rejects FILE, so that no rejected row is lost", ctx)
     request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published)
-    ctx.with_resource(paused())
     stdin = sys.stdin.buffer if file == "-" else None
     try:
         if dry_run:
             with reading(ctx) as session:
                 report = import_file(session, "", request, stdin, progress_bars())
         else:
-            with bulk_writing(ctx) as (session, by):
+            with writing(ctx, bulk=True) as (session, by):
                 report = import_file(session, by, request, stdin, progress_bars())
     except ImportFailed as failed:
+        echo_capped(failed.warnings, 0, "warnings")
         echo_capped(failed.problems, failed.more, "problems")
         raise
     echo_capped(report.warnings, report.warning_count - len(report.warnings), "warnings")
@@ -902,23 +1248,17 @@ def export_ledger(ctx: click.Context, file: str | None) -> None:
         raceledger export ledger.jsonl
         raceledger export | gzip > ledger.jsonl.gz
     """
-    import io
-    import os
+    from ledger.journal.export import export_journal
+    from ledger.store.files import text_over, written_whole
 
-    from ledger.projection.exchange import export_journal
-
-    with reading(ctx, streams=True) as session:
+    with reading(ctx) as session:
         if file and file != "-":
-            partial = f"{file}.partial"
-            with open(partial, "w", encoding="utf-8", newline="\n") as out:
+            with written_whole(file) as out:
                 head = export_journal(session, out, progress_bars())
-            os.replace(partial, file)
             click.echo(f"Exported {head.seq} journal entries to {file}; head {head.seq}:{head.hash}.", err=True)
         else:
-            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n")
-            export_journal(session, out, progress_bars())
-            out.flush()
-            out.detach()
+            with text_over(sys.stdout.buffer) as out:
+                export_journal(session, out, progress_bars())
 
 
 @cli.command("load")
@@ -934,23 +1274,19 @@ def load_ledger(ctx: click.Context, file: str) -> None:
     Example:
         raceledger --db copy.db load ledger.jsonl
     """
-    from ledger.projection.exchange import file_size, load_journal, open_for_load
-    from ledger.store.engine import transaction
+    from ledger.projection.load import load_journal
 
-    refuse_if_read_only(ctx)
-    engine, target = open_for_load(ctx.find_object(Options).db)
-    closing(ctx, engine)
-    with transaction(engine) as session:
+    with loading(ctx) as session:
         if file == "-":
-            head = load_journal(session, sys.stdin.buffer, "<stdin>")
+            head = load_journal(session, sys.stdin.buffer, "<stdin>", progress_bars())
         else:
             try:
                 stream = open(file, "rb")
             except OSError as exc:
                 raise click.FileError(file, exc.strerror)
             with stream:
-                head = load_journal(session, stream, file, file_size(file), progress_bars())
-    click.echo(f"Loaded {head.seq} journal entries into {target.display}; head {head.seq}:{head.hash}.")
+                head = load_journal(session, stream, file, progress_bars())
+    click.echo(f"Loaded {head.seq} journal entries into {where(ctx).display}; head {head.seq}:{head.hash}.")
 
 
 @athlete.command("merge")
@@ -975,22 +1311,8 @@ def athlete_merge(ctx: click.Context, keep: str, other: str) -> None:
 
 
 def main() -> None:
-    """The console script. It ends the process without Python's teardown, which frees every object
-    one at a time (a tenth of a second after a big import) where the OS takes all memory back at
-    once; each command has closed its ledger by then, and output is flushed first."""
-    try:
-        cli(prog_name="raceledger")
-        code = 0
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if isinstance(exc.code, str):
-            print(exc.code, file=sys.stderr)
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
-            pass
-    os._exit(code)
+    """The console script: the process ends as Python ends it (atexit handlers run, streams flush)."""
+    cli(prog_name="raceledger")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from typing import Callable
 
 import pytest
 from click.testing import CliRunner, Result
+from helpers import build
 
 from cli import cli
 
@@ -88,6 +89,17 @@ def ledger(run) -> Invoke:
     """`run` on an initialised, empty ledger."""
     assert run("init").exit_code == 0
     return run
+
+
+@pytest.fixture
+def city(ledger, request) -> Invoke:
+    """`ledger` holding the City Marathon as the test module describes it: the commands given by its
+    `pytestmark = pytest.mark.city(COMMANDS)` (helpers.city_marathon builds the usual ones), run in turn."""
+    marker = request.node.get_closest_marker("city")
+    if marker is None:
+        raise pytest.UsageError("the city fixture needs pytest.mark.city(COMMANDS) on the test or its module")
+    build(ledger, marker.args[0])
+    return ledger
 
 
 @pytest.fixture

@@ -6,20 +6,12 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from helpers import as_json, ok
 
 from cli import cli
 from ledger.store.engine import SCHEMA_REVISION
 
 CAT = "city-2025/marathon/open-women"
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
-
-
-def as_json(result):
-    return json.loads(ok(result))
 
 
 def pick(records, *keys: str):
@@ -29,20 +21,17 @@ def pick(records, *keys: str):
     return [pick(record, *keys) for record in records]
 
 
-@pytest.fixture
-def city(ledger):
-    """An event with a race and a category, two sources and two athletes."""
-    for args in [
-        ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12", "--place", "City"),
-        ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
-        ("category", "add", CAT, "--name", "Open women", "--sex", "F", "--division", "open"),
-        ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
-        ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press", "--url", "https://gazette.example"),
-        ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
-        ("athlete", "add", "Maria Silva", "--nationality", "POR"),
-    ]:
-        ok(ledger(*args))
-    return ledger
+# Each test's `city` ledger (the `city` fixture in conftest.py): an event with a race and a category,
+# two sources and two athletes.
+pytestmark = pytest.mark.city([
+    ("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12", "--place", "City"),
+    ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
+    ("category", "add", CAT, "--name", "Open women", "--sex", "F", "--division", "open"),
+    ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
+    ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press", "--url", "https://gazette.example"),
+    ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
+    ("athlete", "add", "Maria Silva", "--nationality", "POR"),
+])
 
 
 # --- init and where the ledger lives ------------------------------------------------------------
@@ -288,3 +277,30 @@ def test_disputes_without_a_scope_cover_every_event(city):
 def test_disputes_says_when_there_are_none(city):
     ok(city("claim", CAT, "--source", "timing", "--athlete", "Anna Nowak", "--position", "1"))
     assert ok(city("disputes", "city-2025")) == "(no disputes)\n"
+
+
+# --- imports --------------------------------------------------------------------------------------
+
+
+def test_a_failed_import_prints_its_warnings_and_its_problems(city, tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text("Place,Name,YOB,Time\n1,Anna Nowak,2024,2:31:07\nx,Maria Silva,1988,2:35:00\n", encoding="utf-8")
+    result = city("import", CAT, str(path), "--source", "timing")
+    assert (result.exit_code, result.stdout) == (1, "")
+    warning, problem, error = result.stderr.splitlines()
+    assert warning.startswith(f"{path}:2: warning: born 2024")
+    assert problem.startswith(f"{path}:3: bad position 'x'")
+    assert error == (f"Error: {path}: 1 bad row; nothing was imported (fix them, or import the good rows with "
+                     "--skip-invalid --rejects FILE)")
+    assert as_json(city("results", CAT, "-f", "json")) == []
+
+
+@pytest.mark.parametrize("options, message", [
+    (("--skip-invalid",), "--skip-invalid needs --rejects FILE, so that no rejected row is lost"),
+    (("--rejects", "r.csv"), "--rejects FILE goes with --skip-invalid (without it, a bad row stops the import)"),
+])
+def test_the_import_option_rules_are_the_librarys(city, tmp_path, options, message):
+    path = tmp_path / "results.csv"
+    path.write_text("Place,Name,Time\n1,Anna Nowak,2:31:07\n", encoding="utf-8")
+    result = city("import", CAT, str(path), "--source", "timing", *options)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")

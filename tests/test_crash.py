@@ -63,7 +63,7 @@ def big_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def city(ledger, tmp_path):
+def with_history(ledger, tmp_path):
     """A ledger with history: a catalog, an earlier import (chunks, athletes, claims) and a claim."""
     for args in [("event", "add", "city-2025", "--name", "City Marathon", "--date", "2025-10-12"),
                  ("race", "add", "city-2025/marathon", "--name", "Marathon", "--distance", "42195"),
@@ -277,17 +277,17 @@ def kill_postgresql_import(db: str, big_file: Path, tmp_path: Path, moment: str)
 
 
 @pytest.mark.parametrize("moment", ["locked", "writing"])
-def test_an_import_killed_midway_leaves_the_ledger_as_it_was(city, db, tmp_path, big_file, moment):
-    before = snapshot(city, db)
+def test_an_import_killed_midway_leaves_the_ledger_as_it_was(with_history, db, tmp_path, big_file, moment):
+    before = snapshot(with_history, db)
 
     if "://" in db:
         kill_postgresql_import(db, big_file, tmp_path, moment)
     else:
         kill_sqlite_import(db, big_file, tmp_path, moment)
 
-    after = snapshot(city, db)
+    after = snapshot(with_history, db)
     assert after == before, "the killed import left a trace (or committed before it was killed)"
-    assert_verifies(city, before["head"])
+    assert_verifies(with_history, before["head"])
     if "://" not in db:
         conn = sqlite3.connect(db)
         try:
@@ -298,15 +298,15 @@ def test_an_import_killed_midway_leaves_the_ledger_as_it_was(city, db, tmp_path,
     # No stale lock, no hot journal in the way: a normal import goes through at once, numbered as
     # if the killed one had never run.
     small = results_file(tmp_path / "small.csv", SMALL_ROWS, 900_000, "Later")
-    result = city("import", CATEGORY, str(small), "--source", "timing")
+    result = with_history("import", CATEGORY, str(small), "--source", "timing")
     assert result.exit_code == 0, result.output
     seq = before["info"]["head_seq"] + 1
     assert f"as journal entry {seq}:" in result.stdout
-    final = snapshot(city, db)
+    final = snapshot(with_history, db)
     assert final["info"]["claims"] == before["info"]["claims"] + SMALL_ROWS
     assert final["info"]["athletes"] == before["info"]["athletes"] + SMALL_ROWS
     assert final["claim"][1] == before["claim"][1] + SMALL_ROWS  # ids carry on where they stopped
     assert final["athlete"][1] == before["athlete"][1] + SMALL_ROWS
     assert final["info"]["head_seq"] == seq
-    assert_verifies(city, final["head"])
-    assert city("verify", "--head", before["head"]).exit_code == 0  # the old head is still in the chain
+    assert_verifies(with_history, final["head"])
+    assert with_history("verify", "--head", before["head"]).exit_code == 0  # the old head is still in the chain

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import ok
 
 from cli import cli
 from ledger.core.canonical import canonical_json
@@ -19,11 +19,6 @@ READERS = [
     ("athlete", "show", "Wojciech Kopec", "-f", "json"), ("event", "list", "-f", "json"),
     ("race", "list", "-f", "json"), ("category", "list", "-f", "json"),
 ]
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.stderr
-    return result.stdout
 
 
 def on(db: str):
@@ -150,9 +145,9 @@ def test_a_changed_byte_in_a_body_is_refused_at_its_line_and_nothing_is_loaded(s
 
 
 def test_a_changed_row_of_an_import_is_refused(source_ledger, tmp_path, monkeypatch):
-    import ledger.projection.exchange
+    import ledger.projection.load
 
-    monkeypatch.setattr(ledger.projection.exchange, "READ_PIECE", 1024)  # the import's line is read as a long line
+    monkeypatch.setattr(ledger.projection.load, "READ_PIECE", 1024)  # the import's line is read as a long line
     data = exported(source_ledger, tmp_path, "ledger.jsonl")
     number = next(i for i, line in enumerate(data.split(b"\n"), 1) if b'"kind":"import"' in line)
     stderr = load_fails(tmp_path, tampered(data, number, "Runner 100 Łukasz".encode(), b"Runner 100 Lukasz"))
@@ -203,16 +198,22 @@ def test_replay_rebuilds_a_ledger_from_another_database(source_ledger, tmp_path)
     scratch.dispose()
 
 
-def test_body_hash_over_pieces_is_the_hash_of_the_whole_body(source_ledger, tmp_path):
-    from ledger.journal.chain import body_hash, body_pieces, stream
+def test_every_entry_hash_is_over_its_body_as_stored_in_pieces(source_ledger, tmp_path):
+    """Chunked (import) bodies included: the pieces read back are the body that was hashed."""
+    from ledger.core.canonical import GENESIS_HASH, body_hash, chain_hash
+    from ledger.journal.chain import body_pieces, stream
     from ledger.store.engine import open_engine, transaction
 
     engine, _ = open_engine(str(tmp_path / "source.db"))
+    previous, kinds = GENESIS_HASH, set()
     with transaction(engine) as session:
         for entry in stream(session):
-            text = "".join(body_pieces(session, entry.seq, entry.body))
-            assert body_hash(session, entry.seq, entry.body) == hashlib.sha256(text.encode()).hexdigest()
+            digest = body_hash(body_pieces(session, entry.seq, entry.body))
+            assert chain_hash(previous, entry.seq, entry.kind, entry.recorded_at, entry.recorded_by, digest) == \
+                entry.entry_hash, entry.seq
+            previous, kinds = entry.entry_hash, kinds | {entry.kind}
     engine.dispose()
+    assert "import" in kinds
 
 
 def test_the_database_refuses_to_change_or_delete_a_chunk(ledger, db, tmp_path):

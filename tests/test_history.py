@@ -122,7 +122,8 @@ def test_head_of_an_empty_ledger_is_the_genesis(ledger):
 def test_head_takes_table_formats_too(demo):
     assert demo("head", "-f", "csv").stdout.splitlines()[0] == "seq,hash"
     bad = demo("head", "-f", "nope")
-    assert bad.exit_code == 1 and bad.stderr.startswith("Error: unknown format 'nope'")
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("Error: Invalid value for '-f' / '--format': unknown format 'nope'")
 
 
 def test_an_all_digit_event_slug_is_a_scope_when_no_claim_has_that_id(ledger):

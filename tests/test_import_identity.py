@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import build, city_marathon, ok
+from helpers import city_marathon, ok
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,17 +15,15 @@ CAT = "city-2025/marathon/open-men"
 PAK, KOPEC, MIKHAIL, SMITH_GBR, SMITH_USA = 1, 2, 3, 4, 5
 
 
-@pytest.fixture
-def city(ledger):
-    build(ledger, [
-        *city_marathon({"open-men": ("Open men", "M")}),
-        ("athlete", "add", "Pak Kum-dong", "--nationality", "PRK", "--born", "1990"),
-        ("athlete", "add", "Wojciech Kopec", "--nationality", "POL", "--alias", "Wojciech Kopeć"),
-        ("athlete", "add", "Mikhail Petrov", "--nationality", "RUS"),
-        ("athlete", "add", "John Smith", "--nationality", "GBR"),
-        ("athlete", "add", "John Smith", "--nationality", "USA"),
-    ])
-    return ledger
+# The City Marathon each test's `city` ledger starts from (see the `city` fixture in conftest.py).
+pytestmark = pytest.mark.city([
+    *city_marathon({"open-men": ("Open men", "M")}),
+    ("athlete", "add", "Pak Kum-dong", "--nationality", "PRK", "--born", "1990"),
+    ("athlete", "add", "Wojciech Kopec", "--nationality", "POL", "--alias", "Wojciech Kopeć"),
+    ("athlete", "add", "Mikhail Petrov", "--nationality", "RUS"),
+    ("athlete", "add", "John Smith", "--nationality", "GBR"),
+    ("athlete", "add", "John Smith", "--nationality", "USA"),
+])
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 from click.testing import CliRunner
-from helpers import build, city_marathon
+from helpers import city_marathon
 
 from cli import cli
 
@@ -28,14 +28,12 @@ ROWS = """Place,Bib,Name,Nat,YOB,Gun Time,Chip Time,Status
 DERIVED = ("athlete", "claim", "import_file", "contest", "journal_chunk")
 
 
-@pytest.fixture
-def city(ledger):
-    build(ledger, [
-        *city_marathon({"open-women": ("Open women", "F")}, ("timing", "gazette")),
-        ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
-        ("claim", CAT, "--source", "gazette", "--athlete", "Anna Nowak", "--position", "1", "--time", "2:31:09"),
-    ])
-    return ledger
+# The City Marathon each test's `city` ledger starts from (see the `city` fixture in conftest.py).
+pytestmark = pytest.mark.city([
+    *city_marathon({"open-women": ("Open women", "F")}, ("timing", "gazette")),
+    ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
+    ("claim", CAT, "--source", "gazette", "--athlete", "Anna Nowak", "--position", "1", "--time", "2:31:09"),
+])
 
 
 def tables(db: str) -> dict[str, list[tuple]]:

@@ -81,5 +81,5 @@ def test_info_says_when_there_is_no_ledger(run, db, tmp_path):
 
 def test_info_rejects_an_unknown_format_before_opening_anything(run, db):
     result = run("info", "-f", "nope")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("Error: unknown format 'nope'")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: Invalid value for '-f' / '--format': unknown format 'nope'")

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
 
 from cli import cli
+from ledger.output.render import WRAP_COLUMNS
 
 AMATEUR_MEN = "pyongyang-2025/marathon/amateur-men"
 READERS = {
@@ -22,8 +24,14 @@ READERS = {
     "category list": ("category", "list"),
     "athlete list": ("athlete", "list"),
 }
-UNKNOWN_FORMAT = ("Error: unknown format 'bogus': use json, jsonl, csv, tsv or a tabulate format such as simple, "
-                  "github, grid")
+UNKNOWN_FORMAT = ("Error: Invalid value for '-f' / '--format': unknown format 'bogus': use json, jsonl, csv, tsv "
+                  "or a tabulate format such as simple, github, grid")
+
+
+def is_unknown_format(result, command: str) -> bool:
+    """A usage error (exit 2) in one line, naming the option, the value and the formats to use."""
+    return result.exit_code == 2 and result.stdout == "" and re.fullmatch(
+        re.escape(UNKNOWN_FORMAT) + rf" \(see '\S+ {command} --help'\)\n", result.stderr) is not None
 
 
 def output(run, args: tuple[str, ...], fmt: str) -> str:
@@ -80,7 +88,16 @@ def test_github_is_a_markdown_table(demo, name):
 @pytest.mark.parametrize("fmt", ["simple", "grid", "pipe", "plain"])
 @pytest.mark.parametrize("name", READERS)
 def test_tabulate_formats_print_a_table(demo, name, fmt):
-    assert output(demo, READERS[name], fmt).strip()
+    """A header naming every column that holds anything, then a line per record holding its cells
+    (in order, cells of wrapping columns aside: those may continue on the lines below)."""
+    header, *records = list(csv.reader(io.StringIO(output(demo, READERS[name], "csv"))))
+    shown = [i for i, column in enumerate(header) if any(record[i] for record in records)]
+    lines = iter(output(demo, READERS[name], fmt).splitlines())
+    assert any(line.replace("|", " ").split() == [header[i] for i in shown] for line in lines)
+    for record in records:
+        cells = [record[i] for i in shown if header[i] not in WRAP_COLUMNS and record[i]]
+        pattern = re.compile(r"\W" + r"\W.*\W".join(map(re.escape, cells)) + r"\W")
+        assert any(pattern.search(f" {line} ") for line in lines), (record, fmt)
 
 
 @pytest.mark.parametrize("name", READERS)
@@ -91,23 +108,27 @@ def test_the_default_format_is_a_simple_table(demo, name):
 
 
 @pytest.mark.parametrize("name", READERS)
-def test_an_unknown_format_is_a_one_line_error(demo, name):
-    result = demo(*READERS[name], "-f", "bogus")
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    assert result.stderr == UNKNOWN_FORMAT + "\n"
+def test_an_unknown_format_is_a_one_line_usage_error(demo, name):
+    assert is_unknown_format(demo(*READERS[name], "-f", "bogus"), name)
 
 
 def test_an_unknown_format_is_refused_by_demo_before_it_creates_anything(tmp_path):
     path = tmp_path / "new.db"
-    result = CliRunner().invoke(cli, ["--db", str(path), "demo", "-f", "bogus"])
-    assert (result.exit_code, result.stderr) == (1, UNKNOWN_FORMAT + "\n")
+    assert is_unknown_format(CliRunner().invoke(cli, ["--db", str(path), "demo", "-f", "bogus"]), "demo")
     assert not path.exists()
 
 
 def test_an_unknown_format_is_reported_before_the_database_is_opened(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "missing.db"), "sources", "-f", "bogus"])
-    assert (result.exit_code, result.stderr) == (1, UNKNOWN_FORMAT + "\n")
+    assert is_unknown_format(result, "sources")
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1.2345"])
+def test_a_bad_tolerance_is_a_one_line_usage_error_before_the_database_is_opened(tmp_path, value):
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "missing.db"), "results", "a/b/c", "--tolerance", value])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert re.fullmatch(rf"Error: Invalid value for '--tolerance': bad tolerance '{re.escape(value)}': expected "
+                        r"seconds \(1, 0\.5\) or a time \(0:01\) \(see '\S+ results --help'\)\n", result.stderr)
 
 
 @pytest.mark.parametrize("args", [("disputes",), ("sources",), ("event", "list"), ("race", "list"),

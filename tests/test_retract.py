@@ -10,14 +10,15 @@ import pytest
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
 
 
-def as_json(run, *args: str):
+def json_of(run, *args: str):
+    """The -f json output of a command that must succeed."""
     done = run(*args, "-f", "json")
     assert done.exit_code == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def claim_of(run, source: str, category: str = AMATEUR) -> int:
-    return next(c["id"] for p in as_json(run, "results", category, "--all") for c in p["claims"] if c["source"] == source)
+    return next(c["id"] for p in json_of(run, "results", category, "--all") for c in p["claims"] if c["source"] == source)
 
 
 def retract_state_media(run):
@@ -35,16 +36,16 @@ def test_retracting_prints_the_claim_and_the_entry(demo):
 
 def test_a_retracted_claim_no_longer_disputes_the_placing(demo):
     retract_state_media(demo)
-    assert as_json(demo, "disputes", "pyongyang-2025") == []
-    assert as_json(demo, "disputes", "pyongyang-2025", "--all") == []
-    [placing] = as_json(demo, "results", AMATEUR)
+    assert json_of(demo, "disputes", "pyongyang-2025") == []
+    assert json_of(demo, "disputes", "pyongyang-2025", "--all") == []
+    [placing] = json_of(demo, "results", AMATEUR)
     assert placing["verdict"] == "single-source"
     assert [c["source"] for c in placing["claims"]] == ["wojciech-kopec"]
 
 
 def test_results_all_shows_the_retracted_claim_marked_with_its_reason(demo):
     claim_id, _ = retract_state_media(demo)
-    [placing] = as_json(demo, "results", AMATEUR, "--all")
+    [placing] = json_of(demo, "results", AMATEUR, "--all")
     assert placing["verdict"] == "single-source"
     retracted = next(c for c in placing["claims"] if c["id"] == claim_id)
     assert retracted["standing"] == "retracted"
@@ -59,8 +60,8 @@ def test_results_all_shows_the_retracted_claim_marked_with_its_reason(demo):
 def test_a_placing_whose_claims_are_all_retracted_shows_only_with_all(demo):
     for source in ("dprk-state-media", "wojciech-kopec"):
         demo("retract", str(claim_of(demo, source)), "--reason", "withdrawn")
-    assert as_json(demo, "results", AMATEUR) == []
-    [placing] = as_json(demo, "results", AMATEUR, "--all")
+    assert json_of(demo, "results", AMATEUR) == []
+    [placing] = json_of(demo, "results", AMATEUR, "--all")
     assert placing["verdict"] == "retracted"
     assert {c["standing"] for c in placing["claims"]} == {"retracted"}
 
@@ -68,7 +69,7 @@ def test_a_placing_whose_claims_are_all_retracted_shows_only_with_all(demo):
 def test_athlete_show_lists_a_retracted_claim_marked(demo):
     kopec = claim_of(demo, "wojciech-kopec")
     demo("retract", str(kopec), "--reason", "Kopec deleted his post")
-    shown = as_json(demo, "athlete", "show", "Wojciech Kopec")
+    shown = json_of(demo, "athlete", "show", "Wojciech Kopec")
     [claim] = shown["claims"]
     assert (claim["id"], claim["standing"], claim["standing_reason"]) == (kopec, "retracted", "Kopec deleted his post")
     assert claim["verdict"] == "single-source"  # the state-media claim alone now holds the placing
@@ -77,7 +78,7 @@ def test_athlete_show_lists_a_retracted_claim_marked(demo):
 
 def test_history_of_the_claim_shows_the_retraction(demo):
     claim_id, _ = retract_state_media(demo)
-    entries = as_json(demo, "history", str(claim_id))
+    entries = json_of(demo, "history", str(claim_id))
     assert [e["kind"] for e in entries] == ["claim", "retract"]
     assert entries[1]["summary"] == f"claim {claim_id} retracted: State media corrected its report"
     assert entries[1]["recorded_by"] == "tester"
@@ -85,7 +86,7 @@ def test_history_of_the_claim_shows_the_retraction(demo):
 
 def test_sources_count_retracted_claims_and_drop_the_contradiction(demo):
     retract_state_media(demo)
-    found = {s["slug"]: s for s in as_json(demo, "sources")}
+    found = {s["slug"]: s for s in json_of(demo, "sources")}
     assert (found["dprk-state-media"]["claims"], found["dprk-state-media"]["retracted"]) == (3, 1)
     assert found["wojciech-kopec"]["contradicted"] == 0
 
@@ -103,9 +104,9 @@ def test_a_retracted_claim_no_longer_makes_an_athlete_dispute(ledger):
     ]:
         done = ledger(*args)
         assert done.exit_code == 0, done.stderr
-    assert [d["kind"] for d in as_json(ledger, "disputes")] == ["athlete"]
+    assert [d["kind"] for d in json_of(ledger, "disputes")] == ["athlete"]
     ledger("retract", "2", "--reason", "typo: 2:31:07")
-    assert as_json(ledger, "disputes") == []
+    assert json_of(ledger, "disputes") == []
 
 
 # --- errors: one line, nothing written ----------------------------------------------------------

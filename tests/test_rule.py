@@ -8,7 +8,7 @@ import json
 from itertools import count
 
 import pytest
-from helpers import build, city_marathon
+from helpers import city_marathon
 
 from ledger.core.views import ClaimView
 from ledger.read.verdicts import (
@@ -124,12 +124,12 @@ def test_a_ruling_on_an_agreed_placing_makes_it_ruled(demo):
 # --- status rulings -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def city(ledger):
-    build(ledger, [*city_marathon({"open-women": ("Open women", "F")}, ("timing", "gazette")),
-                   ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
-                   ("athlete", "add", "Maria Silva", "--nationality", "POR")])
-    return ledger
+# The City Marathon each test's `city` ledger starts from (see the `city` fixture in conftest.py).
+pytestmark = pytest.mark.city([
+    *city_marathon({"open-women": ("Open women", "F")}, ("timing", "gazette")),
+    ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
+    ("athlete", "add", "Maria Silva", "--nationality", "POR"),
+])
 
 
 CITY = "city-2025/marathon/open-women"

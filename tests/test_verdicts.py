@@ -6,7 +6,7 @@ import json
 from itertools import count
 
 import pytest
-from helpers import build, city_marathon
+from helpers import city_marathon
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -223,19 +223,16 @@ def test_placings_of_interleaved_categories_hold_each_claim_once_in_order(rows):
 CAT = "city-2025/marathon/open-women"
 
 
-@pytest.fixture
-def city(ledger):
-    """A category, three sources and athletes with other spellings of their names."""
-    build(ledger, [
-        *city_marathon({"open-women": ("Open women", "F"), "open-men": ("Open men", "M")},
-                       ("timing", "gazette", "state-tv")),
-        ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
-        ("athlete", "add", "Maria Silva", "--nationality", "POR"),
-        ("athlete", "add", "Wojciech Kopec", "--nationality", "POL", "--alias", "W. Kopeć"),
-        ("athlete", "add", "Pak Kum-dong", "--nationality", "PRK"),
-        ("athlete", "add", "Łucja Żak", "--nationality", "POL"),
-    ])
-    return ledger
+# The City Marathon each test's `city` ledger starts from (see the `city` fixture in conftest.py): a category, three sources and athletes with other spellings of their names.
+pytestmark = pytest.mark.city([
+    *city_marathon({"open-women": ("Open women", "F"), "open-men": ("Open men", "M")},
+                   ("timing", "gazette", "state-tv")),
+    ("athlete", "add", "Anna Nowak", "--nationality", "POL"),
+    ("athlete", "add", "Maria Silva", "--nationality", "POR"),
+    ("athlete", "add", "Wojciech Kopec", "--nationality", "POL", "--alias", "W. Kopeć"),
+    ("athlete", "add", "Pak Kum-dong", "--nationality", "PRK"),
+    ("athlete", "add", "Łucja Żak", "--nationality", "POL"),
+])
 
 
 def add_claim(run, *args: str, category: str = CAT) -> None:

@@ -44,7 +44,8 @@ def formats() -> list[str]:
 
 
 def check_format(fmt: str) -> str:
-    # tabulate is imported only for a table of a format other than the default (ledger.output.simple_table)
+    """`fmt` if it is one of `formats()`. tabulate is imported only for a table of a format other
+    than the default (ledger.output.simple_table)."""
     if fmt not in DATA_FORMATS and fmt != DEFAULT_FORMAT and fmt not in formats():
         raise LedgerError(f"unknown format {fmt!r}: use json, jsonl, csv, tsv or a tabulate format such as simple, github, grid")
     return fmt
@@ -107,8 +108,8 @@ def render(records: Any, fmt: str, flat: Callable[[], Iterable[dict[str, Any]] |
     builds them, so that a table of a big report never builds its JSON.
 
     The text comes as UTF-8 bytes, to be written as they are: a report of a big category is tens
-    of megabytes, not worth decoding to be encoded again."""
-    check_format(fmt)
+    of megabytes, not worth decoding to be encoded again. `fmt` is one that `check_format` passed
+    (the CLI's --format option checks it before any work starts)."""
     if callable(records) and (fmt in ("json", "jsonl") or flat is None):
         records = records()
     if fmt == "json":

@@ -18,7 +18,7 @@ from ledger.store import access, locking, urls
 
 DEFAULT_DB = "raceledger.db"
 # The Alembic head this code expects; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -147,6 +147,29 @@ def open_engine(db: str | None, create: bool = False, write: bool = True,
                 f"{SCHEMA_REVISION}; upgrade it with: raceledger init"
             )
     return engine, target
+
+
+def upgrade_ledger(engine: Engine, target: Target) -> str | None:
+    """Create the ledger's tables, or upgrade them to SCHEMA_REVISION; returns the revision found
+    before (None: the database held no ledger)."""
+    from ledger.store.migrate import upgrade
+
+    before = schema_revision(engine, target)
+    upgrade(engine)
+    return before
+
+
+def ready_for_load(engine: Engine, target: Target) -> None:
+    """A new database gets this version's schema; one at another revision is refused, since an
+    export is replayed only into a new (or empty) ledger of this version."""
+    from ledger.store.migrate import upgrade
+
+    revision = schema_revision(engine, target)
+    if revision is None:
+        upgrade(engine)
+    elif revision != SCHEMA_REVISION:
+        raise LedgerError(f"{target.display} is at schema revision {revision}, this raceledger needs "
+                          f"{SCHEMA_REVISION}; load into a new database instead")
 
 
 @contextmanager

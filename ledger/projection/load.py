@@ -1,9 +1,7 @@
-"""Exchanging whole ledgers: the journal as JSON Lines, and loading such a file into an empty ledger.
+"""Loading an export (ledger.journal.export) into an empty ledger: every line checked, then replayed.
 
-One entry a line, as canonical JSON (sorted keys, no spaces, UTF-8):
-`{"body":{...},"entry_hash":"...","kind":"...","prev_hash":"...","recorded_at":"...","recorded_by":"...","seq":N}`.
-The body is the entry's canonical body text itself, so a line is written and read in pieces
-(an import's body can be tens of megabytes) and export -> load -> export gives the same bytes.
+A line is read in pieces: a long one (an import's body can be tens of megabytes) goes to a
+temporary file, not memory; the entries go through the projection code every write uses.
 """
 
 from __future__ import annotations
@@ -11,50 +9,24 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import stat
 import tempfile
 from contextlib import ExitStack
-from typing import BinaryIO, Iterator, TextIO
+from typing import BinaryIO, Iterator
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.core.canonical import canonical_json
 from ledger.core.errors import LedgerError
-from ledger.core.models import JournalEntry
 from ledger.core.progress import Progress, silent
 from ledger.journal import chain
+from ledger.journal.export import OPEN, TAIL_FIELDS, tail
 from ledger.projection import replay
 
-OPEN = '{"body":'
 _OPEN_BYTES = OPEN.encode()
 _TAIL_BYTES = b',"entry_hash":'
-TAIL_FIELDS = ("entry_hash", "kind", "prev_hash", "recorded_at", "recorded_by", "seq")
 READ_PIECE = 1 << 20
 # Room for the fields after the body (hashes, kind, when, who) at the end of a line.
 _TAIL_WINDOW = 1 << 16
-
-
-def _tail(row) -> str:
-    """The line after the body: `,"entry_hash":...,"seq":N}` (canonical, keys after "body")."""
-    return "," + canonical_json({name: getattr(row, name) for name in TAIL_FIELDS})[1:]
-
-
-def export_journal(session: Session, out: TextIO, progress: Progress = silent) -> chain.Head:
-    """Write every entry, in seq order, one canonical JSON line each; returns the head written."""
-    total = session.execute(select(func.count()).select_from(JournalEntry)).scalar_one()
-    head = chain.Head(0, chain.GENESIS_HASH)
-    with progress("Exporting", total) as advance:
-        for row in chain.stream(session):
-            out.write(OPEN)
-            for piece in chain.body_pieces(session, row.seq, row.body):
-                out.write(piece)
-            out.write(_tail(row) + "\n")
-            head = chain.Head(row.seq, row.entry_hash)
-            advance(1)
-    return head
-
-
-# --- reading an export --------------------------------------------------------------------------
 
 
 def _parse_tail(data: bytes, where: str) -> dict:
@@ -65,7 +37,7 @@ def _parse_tail(data: bytes, where: str) -> dict:
     if (not isinstance(fields, dict) or tuple(sorted(fields)) != TAIL_FIELDS
             or not isinstance(fields["seq"], int) or isinstance(fields["seq"], bool)
             or not all(isinstance(fields[k], str) for k in TAIL_FIELDS if k != "seq")
-            or ("," + canonical_json(fields)[1:]).encode() != data):
+            or tail(fields).encode() != data):
         raise LedgerError(f"{where}: not a journal entry line (expected canonical JSON with body, entry_hash, kind, "
                           "prev_hash, recorded_at, recorded_by and seq); nothing was loaded")
     return fields
@@ -159,31 +131,18 @@ class _Reader:
         return _entry(fields, where, pieces)
 
 
-def load_journal(session: Session, stream: BinaryIO, name: str, size: int | None = None,
-                 progress: Progress = silent) -> chain.Head:
+def _size(stream: BinaryIO) -> int | None:
+    """The bytes to read, for a progress bar: known for a file, not for a pipe."""
+    try:
+        found = os.fstat(stream.fileno())
+    except (OSError, ValueError):
+        return None
+    return found.st_size if stat.S_ISREG(found.st_mode) else None
+
+
+def load_journal(session: Session, stream: BinaryIO, name: str, progress: Progress = silent) -> chain.Head:
     """Replay an export into the empty ledger of `session`: all of it, or nothing (LedgerError)."""
     with ExitStack() as stack:
-        advance = stack.enter_context(progress(f"Loading {name}", size or 0)) if size else (lambda n: None)
+        size = _size(stream)
+        advance = stack.enter_context(progress(f"Loading {name}", size)) if size else (lambda n: None)
         return replay.replay(session, iter(_Reader(stream, name, stack, advance)))
-
-
-def open_for_load(db: str | None):
-    """The engine of a new (or empty, current) ledger to load into: created and migrated as needed."""
-    from ledger.store.engine import SCHEMA_REVISION, open_engine, schema_revision
-    from ledger.store.migrate import upgrade
-
-    engine, target = open_engine(db, create=True)
-    revision = schema_revision(engine, target)
-    if revision is None:
-        upgrade(engine)
-    elif revision != SCHEMA_REVISION:
-        raise LedgerError(f"{target.display} is at schema revision {revision}, this raceledger needs "
-                          f"{SCHEMA_REVISION}; load into a new database instead")
-    return engine, target
-
-
-def file_size(path: str) -> int | None:
-    try:
-        return os.path.getsize(path)
-    except OSError:
-        return None
