@@ -10,7 +10,9 @@ round are what count. The version before is another checkout with its own interp
 
 It times imports (50,000 and 500,000 rows), `results` and `disputes` of a 50,000-claim category,
 `disputes` over the whole ledger (--categories x 50,000 claims), and `verify` of that ledger.
-Both versions must read the same schema revision (the ledgers are built once, by the version after).
+Each version imports into a template ledger it made itself; the reading ledger is built once by the
+version before and copied for the version after, which upgrades its copy (`init`) when its schema is
+newer: both read the same claims through the same indexes.
 """
 
 from __future__ import annotations
@@ -39,6 +41,18 @@ class Version:
     def run(self, db: Path, *args: str) -> bench.Run:
         return bench.measure([*self.command, "--db", str(db), "--as", "bench", *args], cwd=self.root)
 
+    def template(self, folder: Path, categories: int = 1) -> Path:
+        """bench.template, made by this version (its own schema revision)."""
+        db = bench.fresh(folder / f"template-{self.name}.db")
+        self.run(db, "init")
+        self.run(db, "event", "add", bench.EVENT, "--name", "Bench Marathon", "--date", "2025-10-12")
+        self.run(db, "race", "add", bench.RACE, "--name", "Marathon", "--distance", "42195")
+        for i in range(1, categories + 1):
+            self.run(db, "category", "add", f"{bench.RACE}/c{i}", "--name", f"Category {i}")
+        self.run(db, "source", "add", "timing", "--name", "Official timing", "--kind", "official")
+        self.run(db, "source", "add", "gazette", "--name", "The Gazette", "--kind", "press")
+        return db
+
 
 def rounds(commands: dict[str, list], repeat: int) -> dict[str, list[bench.Run]]:
     """Each named command (a callable returning a Run) once per round, in turn, `repeat` rounds."""
@@ -50,14 +64,14 @@ def rounds(commands: dict[str, list], repeat: int) -> dict[str, list[bench.Run]]
 
 
 def imports(folder: Path, versions: list[Version], sizes: list[int], repeat: int) -> dict:
-    base = bench.template(folder)
+    bases = {v.name: v.template(folder) for v in versions}
     found = {}
     for rows in sizes:
         path = bench.rows_file(folder, rows)
 
         def importer(version: Version):
             def run() -> bench.Run:
-                db = bench.copy_of(base, folder / f"import-{version.name}.db")
+                db = bench.copy_of(bases[version.name], folder / f"import-{version.name}.db")
                 return version.run(db, "import", f"{bench.RACE}/c1", str(path), "--source", "timing")
             return run
 
@@ -68,12 +82,16 @@ def imports(folder: Path, versions: list[Version], sizes: list[int], repeat: int
 
 
 def reads(folder: Path, versions: list[Version], repeat: int, categories: int) -> dict:
-    db = bench.copy_of(bench.template(folder, categories), folder / "reads.db")
+    builder = versions[0]
+    db = bench.copy_of(builder.template(folder, categories), folder / "reads.db")
     for i in range(1, categories + 1):
         path = bench.rows_file(folder, 49_000, seed=i)
-        bench.ledger(db, "import", f"{bench.RACE}/c{i}", str(path), *bench.CITED["timing"])
-        bench.ledger(db, "import", f"{bench.RACE}/c{i}", str(bench.disagreeing(path, folder, 49)),
-                     *bench.CITED["gazette"])
+        builder.run(db, "import", f"{bench.RACE}/c{i}", str(path), *bench.CITED["timing"])
+        builder.run(db, "import", f"{bench.RACE}/c{i}", str(bench.disagreeing(path, folder, 49)),
+                    *bench.CITED["gazette"])
+    copies = {v.name: db if v is builder else bench.copy_of(db, folder / f"reads-{v.name}.db") for v in versions}
+    for v in versions[1:]:
+        v.run(copies[v.name], "init")
     with sqlite3.connect(db) as conn:
         claims = conn.execute("SELECT count(*) FROM claim").fetchone()[0]
     floors = {"category": [*bench.READ_FLOOR, str(db), "category", f"{bench.RACE}/c1"],
@@ -89,7 +107,7 @@ def reads(folder: Path, versions: list[Version], repeat: int, categories: int) -
     found = {}
     for name, (floor, args) in cases.items():
         commands = {"floor": (lambda f=floors[floor]: bench.measure(f))} if floor else {}
-        commands.update({v.name: (lambda v=v, a=args: v.run(db, *a)) for v in versions})
+        commands.update({v.name: (lambda v=v, a=args: v.run(copies[v.name], *a)) for v in versions})
         found[name] = rounds(commands, repeat)
     return found
 
