@@ -12,16 +12,22 @@ taking turns, best of 3x --repeat; load and deep, best of --repeat:
 - load:   raceledger --db NEW load EXPORT                    (the ledger's export, into a new file);
 - deep:   raceledger --db DB verify --deep                  target: at most 3x load.
 
+With --before (a checkout of the code before a change, and --before-python, the interpreter it is
+installed in), that version's verify takes its turn between the floor and this one's, and its deep
+alternates with this one's: the figures to compare are the ratios of the same run. Both versions
+must read the same schema revision.
+
 Run: python benchmarks/bench_verify.py [--claims 1000000] [--single 200000] [--work DIR] [--repeat 3]
+                                       [--before DIR --before-python PYTHON] [--no-deep]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import hashlib
 import os
 import platform
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +35,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
 sys.path.insert(0, HERE)
 
 BY = "bench"
@@ -38,9 +45,25 @@ IMPORT_ROWS = 100_000
 SOURCES = (("timing", "official"), ("gazette", "press"), ("club", "organizer"))
 
 
-def raceledger() -> list[str]:
-    found = shutil.which("raceledger", path=os.path.dirname(sys.executable))
-    return [found] if found else [sys.executable, "-m", "cli"]
+class Version:
+    """One checkout of raceledger and the interpreter it is installed in: its cli.py is the one run
+    (started in the checkout, so neither an installed `raceledger` nor an editable install elsewhere)."""
+
+    def __init__(self, name: str, root: str, python: str) -> None:
+        self.name, self.root, self.python = name, os.path.abspath(root), python
+
+    def command(self, *args: str) -> tuple[list[str], str]:
+        return [self.python, "-c", "import cli; cli.main()", *args], self.root
+
+    def compile(self) -> None:
+        """Byte-compile the checkout as `pip install` does, so that no run compiles it anew
+        (PYTHONDONTWRITEBYTECODE would otherwise make every process do so)."""
+        for folder in ("ledger", "migrations"):
+            compileall.compile_dir(os.path.join(self.root, folder), quiet=1)
+        compileall.compile_file(os.path.join(self.root, "cli.py"), quiet=1)
+
+
+THIS = Version("this", ROOT, sys.executable)
 
 
 # --- the floor ----------------------------------------------------------------------------------
@@ -135,9 +158,9 @@ def build(path: str, claims: int, single: int, import_rows: int) -> None:
     for number in range(imports):
         results = os.path.join(folder, f"results-{number}.csv")
         genfile.write(results, import_rows, seed=number + 1)
-        subprocess.run([*raceledger(), "--db", path, "--as", BY, "import", f"{EVENT}/marathon/c{number + 1}",
-                        results, "--source", "timing"], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        args, cwd = THIS.command("--db", path, "--as", BY, "import", f"{EVENT}/marathon/c{number + 1}", results,
+                                 "--source", "timing")
+        subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.remove(results)
         print(f"  import {number + 1} of {imports}", file=sys.stderr)
     _small_entries(path, single)
@@ -146,26 +169,23 @@ def build(path: str, claims: int, single: int, import_rows: int) -> None:
 # --- measuring ----------------------------------------------------------------------------------
 
 
-def timed(args: list[str], before=None) -> float:
-    """Wall time of one process, which must succeed."""
+def timed(command: tuple[list[str], str | None], before=None) -> float:
+    """Wall time of one process (its arguments and folder), which must succeed."""
     if before:
         before()
+    args, cwd = command
     started = time.perf_counter()
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     return time.perf_counter() - started
 
 
-def best(repeat: int, args: list[str], before=None) -> float:
-    return min(timed(args, before) for _ in range(repeat))
-
-
-def interleaved(repeat: int, first: list[str], second: list[str]) -> tuple[float, float]:
-    """Best of `repeat` for two quick commands run in turn, so both see the same machine."""
-    times: tuple[list[float], list[float]] = ([], [])
+def interleaved(repeat: int, commands: dict[str, tuple[list[str], str | None]], before=None) -> dict[str, float]:
+    """Best of `repeat` for each named command, all run in turn each round, so all see the same machine."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
-        times[0].append(timed(first))
-        times[1].append(timed(second))
-    return min(times[0]), min(times[1])
+        for name, command in commands.items():
+            times[name].append(timed(command, before))
+    return {name: min(found) for name, found in times.items()}
 
 
 def counts(path: str) -> tuple[int, int]:
@@ -182,6 +202,10 @@ def main() -> None:
                         help="where the ledger is built and kept between runs")
     parser.add_argument("--import-rows", type=int, default=IMPORT_ROWS, help="rows of each imported file")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--before", metavar="DIR", help="a checkout of the code before a change, timed in turn")
+    parser.add_argument("--before-python", metavar="PYTHON", default=sys.executable,
+                        help="the interpreter --before is installed in")
+    parser.add_argument("--no-deep", action="store_true", help="skip load and verify --deep (each replays the ledger)")
     parser.add_argument("--floor", metavar="DB", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.floor:
@@ -198,7 +222,8 @@ def main() -> None:
                 os.replace(path + ".partial" + suffix, path + suffix)
     export = path + ".jsonl"
     if not os.path.exists(export):
-        subprocess.run([*raceledger(), "--db", path, "export", export], check=True, stderr=subprocess.DEVNULL)
+        args, cwd = THIS.command("--db", path, "export", export)
+        subprocess.run(args, cwd=cwd, check=True, stderr=subprocess.DEVNULL)
     loaded = os.path.join(options.work, "loaded.db")
 
     def fresh() -> None:
@@ -206,13 +231,24 @@ def main() -> None:
             if os.path.exists(loaded + suffix):
                 os.remove(loaded + suffix)
 
+    versions = [THIS] if options.before is None else [Version("before", options.before, options.before_python), THIS]
+    for version in versions:
+        version.compile()
     entries, claims = counts(path)
-    cli = raceledger()
-    floor_s, verify_s = interleaved(options.repeat * 3, [sys.executable, os.path.abspath(__file__), "--floor", path],
-                                    [*cli, "--db", path, "verify"])
-    load_s = best(options.repeat, [*cli, "--db", loaded, "load", export], fresh)
-    deep_s = best(options.repeat, [*cli, "--db", path, "verify", "--deep"])
-    fresh()
+    figures = []  # (measure, seconds, against, its seconds, target ratio or None)
+    verify_s = interleaved(options.repeat * 3, {
+        "floor": ([sys.executable, os.path.abspath(__file__), "--floor", path], None),
+        **{v.name: v.command("--db", path, "verify") for v in versions}})
+    figures.append(("verify", verify_s["this"], "floor", verify_s["floor"], 1.5))
+    if options.before is not None:
+        figures.append(("verify", verify_s["this"], "before", verify_s["before"], None))
+    if not options.no_deep:
+        load_s = interleaved(options.repeat, {"load": THIS.command("--db", loaded, "load", export)}, fresh)["load"]
+        deep_s = interleaved(options.repeat, {v.name: v.command("--db", path, "verify", "--deep") for v in versions})
+        fresh()
+        figures.append(("verify --deep", deep_s["this"], "load", load_s, 3.0))
+        if options.before is not None:
+            figures.append(("verify --deep", deep_s["this"], "before", deep_s["before"], None))
 
     print(f"Ledger: {claims:,} claims in {entries:,} journal entries "
           f"({os.path.getsize(path) / 2**20:,.0f} MiB); best of {options.repeat * 3} (floor, verify) "
@@ -220,13 +256,10 @@ def main() -> None:
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"SQLite {sqlite3.sqlite_version}")
     print(f"{'measure':<16}{'seconds':>9}   {'against':<14}{'seconds':>9}{'ratio':>8}{'target':>8}")
-    for name, seconds, against, base, target in [
-        ("verify", verify_s, "floor", floor_s, 1.5),
-        ("verify --deep", deep_s, "load", load_s, 3.0),
-    ]:
+    for name, seconds, against, base, target in figures:
         ratio = seconds / base
-        verdict = "ok" if ratio <= target else "OVER"
-        print(f"{name:<16}{seconds:>9.2f}   {against:<14}{base:>9.2f}{ratio:>7.2f}x{target:>7.1f}x  {verdict}")
+        verdict = "" if target is None else f"{target:>7.1f}x  {'ok' if ratio <= target else 'OVER'}"
+        print(f"{name:<16}{seconds:>9.2f}   {against:<14}{base:>9.2f}{ratio:>7.2f}x{verdict}")
 
 
 if __name__ == "__main__":

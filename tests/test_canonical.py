@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
+from ledger.core.canonical import (
+    GENESIS_HASH,
+    body_hash,
+    canonical_json,
+    chain_hash,
+    sha256_hex,
+)
 
 # JSON values the journal may hold: no floats (times are integer ms, distances integer metres).
 scalars = st.none() | st.booleans() | st.integers() | st.text()
@@ -109,19 +115,28 @@ def test_sha256_hex_hashes_utf8_text_and_bytes_alike():
     assert sha256_hex(b"abc") == hashlib.sha256(b"abc").hexdigest()
 
 
+def test_body_hash_is_the_sha256_of_the_utf8_body_wherever_its_pieces_are_cut():
+    body = canonical_json({"name": "Wojciech Kopeć", "rows": [[1, "김혜성", None]]})
+    whole = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    assert body_hash([body]) == whole
+    for cut in range(len(body) + 1):
+        assert body_hash([body[:cut], body[cut:]]) == whole, cut
+    assert body_hash(iter(body)) == whole
+
+
 def test_genesis_hash_is_64_zeros():
     assert GENESIS_HASH == "0" * 64
 
 
 def test_chain_hash_is_sha256_of_the_newline_joined_fields():
-    body_hash = sha256_hex('{"a":1}')
-    material = "\n".join([GENESIS_HASH, "1", "event", "2025-04-06T00:00:00+00:00", "tester", body_hash])
-    assert chain_hash(GENESIS_HASH, 1, "event", "2025-04-06T00:00:00+00:00", "tester", body_hash) == \
+    body_sha256 = hashlib.sha256(b'{"a":1}').hexdigest()
+    material = "\n".join([GENESIS_HASH, "1", "event", "2025-04-06T00:00:00+00:00", "tester", body_sha256])
+    assert chain_hash(GENESIS_HASH, 1, "event", "2025-04-06T00:00:00+00:00", "tester", body_sha256) == \
         hashlib.sha256(material.encode("utf-8")).hexdigest()
 
 
-FIELDS = [GENESIS_HASH, 1, "event", "2025-04-06T00:00:00+00:00", "tester", sha256_hex("{}")]
-OTHERS = ["f" * 64, 2, "race", "2025-04-06T00:00:01+00:00", "someone-else", sha256_hex("[]")]
+FIELDS = [GENESIS_HASH, 1, "event", "2025-04-06T00:00:00+00:00", "tester", body_hash(["{}"])]
+OTHERS = ["f" * 64, 2, "race", "2025-04-06T00:00:01+00:00", "someone-else", body_hash(["[]"])]
 
 
 @pytest.mark.parametrize("field", range(len(FIELDS)))

@@ -1,4 +1,8 @@
-"""The journal: one entry per write, each hashing the one before it, nothing written on an error."""
+"""The journal: one entry per write, each hashing the one before it, nothing written on an error.
+
+That verify catches a change to any stored entry (body, author, time, kind, place in the chain) is
+tested in test_tamper.py, on the database itself.
+"""
 
 from __future__ import annotations
 
@@ -90,29 +94,6 @@ def test_each_prev_hash_is_the_previous_entry_hash(demo, db):
 def test_each_entry_hash_recomputes_from_its_fields(demo, db):
     for entry in entries(db):
         assert recomputed(entry) == entry["entry_hash"], entry["seq"]
-
-
-def test_changing_any_body_byte_changes_the_hash(city, db):
-    ok(city("claim", CAT, "--source", "timing", "--athlete", "Anna Nowak", "--position", "1",
-            "--time", "2:31:07.4", "--quote", "Nowak wins in 2:31:07.4"))
-    for entry in entries(db):
-        body = entry["body"].encode("utf-8")
-        for i in range(len(body)):
-            changed = body[:i] + bytes([body[i] ^ 0x01]) + body[i + 1:]
-            assert entry_hash(entry["prev_hash"], entry["seq"], entry["kind"], entry["recorded_at"],
-                              entry["recorded_by"], changed) != entry["entry_hash"], (entry["seq"], i)
-
-
-@pytest.mark.parametrize("field, other", [("seq", 99), ("kind", "race"), ("recorded_at", "2000-01-01T00:00:00+00:00"),
-                                          ("recorded_by", "someone-else"), ("prev_hash", "f" * 64)])
-def test_who_when_and_where_in_the_chain_are_part_of_the_hash(city, db, field, other):
-    entry = entries(db)[0]
-    assert recomputed({**entry, field: other}) != entry["entry_hash"]
-
-
-def test_entry_hashes_are_unique(demo, db):
-    hashes = [e["entry_hash"] for e in entries(db)]
-    assert len(set(hashes)) == len(hashes)
 
 
 def test_later_writes_leave_earlier_entries_untouched(city, db):

@@ -5,6 +5,7 @@ names the seq; the truncated tail only through a published `--head`, derived row
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ import pytest
 from ledger.store.engine import resolve_target
 
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
+CHANGED = "its content does not match its entry_hash"
 
 
 class Insider:
@@ -78,6 +80,13 @@ def head(run) -> tuple[int, str]:
     return int(seq), hash_
 
 
+def problems_found(done) -> list[tuple[int, str]]:
+    """What `verify -f json` found, as (seq, problem) pairs, after checking it failed as it should."""
+    assert done.exit_code == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    return [(p["seq"], p["problem"]) for p in json.loads(done.stdout)["problems"]]
+
+
 def assert_caught(done, seq: int, problem: str) -> None:
     assert done.exit_code == 1, done.stdout + done.stderr
     assert f"entry {seq}: {problem}" in done.stdout, done.stdout
@@ -125,14 +134,54 @@ def test_one_changed_byte_of_an_entry_body_is_caught(ledger_with_corrections, db
         assert '"position":1' in body
         sql.run("UPDATE journal SET body = :body WHERE seq = :seq", body=body.replace('"position":1', '"position":2'), seq=seq)
     done = run("verify")
-    assert_caught(done, seq, "its content does not match its entry_hash")
+    assert_caught(done, seq, CHANGED)
     assert "Warning: the journal's append-only triggers are missing" in done.stderr
 
 
-def test_a_changed_author_is_caught(ledger_with_corrections, db):
+def test_one_changed_character_anywhere_in_a_body_is_caught(ledger_with_corrections, db):
+    """Every entry gets one character changed: entry 1 its body's first, the last entry its last,
+    the entries between at places spread over their bodies. Each is named, and nothing else."""
     with insider(db) as sql:
-        sql.run("UPDATE journal SET recorded_by = 'someone else' WHERE seq = 3")
-    assert_caught(ledger_with_corrections("verify"), 3, "its content does not match its entry_hash")
+        rows = sql.run("SELECT seq, body FROM journal ORDER BY seq")
+        last = rows[-1][0]
+        for seq, body in rows:
+            at = (seq - 1) * (len(body) - 1) // (last - 1)
+            changed = body[:at] + chr(ord(body[at]) ^ 1) + body[at + 1:]
+            sql.run("UPDATE journal SET body = :body WHERE seq = :seq", body=changed, seq=seq)
+    found = problems_found(ledger_with_corrections("verify", "-f", "json"))
+    assert [(seq, problem.split(":")[0]) for seq, problem in found] == [(seq, CHANGED) for seq, _ in rows]
+
+
+def _a_microsecond_later(recorded_at: str) -> str:
+    return (dt.datetime.fromisoformat(recorded_at) + dt.timedelta(microseconds=1)).isoformat(timespec="microseconds")
+
+
+# What an insider might write over each field of an entry that its hash covers, besides the body.
+REWRITES = {
+    "kind": lambda kind: "event" if kind != "event" else "source",
+    "recorded_at": _a_microsecond_later,
+    "recorded_by": str.upper,
+}
+
+
+@pytest.mark.parametrize("column", REWRITES)
+def test_a_changed_kind_time_or_author_is_caught(ledger_with_corrections, db, column):
+    seq = head(ledger_with_corrections)[0] // 2
+    with insider(db) as sql:
+        value = sql.one(f"SELECT {column} FROM journal WHERE seq = :seq", seq=seq)
+        sql.run(f"UPDATE journal SET {column} = :value WHERE seq = :seq", value=REWRITES[column](value), seq=seq)
+    found = problems_found(ledger_with_corrections("verify", "-f", "json"))
+    assert [(seq, problem.split(":")[0]) for seq, problem in found] == [(seq, CHANGED)]
+
+
+def test_a_prev_hash_pointing_elsewhere_is_caught(ledger_with_corrections, db):
+    seq = head(ledger_with_corrections)[0] // 2
+    with insider(db) as sql:
+        sql.run("UPDATE journal SET prev_hash = (SELECT entry_hash FROM journal WHERE seq = :other) WHERE seq = :seq",
+                other=seq - 2, seq=seq)
+    found = problems_found(ledger_with_corrections("verify", "-f", "json"))
+    assert [(seq, problem.split(":")[0]) for seq, problem in found] == [
+        (seq, CHANGED), (seq, f"its prev_hash is not the hash of entry {seq - 1}")]
 
 
 def test_a_changed_derived_claim_row_is_caught_by_deep(ledger_with_corrections, db):
@@ -194,12 +243,25 @@ def test_swapping_two_entries_is_caught(ledger_with_corrections, db):
         sql.run("UPDATE journal SET seq = 4 WHERE seq = 9")
         sql.run("UPDATE journal SET seq = 9 WHERE seq = -1")
     done = ledger_with_corrections("verify")
-    assert_caught(done, 4, "its content does not match its entry_hash")
-    assert "entry 9: its content does not match its entry_hash" in done.stdout
+    assert_caught(done, 4, CHANGED)
+    assert f"entry 9: {CHANGED}" in done.stdout
+
+
+def test_entries_moved_up_over_a_deleted_one_are_caught(ledger_with_corrections, db):
+    """No gap shows and each moved entry still links to the one before it: only their seqs,
+    which their hashes cover, give them away."""
+    last = head(ledger_with_corrections)[0]
+    with insider(db) as sql:
+        sql.run("DELETE FROM journal WHERE seq = 5")
+        for seq in range(6, last + 1):
+            sql.run("UPDATE journal SET seq = :moved WHERE seq = :seq", moved=seq - 1, seq=seq)
+    found = problems_found(ledger_with_corrections("verify", "-f", "json"))
+    assert [(seq, problem.split(":")[0]) for seq, problem in found] == [
+        (5, CHANGED), (5, "its prev_hash is not the hash of entry 4"), *((seq, CHANGED) for seq in range(6, last))]
 
 
 def test_a_rewritten_tail_with_recomputed_hashes_is_caught_against_the_published_head(ledger_with_corrections, db):
-    from ledger.core.canonical import chain_hash, sha256_hex
+    from ledger.core.canonical import body_hash, chain_hash
 
     run = ledger_with_corrections
     seq, published = head(run)
@@ -209,7 +271,7 @@ def test_a_rewritten_tail_with_recomputed_hashes_is_caught_against_the_published
         previous = rows[0][3]
         for number, kind, body, _, at, by in rows:
             body = body.replace("Gazette", "Gazette (forged)")
-            forged = chain_hash(previous, number, kind, at, by, sha256_hex(body))
+            forged = chain_hash(previous, number, kind, at, by, body_hash([body]))
             sql.run("UPDATE journal SET body = :body, prev_hash = :prev, entry_hash = :hash WHERE seq = :seq",
                     body=body, prev=previous, hash=forged, seq=number)
             previous = forged
@@ -244,4 +306,4 @@ def test_a_changed_piece_of_an_imported_file_is_caught(ledger_with_corrections, 
         assert "Maria Silva" in data
         sql.run("UPDATE journal_chunk SET data = :data WHERE seq = :seq AND n = 0",
                 data=data.replace("Maria Silva", "Maria Silvb"), seq=seq)
-    assert_caught(run("verify"), seq, "its content does not match its entry_hash")
+    assert_caught(run("verify"), seq, CHANGED)

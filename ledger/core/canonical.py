@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-from typing import Any
+from hashlib import sha256
+from typing import Any, Iterable
 
 GENESIS_HASH = "0" * 64
 
@@ -29,10 +29,19 @@ def canonical_json(value: Any) -> str:
 def sha256_hex(data: str | bytes) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
+    return sha256(data).hexdigest()
 
 
-def chain_hash(prev_hash: str, seq: int, kind: str, recorded_at: str, recorded_by: str, body_hash: str) -> str:
-    """entry_hash = sha256 of the newline-joined fields: who and when are part of what is proven."""
-    material = "\n".join([prev_hash, str(seq), kind, recorded_at, recorded_by, body_hash])
-    return sha256_hex(material)
+def body_hash(pieces: Iterable[str]) -> str:
+    """sha256 of an entry's canonical body text (UTF-8), given in pieces whose concatenation is the
+    body: a large body (an import) is hashed without ever being whole in memory."""
+    digest = sha256()
+    for piece in pieces:
+        digest.update(piece.encode())
+    return digest.hexdigest()
+
+
+def chain_hash(prev_hash: str, seq: int, kind: str, recorded_at: str, recorded_by: str, body_sha256: str) -> str:
+    """entry_hash = sha256 of the newline-joined fields (UTF-8): who and when are part of what is proven."""
+    material = f"{prev_hash}\n{seq}\n{kind}\n{recorded_at}\n{recorded_by}\n{body_sha256}"
+    return sha256(material.encode()).hexdigest()

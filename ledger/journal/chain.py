@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
-from typing import Any, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Iterable, Iterator, NamedTuple
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from ledger.core.canonical import GENESIS_HASH, chain_hash, sha256_hex
+from ledger.core.canonical import GENESIS_HASH, body_hash, chain_hash
 from ledger.core.models import JournalChunk, JournalEntry
 from ledger.core.views import Head
 from ledger.store.locking import PG_WRITE_LOCK
@@ -55,7 +56,7 @@ def append(session: Session, kind: str, body_json: str, recorded_by: str) -> int
     previous = head(session)
     seq = previous.seq + 1
     recorded_at = utc_now()
-    entry_hash = chain_hash(previous.hash, seq, kind, recorded_at, recorded_by, sha256_hex(body_json))
+    entry_hash = chain_hash(previous.hash, seq, kind, recorded_at, recorded_by, body_hash((body_json,)))
     session.execute(
         insert(JournalEntry).values(
             seq=seq, kind=kind, body=body_json, prev_hash=previous.hash,
@@ -74,21 +75,23 @@ def next_id(session: Session, column) -> int:
 
 # Kinds whose body is kept in chunks (whatever its size, so a replay stores it the same way).
 CHUNKED_KINDS = frozenset({"import"})
-# How many entries a streaming read fetches at a time.
+# How many rows a streaming read fetches at a time.
 STREAM_BATCH = 1000
 
 
-def body_pieces(session: Session, seq: int, body: str | None) -> Iterator[str]:
+def body_pieces(session: Session, seq: int, body: str | None) -> Iterable[str]:
     """The canonical body text of entry `seq`, in pieces whose concatenation is the whole body.
 
-    `body` is the entry's `journal.body` column: the text itself for an ordinary entry (one piece),
-    NULL for a large one, whose pieces are read from journal_chunk one at a time, in order, so
-    memory holds one piece (about 1 MB) whatever the body's size. Every reader of bodies (hashing,
-    export, replay, verify) goes through here.
+    `body` is the entry's `journal.body` column: the text itself for an ordinary entry (one piece, in
+    a tuple: cheaper than a generator in verify's loop over every entry), NULL for a large one, whose
+    pieces are read from journal_chunk one at a time, in order, so memory holds one piece (about
+    1 MB) whatever the body's size. Every reader of bodies (hashing, export, replay, verify) goes
+    through here.
     """
-    if body is not None:
-        yield body
-        return
+    return (body,) if body is not None else _chunks(session, seq)
+
+
+def _chunks(session: Session, seq: int) -> Iterator[str]:
     n = 0
     while True:
         data = session.execute(
@@ -99,43 +102,56 @@ def body_pieces(session: Session, seq: int, body: str | None) -> Iterator[str]:
         n += 1
 
 
-def body_hash(session: Session, seq: int, body: str | None) -> str:
-    """sha256 of the entry's canonical body, computed piece by piece."""
-    import hashlib
+class EntryRow(NamedTuple):
+    """A journal row as stream() gives it."""
 
-    digest = hashlib.sha256()
-    for piece in body_pieces(session, seq, body):
-        digest.update(piece.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def stream(session: Session, after: int = 0) -> Iterator[Any]:
-    """Journal rows (seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by) in seq order,
-    fetched in batches (server-side on PostgreSQL): memory does not grow with the journal."""
-    columns = (JournalEntry.seq, JournalEntry.kind, JournalEntry.body, JournalEntry.prev_hash,
-               JournalEntry.entry_hash, JournalEntry.recorded_at, JournalEntry.recorded_by)
-    while True:
-        rows = session.execute(select(*columns).where(JournalEntry.seq > after)
-                               .order_by(JournalEntry.seq).limit(STREAM_BATCH)).all()
-        yield from rows
-        if len(rows) < STREAM_BATCH:
-            return
-        after = rows[-1].seq
+    seq: int
+    kind: str
+    body: str | None  # NULL for a CHUNKED_KINDS entry: read it with body_pieces
+    prev_hash: str
+    entry_hash: str
+    recorded_at: str
+    recorded_by: str
 
 
-def store_chunks(session: Session, seq: int, pieces: Iterable[str]) -> int:
-    """Write a large body's pieces to journal_chunk as chunks 0, 1, 2...; returns how many."""
-    n = 0
-    for n, data in enumerate(pieces, 1):
-        session.execute(insert(JournalChunk).values(seq=seq, n=n - 1, data=data))
-    return n
+_ENTRIES_SQL = f"SELECT {', '.join(EntryRow._fields)} FROM journal ORDER BY seq"
+
+
+@contextmanager
+def entry_tuples(session: Session) -> Iterator[Iterable[tuple]]:
+    """The journal's rows as plain tuples (EntryRow's fields, in order), in seq order.
+
+    The driver's own cursor (a server-side one on PostgreSQL), fetching STREAM_BATCH rows at a
+    time: memory holds one batch, never the journal, and no row costs more than the driver's work,
+    since verify loops over these and SQLAlchemy's rows would add a twentieth to a whole run of it.
+    """
+    connection = session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with driver.cursor(name="raceledger_journal") as cursor:
+            cursor.itersize = STREAM_BATCH
+            cursor.execute(_ENTRIES_SQL)
+            yield cursor
+    else:
+        cursor = driver.cursor()
+        try:
+            cursor.arraysize = STREAM_BATCH
+            yield cursor.execute(_ENTRIES_SQL)
+        finally:
+            cursor.close()
+
+
+def stream(session: Session) -> Iterator[EntryRow]:
+    """The journal's rows, in seq order, with their fields named (entry_tuples, which see)."""
+    with entry_tuples(session) as rows:
+        yield from map(EntryRow._make, rows)
 
 
 def reserve(session: Session) -> Head:
     """Take the chain's write lock and return the current head: the next entry is head.seq + 1.
 
-    For an entry whose chunks and derived rows are written before its journal row (SQLite, with
-    foreign keys deferred to the commit): nobody else can append until the transaction ends.
+    For an entry prepared before its journal row is written (an import reads its whole file
+    first): nobody else can append until the transaction ends.
     """
     _lock_chain_head(session)
     return head(session)
@@ -151,17 +167,4 @@ def insert_large(session: Session, previous: Head, kind: str, body_sha256: str, 
     session.execute(insert(JournalEntry).values(
         seq=seq, kind=kind, body=None, prev_hash=previous.hash, entry_hash=entry_hash,
         recorded_at=recorded_at, recorded_by=recorded_by))
-    return seq
-
-
-def append_large(session: Session, kind: str, body_sha256: str, pieces: Callable[[], Iterable[str]],
-                 recorded_by: str, project: Callable[[int], None]) -> int:
-    """Append one entry whose canonical body is too large to hold: hashed already, stored in chunks.
-
-    `pieces()` gives the body text in pieces (about 1 MB, cut at row boundaries) whose sha256 is
-    `body_sha256`; `project(seq)` writes the derived rows. Returns the entry's seq.
-    """
-    seq = insert_large(session, reserve(session), kind, body_sha256, recorded_by)
-    store_chunks(session, seq, pieces())
-    project(seq)
     return seq

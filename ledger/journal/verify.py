@@ -1,42 +1,32 @@
 """`raceledger verify`: prove the journal is the unbroken chain it claims to be, and (deep) that the
 derived tables are exactly what replaying it produces.
 
-One streaming pass over the journal in seq order: memory holds one batch of entries (a large body
-is hashed chunk by chunk; with `deep`, one row per table being compared), never the ledger. Problems are collected, not raised, so one run
-reports every one of them (up to a cap), each with the seq it concerns.
+One streaming pass over the journal in seq order (ledger.journal.chain.entry_tuples), hashing as
+append did (ledger.core.canonical): memory holds one batch of entries (a large body is hashed chunk
+by chunk; with `deep`, one row per table being compared), never the ledger. Problems are collected,
+not raised, so one run reports every one of them (up to a cap), each with the seq it concerns.
 """
 
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from hashlib import sha256
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ledger.core.canonical import GENESIS_HASH
+from ledger.core.canonical import GENESIS_HASH, body_hash, chain_hash
 from ledger.core.errors import LedgerError
+from ledger.core.views import Head
+from ledger.journal.chain import body_pieces, entry_tuples
 
 # Enough to locate any tampering; a wholly rewritten ledger should not fill memory with complaints.
 MAX_PROBLEMS = 100
-STREAM_BATCH = 2000
 _HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
 # The append-only triggers of the tables holding the journal (0002: journal; 0003: journal_chunk).
 _TRIGGERS = {"sqlite": tuple(f"{t}_no_{a}" for t in ("journal", "journal_chunk") for a in ("update", "delete")),
              "postgresql": tuple(f"{t}_{a}" for t in ("journal", "journal_chunk") for a in ("append_only", "no_truncate"))}
-
-
-class SeqHash(NamedTuple):
-    """A head as `raceledger head` prints it (equal to the journal.Head of the same entry).
-
-    Defined here so that verify's start does not load the writing side (journal, projector, models).
-    """
-
-    seq: int
-    hash: str
 
 
 @dataclass(frozen=True)
@@ -56,7 +46,7 @@ class Report:
     """What one verification found: entries checked, the head, problems (first MAX_PROBLEMS) and warnings."""
 
     checked: int = 0
-    head: SeqHash = SeqHash(0, GENESIS_HASH)
+    head: Head = Head(0, GENESIS_HASH)
     problems: list[Problem] = field(default_factory=list)
     more: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -84,78 +74,23 @@ class Report:
                 "more_problems": self.more, "warnings": self.warnings}
 
 
-def parse_head(value: str) -> SeqHash:
+def parse_head(value: str) -> Head:
     """`SEQ:HASH` as `raceledger head` prints it."""
     match = _HEAD.match(value.strip().lower())
     if not match:
         raise LedgerError(f"bad --head {value!r}: expected SEQ:HASH as printed by raceledger head, "
                           "e.g. 12:" + "3f" * 32)
-    return SeqHash(int(match.group(1)), match.group(2))
+    return Head(int(match.group(1)), match.group(2))
 
 
-def format_head(head: SeqHash) -> str:
+def format_head(head: Head) -> str:
     return f"{head.seq}:{head.hash}"
-
-
-def body_digest(session: Session, seq: int, body: str | None) -> str:
-    """SHA-256 of an entry's canonical body text: the column itself, or (NULL there: a large entry)
-    its pieces from journal_chunk, hashed one at a time."""
-    if body is not None:
-        return sha256(body.encode()).hexdigest()
-    digest = sha256()
-    for piece in body_pieces(session, seq):
-        digest.update(piece.encode())
-    return digest.hexdigest()
-
-
-_CHUNK = text("SELECT data FROM journal_chunk WHERE seq = :seq AND n = :n")
-
-
-def body_pieces(session: Session, seq: int) -> Iterator[str]:
-    """A large entry's chunks in order, one in memory at a time: what journal.body_pieces reads,
-    read here so that starting verify does not import the writing side (journal, projector, models),
-    a tenth of its floor. A test keeps the two equal."""
-    n = 0
-    while (data := session.execute(_CHUNK, {"seq": seq, "n": n}).scalar()) is not None:
-        yield data
-        n += 1
-
-
-_JOURNAL_SQL = ("SELECT seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by "
-                "FROM journal ORDER BY seq")
-
-
-@contextmanager
-def journal_rows(session: Session) -> Iterator[Iterable[tuple]]:
-    """(seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by) in seq order, streamed.
-
-    The driver's own cursor (a server-side one on PostgreSQL, fetching STREAM_BATCH rows at a time):
-    this loop is all verify costs, and per-row result processing would add half again. Memory holds
-    one batch, never the journal.
-    """
-    connection = session.connection()
-    driver = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        with driver.cursor(name="raceledger_verify") as cursor:
-            cursor.itersize = STREAM_BATCH
-            cursor.execute(_JOURNAL_SQL)
-            yield cursor
-    elif connection.dialect.name == "sqlite":
-        cursor = driver.cursor()
-        try:
-            cursor.arraysize = STREAM_BATCH
-            yield cursor.execute(_JOURNAL_SQL)
-        finally:
-            cursor.close()
-    else:
-        result = connection.execution_options(yield_per=STREAM_BATCH).execute(text(_JOURNAL_SQL))
-        yield (tuple(row) for row in result)
 
 
 class ChainCheck:
     """Checks entries one at a time, in seq order: numbering, links and each entry's own hash."""
 
-    def __init__(self, report: Report, published: SeqHash | None, session: Session | None = None) -> None:
+    def __init__(self, report: Report, published: Head | None, session: Session | None = None) -> None:
         self.report = report
         self.session = session
         self.published_seq = published.seq if published is not None else None
@@ -167,13 +102,12 @@ class ChainCheck:
         self.run([row])
 
     def run(self, rows: Iterable[tuple]) -> None:
-        """The hot loop, on local names only: an entry that needs a second look goes to `_look`."""
+        """The hot loop, on local names: an entry that needs a second look goes to `_look`."""
         session, published_seq = self.session, self.published_seq
         last_seq, last_hash, checked = self.last_seq, self.last_hash, 0
         for seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by in rows:
-            # An inline body is hashed right here (the call would cost a tenth of the loop).
-            digest = sha256(body.encode()).hexdigest() if body is not None else body_digest(session, seq, body)
-            computed = sha256(f"{prev_hash}\n{seq}\n{kind}\n{recorded_at}\n{recorded_by}\n{digest}".encode()).hexdigest()
+            computed = chain_hash(prev_hash, seq, kind, recorded_at, recorded_by,
+                                  body_hash(body_pieces(session, seq, body)))
             if computed != entry_hash or seq != last_seq + 1 or prev_hash != last_hash or seq == published_seq:
                 self._look(last_seq, last_hash, seq, prev_hash, entry_hash, computed)
             last_seq, last_hash = seq, entry_hash
@@ -208,7 +142,7 @@ class ChainCheck:
 
     def finish(self) -> None:
         last = self.last_seq
-        self.report.head = SeqHash(last, self.last_hash)
+        self.report.head = Head(last, self.last_hash)
         if self.published is not None and self.published.seq > last:
             gone = f"entry {last + 1}" if self.published.seq == last + 1 else f"entries {last + 1}-{self.published.seq}"
             self.report.add(last + 1, f"the published head {format_head(self.published)} is past the end of the "
@@ -236,14 +170,14 @@ def _snapshot(session: Session) -> None:
         session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
 
 
-def verify(session: Session, published: SeqHash | None = None,
+def verify(session: Session, published: Head | None = None,
            deep: Callable[[Session, Report], None] | None = None) -> Report:
     """Check the whole chain from the first entry; then `deep` (ledger.projection.deep.compare), if
     given, replays it and compares the derived tables: the journal layer never imports projections."""
     _snapshot(session)
     report = Report(deep=deep is not None)
     chain = ChainCheck(report, published, session)
-    with journal_rows(session) as rows:
+    with entry_tuples(session) as rows:
         chain.run(rows)
     chain.finish()
     if deep is not None and report.ok:

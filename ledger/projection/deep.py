@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
 from ledger.core.models import Base
-from ledger.journal.verify import STREAM_BATCH, Report
+from ledger.journal.chain import STREAM_BATCH
+from ledger.journal.verify import Report
 from ledger.projection import replay
 from ledger.projection.replay import SourceEntry
 
@@ -39,9 +40,9 @@ def _ordered(table: Table, dialect: str) -> list[Any]:
 
 
 def _rows(conn: Connection, table: Table) -> Iterator[tuple[tuple, dict[str, Any]]]:
-    query = select(table).order_by(*_ordered(table, conn.dialect.name))
+    query = select(table).order_by(*_ordered(table, conn.dialect.name)).execution_options(yield_per=STREAM_BATCH)
     keys = [c.name for c in table.primary_key.columns]
-    for row in conn.execution_options(stream_results=True, yield_per=STREAM_BATCH).execute(query):
+    for row in conn.execute(query):
         values = dict(row._mapping)
         yield tuple(values[k] for k in keys), values
 

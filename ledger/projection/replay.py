@@ -8,7 +8,6 @@ the derived tables through ledger.projection.apply.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
@@ -17,7 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash
+from ledger.core.canonical import GENESIS_HASH, body_hash, canonical_json, chain_hash
 from ledger.core.errors import LedgerError
 from ledger.core.models import JournalEntry
 from ledger.core.progress import Advance
@@ -61,11 +60,8 @@ def _check(entry: SourceEntry, expected_seq: int, previous_hash: str) -> None:
         raise LedgerError(f"{entry.where}: entry {entry.seq} does not link to the entry before it "
                           f"(its prev_hash is {entry.prev_hash[:12]}..., the previous entry's hash is "
                           f"{previous_hash[:12]}...); nothing was loaded")
-    digest = hashlib.sha256()
-    for piece in entry.pieces():
-        digest.update(piece.encode("utf-8"))
     computed = chain_hash(previous_hash, entry.seq, entry.kind, entry.recorded_at, entry.recorded_by,
-                          digest.hexdigest())
+                          body_hash(entry.pieces()))
     if computed != entry.entry_hash:
         raise LedgerError(f"{entry.where}: entry {entry.seq} does not match its hash (its content or who or when "
                           f"was changed after it was written: computed {computed[:12]}..., recorded "
