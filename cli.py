@@ -1026,11 +1026,13 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
         raceledger verify --head 1234:5f0c...e9 --deep
     """
     from ledger.journal import verify as checking
-    from ledger.projection.deep import compare
 
+    compare = None
+    if deep:  # the replay machinery is loaded only when it will run
+        from ledger.projection.deep import compare
     head_seen = checking.parse_head(published) if published else None
     with reading(ctx) as session:
-        report = checking.verify(session, head_seen, compare if deep else None)
+        report = checking.verify(session, head_seen, compare)
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)
     if fmt == "json":
