@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import Connection, create_engine
+
+from ledger.store.engine import resolve_target
 
 EVENT = "city-2025"
 MARATHON = f"{EVENT}/marathon"
@@ -41,3 +46,14 @@ def build(run, commands: Iterable[tuple]) -> None:
     for args in commands:
         result = run(*args)
         assert result.exit_code == 0, (args, result.output)
+
+
+@contextmanager
+def connect(db: str) -> Iterator[Connection]:
+    """A connection to the ledger a --db value names, for tests that read its tables directly."""
+    engine = create_engine(resolve_target(db).url)
+    try:
+        with engine.connect() as conn:
+            yield conn
+    finally:
+        engine.dispose()

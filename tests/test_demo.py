@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from helpers import as_json
-from sqlalchemy import create_engine, text
-
-from ledger.store.engine import resolve_target
+from helpers import as_json, connect
+from sqlalchemy import text
 
 AMATEUR_MEN = "pyongyang-2025/marathon/amateur-men"
 DISPUTE_KEYS = {"category", "kind", "position", "athlete", "claims"}
 CLAIM_KEYS = {"id", "athlete", "source", "source_kind", "position", "time", "status", "url", "quote"}
 PLACING_KEYS = {"position", "verdict", "claims"}
-
-
-@contextmanager
-def connect(db: str):
-    engine = create_engine(resolve_target(db).url)
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
 
 
 def journal_count(db: str) -> int:

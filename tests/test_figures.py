@@ -8,30 +8,19 @@ from __future__ import annotations
 
 import json
 import textwrap
-from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from helpers import connect
+from sqlalchemy import text
 
 from cli import cli
-from ledger.store.engine import resolve_target
 
 FIGURE_KEYS = {"id", "subject", "measure", "value", "low", "high", "approximately", "unit", "kind", "period", "at",
                "source", "via", "quote", "url", "verdict", "comparisons"}
 VERDICTS = {"single-source", "consistent", "disputed", "not-comparable"}
 ARTICLE = "rare-glimpse-inside"
 FIGURE_TABLES = ("topic", "measure", "figure", "figure_ruling", "source")
-
-
-@contextmanager
-def connect(db: str):
-    engine = create_engine(resolve_target(db).url)
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
 
 
 def state(db: str) -> tuple:

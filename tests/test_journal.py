@@ -9,27 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
+from helpers import connect
+from sqlalchemy import text
 
 from cli import cli
-from ledger.store.engine import resolve_target
 
 CAT = "city-2025/marathon/open-women"
 GENESIS = "0" * 64
-
-
-@contextmanager
-def connect(db: str):
-    engine = create_engine(resolve_target(db).url)
-    try:
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
 
 
 def entries(db: str) -> list[dict]:
