@@ -103,14 +103,15 @@ def test_standard_input_is_read_with_a_dash(city):
     assert len(claims_of(city)) == 3
 
 
-def test_quoted_fields_keep_commas_and_newlines_and_later_lines_keep_their_numbers(city, tmp_path):
+def test_quoted_fields_keep_commas_and_later_lines_keep_their_numbers_but_a_name_keeps_no_newline(city, tmp_path):
     text = HEADER + '1,101,"Nowak, Anna",POL,,2:31:07,,\n2,102,"Maria\nSilva",POR,,2:31:40,,\n3,103,,POL,,2:32:00,,\n'
     result = import_(city, write(tmp_path, text))
     assert result.exit_code == 1
+    assert f"{tmp_path / 'results.csv'}:3: name holds the control character '\\n' at character 6" in result.stderr
     assert f"{tmp_path / 'results.csv'}:5: missing name" in result.stderr  # the quoted newline is line 3-4
-    text = text.replace("3,103,,", "3,103,Eva,")
+    text = text.replace("3,103,,", "3,103,Eva,").replace("Maria\nSilva", "Maria Silva")
     ok(import_(city, write(tmp_path, text)))
-    assert [c[1] for c in brief(city)] == ["Nowak, Anna", "Maria\nSilva", "Eva"]
+    assert [c[1] for c in brief(city)] == ["Nowak, Anna", "Maria Silva", "Eva"]
 
 
 def test_first_and_last_name_columns_make_the_name(city, tmp_path):

@@ -24,8 +24,8 @@ TIME_STATUSES = {"DNF": "DNF", "dns": "DNS", "DQ": "DQ"}
 BAD_TIMES = ["25:99:00", "abc", "2:31:7", "2:31:60"]
 STATUSES = {"": None, "FIN": "FIN", "dnf": "DNF", "DNS": "DNS", "DQ TR 54.7.3": "DQ"}
 BAD_STATUSES = ["XYZ", "finished"]
-NAMES = ["Anna Nowak", "Kopeć, Wojciech", "Maria\nSilva", 'Jon "JJ" Su-gyong', "  Eva Berg  ", "Ola;Nordmann"]
-BAD_NAMES = ["", "   "]
+NAMES = ["Anna Nowak", "Kopeć, Wojciech", 'Jon "JJ" Su-gyong', "  Eva Berg  ", "Ola;Nordmann"]
+BAD_NAMES = ["", "   ", "Maria\nSilva", "Eva\x1b[2JBerg"]  # a name is one line, free of control characters
 POSITIONS = ["1", "2", "3", "4", ""]
 BAD_POSITIONS = ["0", "x", "-1"]
 BIBS = ["", "1", "2", "3", "A7", "12345678901234567890"]
@@ -60,7 +60,7 @@ def expected(records: list[dict]) -> tuple[list[tuple], set[int]]:
     for i, row in enumerate(records):
         errors = False
         name = row["name"].strip()
-        errors |= not name
+        errors |= not name or row["name"] in BAD_NAMES
         position = int(row["position"]) if row["position"].isdecimal() and row["position"] != "0" else None
         errors |= row["position"] in BAD_POSITIONS
         time = VALID_TIMES.get(row["time"])

@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.core.errors import LedgerError
-from ledger.core.times import RaceTime, format_ms, parse_time, parse_tolerance
+from ledger.core.times import LONGEST_MS, RaceTime, format_ms, parse_time, parse_tolerance
 
-hours = st.integers(min_value=0, max_value=999)
+hours = st.integers(min_value=0, max_value=595)  # every time below 596 h fits an integer column
 minutes = st.integers(min_value=0, max_value=59)
 seconds = st.integers(min_value=0, max_value=59)
 fractions = st.text(alphabet="0123456789", min_size=0, max_size=3)
@@ -38,10 +38,17 @@ def test_parse_counts_milliseconds_exactly(h, m, s, fraction):
 
 
 @settings(deadline=None)
-@given(st.integers(min_value=0, max_value=999 * 3600_000 + 3599_999), st.integers(min_value=0, max_value=3))
+@given(st.integers(min_value=0, max_value=LONGEST_MS), st.integers(min_value=0, max_value=3))
 def test_format_then_parse_gives_back_the_time_to_the_decimals_kept(ms, decimals):
     kept = ms - ms % 10 ** (3 - decimals)
     assert parse_time(format_ms(ms, decimals)) == RaceTime(kept, decimals)
+
+
+@settings(deadline=None)
+@given(st.integers(min_value=LONGEST_MS + 1, max_value=999 * 3600_000 + 3599_999))
+def test_a_time_past_the_longest_is_refused_with_the_limit(ms):
+    with pytest.raises(LedgerError, match=r"must be at most 596:31:23\.647$"):
+        parse_time(format_ms(ms, 3))
 
 
 @pytest.mark.parametrize("text, ms, decimals", [

@@ -11,13 +11,16 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 
 _SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NATIONALITY = re.compile(r"^[A-Z]{3}$")
 # A status word, then nothing or a note after a separator: `DNF`, `dq`, `DQ TR 54.7.3`, `DSQ (TR 17.3)`.
-_STATUS = re.compile(r"^(FIN|DNF|DNS|DQ|DSQ)(?:$|[^0-9A-Z](.*)$)", re.IGNORECASE | re.DOTALL)
+# The note is one line of at most the note's limit (ledger.core.limits), like any text a source wrote.
+_STATUS = re.compile(r"^(FIN|DNF|DNS|DQ|DSQ)(?:$|[^0-9A-Z\x00-\x1f\x7f-\x9f]([^\x00-\x1f\x7f-\x9f\ud800-\udfff]{0,%d})$)"
+                     % limits.TEXTS["note"].most, re.IGNORECASE)
 _STATUS_CODES = {"FIN": "FIN", "DNF": "DNF", "DNS": "DNS", "DQ": "DQ", "DSQ": "DQ"}
 _SEX_WORDS = {"M": "M", "MALE": "M", "MEN": "M", "F": "F", "W": "F", "FEMALE": "F", "WOMEN": "F", "X": "X"}
 
@@ -25,7 +28,7 @@ SOURCE_KINDS = ("official", "organizer", "state-media", "press", "participant", 
 STATUSES = ("FIN", "DNF", "DNS", "DQ")  # what is recorded; DSQ is read as DQ
 SEXES = ("M", "F", "X")  # what is recorded; MALE, MEN, W, FEMALE and WOMEN are read too
 FIRST_BIRTH_YEAR = 1900
-LAST_POSITION = 2**31 - 1  # the largest placing a claim's position column holds on every database
+LAST_POSITION = limits.WHOLES["position"].most  # the largest placing, on every database
 
 
 class Status(NamedTuple):
@@ -74,7 +77,7 @@ def status(text: str) -> Status:
     """FIN, DNF, DNS or DQ (DSQ too) in any case, maybe followed by a note: `DQ TR 54.7.3`."""
     found = status_word(text)
     if found is None:
-        raise LedgerError(f"unknown status {text.strip()!r}: expected {_listed(STATUSES)}")
+        raise LedgerError(f"unknown status {limits.shortened(text.strip())}: expected {_listed(STATUSES)}")
     return found
 
 
@@ -148,8 +151,9 @@ def positive(value: int, what: str) -> int:
     return value
 
 
-def text(value: str, what: str) -> str:
+def text(value: str, what: str, kind: str = "name") -> str:
+    """Text a user typed, stripped: not empty, and within the limits of its kind (ledger.core.limits)."""
     value = value.strip()
     if not value:
         raise LedgerError(f"{what} must not be empty")
-    return value
+    return limits.text(value, kind, what)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 
+LONGEST_MS = limits.WHOLES["time"].most  # 596:31:23.647, the most an integer column holds
 _TIME = re.compile(r"^(?:(\d{1,3}):)?(\d{1,2}):(\d{2})(?:\.(\d{1,3}))?$")
 
 
@@ -34,6 +36,8 @@ def parse_time(text: str) -> RaceTime:
     fraction = fraction or ""
     ms = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
     ms += int(fraction.ljust(3, "0")) if fraction else 0
+    if ms > LONGEST_MS:
+        raise LedgerError(f"bad time {text!r}: must be at most {format_ms(LONGEST_MS, 3)}")
     return RaceTime(ms, len(fraction))
 
 

@@ -33,7 +33,7 @@ class ClaimView(NamedTuple):
     published: dt.date | None
     retracted_seq: int | None = None  # the journal entry that withdrew it; None while it counts
     retraction_reason: str | None = None
-    status_note: str | None = None  # what a results file wrote beside the status: `TR 54.7.3` of `DQ TR 54.7.3`
+    status_note: str | None = None  # what the source wrote beside the status: `TR 54.7.3` of `DQ TR 54.7.3`
 
     @property
     def time(self) -> str | None:

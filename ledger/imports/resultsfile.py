@@ -17,7 +17,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, NamedTuple, Sequence, TextIO
 
-from ledger.core import rules
+from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
 from ledger.core.rules import Status
 from ledger.core.times import RaceTime, format_ms, parse_time
@@ -43,7 +43,7 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 _UNNAMED = re.compile(r"^\(unnamed: (.+)\)$", re.DOTALL)
 
-MAX_NAME, MAX_BIB = 300, 20
+MAX_NAME, MAX_BIB = limits.TEXTS["name"].most, limits.TEXTS["bib"].most
 # Road world records (men's, the fastest overall) in ms at their distances in metres: a time
 # faster than these, scaled to the race's distance, is a warning.
 WORLD_RECORDS = {5000: 769_000, 10000: 1_584_000, 21097: 3_402_000, 42195: 7_235_000}
@@ -269,8 +269,10 @@ def parse_name(text: str) -> Name | Problem:
     """A name cell, stripped: a name, an unnamed athlete's description, or a Problem."""
     if not text:
         return Problem("missing name")
-    if len(text) > MAX_NAME:
-        return Problem(f"name longer than {MAX_NAME} characters")
+    try:
+        limits.text(text, "name")
+    except LedgerError as exc:
+        return Problem(str(exc))
     found = _UNNAMED.match(text)
     return Name(found.group(1).strip(), True) if found else Name(text)
 
@@ -336,6 +338,7 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
     codes, years, sexes = reading.codes, reading.years, reading.sexes
     bib_lines, place_lines, place_times = reading.bibs.lines, reading.places_seen.lines, reading.places_seen.values
     fastest, year, odd_sexes = reading.fastest, reading.race.year, reading.odd_sexes
+    unsafe = limits.UNSAFE.search
     width, line_end = len(reading.mapping.header), reader.line_num
     for record in reader:
         line, line_end = line_end + 1, reader.line_num
@@ -350,7 +353,7 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
         nationality, born, sex, bib = codes[record[i_nat]], years[record[i_born]], sexes[record[i_sex]], record[i_bib]
         unnamed = False
         # Only rows that every check of `settle` would pass go by quickly.
-        if (not name or len(name) > MAX_NAME or name[0] == "(" or len(bib) > MAX_BIB
+        if (not name or len(name) > MAX_NAME or name[0] == "(" or len(bib) > MAX_BIB or unsafe(name) or unsafe(bib)
                 or status.__class__ is Problem or nationality.__class__ is Problem or born.__class__ is Problem
                 or sex.__class__ is Problem or (position.__class__ is not int and position is not None)
                 or (time.__class__ is not RaceTime and time is not None)
@@ -441,8 +444,10 @@ class _Reading:
         for cell in (nationality, born, sex):
             if cell.__class__ is Problem:
                 errors.append(cell.message)
-        if len(bib.strip()) > MAX_BIB:
-            errors.append(f"bib longer than {MAX_BIB} characters")
+        try:
+            limits.text(bib.strip(), "bib")
+        except LedgerError as exc:
+            errors.append(str(exc))
         return errors or Cells(named.text, named.unnamed, said, position, time, net, nationality, born, sex, bib)
 
     def misshapen(self, line: int, record: list[str]) -> None:

@@ -93,7 +93,7 @@ def claim_row(session: Session, seq: int, body: Body) -> dict[str, Any]:
         "as_written": body.get("as_written"), "position": body.get("position"),
         "time_ms": body.get("time_ms"), "time_decimals": body.get("time_decimals", 0),
         "net_time_ms": body.get("net_time_ms"), "net_time_decimals": body.get("net_time_decimals", 0),
-        "status": body["status"], "url": citation.get("url"), "quote": citation.get("quote"),
+        "status": body["status"], "status_note": body.get("status_note"), "url": citation.get("url"), "quote": citation.get("quote"),
         "published": _date(citation.get("published")), "retrieved": _date(citation.get("retrieved")),
     }
 

@@ -11,6 +11,7 @@ from typing import Sequence, TypeVar
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.models import Alias, Athlete, Category, Event, Race, Source
 from ledger.core.names import name_key
@@ -26,6 +27,7 @@ def _did_you_mean(session: Session, model: type[Model], slug: str) -> str:
 
 def find(session: Session, model: type[Model], slug: str) -> Model:
     """The row with this slug, or an error that suggests the closest one."""
+    limits.text(slug, "slug", f"{model.__tablename__} slug")
     row = session.execute(select(model).where(model.slug == slug)).scalar_one_or_none()
     if row is None:
         what = model.__tablename__
@@ -57,7 +59,7 @@ def matching_athletes(session: Session, name: str) -> list[Athlete]:
 
 def athlete_by_id(session: Session, athlete_id: int) -> Athlete:
     """The athlete with this id, or the one it was merged into (merged records live on as spellings)."""
-    athlete = session.get(Athlete, athlete_id)
+    athlete = session.get(Athlete, limits.whole(athlete_id, "id", "athlete id"))
     if athlete is None:
         raise LedgerError(f"no athlete with id #{athlete_id}")
     while athlete.merged_into is not None:
@@ -65,10 +67,16 @@ def athlete_by_id(session: Session, athlete_id: int) -> Athlete:
     return athlete
 
 
+def is_id(name: str) -> bool:
+    """`#12`: an athlete named by id rather than by a name."""
+    return name.startswith("#") and name[1:].isascii() and name[1:].isdecimal()
+
+
 def athlete(session: Session, name: str) -> Athlete:
     """One athlete by name, alias or `#ID`; an error if none or several match."""
-    if name.startswith("#") and name[1:].isdigit():
-        return athlete_by_id(session, int(name[1:]))
+    if is_id(name):
+        return athlete_by_id(session, limits.number_text(name[1:], "id", "athlete id"))
+    limits.text(name, "name", "athlete name")
     found = matching_athletes(session, name)
     if len(found) > 1:
         ids = ", ".join(f"#{a.id} {a.name}" for a in found)

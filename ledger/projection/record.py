@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
+from ledger.core import limits
 from ledger.core.canonical import canonical_json
 from ledger.core.views import Head
 from ledger.journal import chain
@@ -23,6 +24,7 @@ CHUNK_COLUMNS = ("seq", "n", "data")
 
 def record(session: Session, kind: str, body: dict[str, Any], recorded_by: str) -> int:
     """Append one entry of `kind` and write its derived rows; returns its seq."""
+    limits.check_entry(kind, body, recorded_by)
     body_json = canonical_json(body)
     seq = chain.append(session, kind, body_json, recorded_by)
     apply(session, seq, kind, json.loads(body_json))

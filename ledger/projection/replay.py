@@ -16,6 +16,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from ledger.core import limits
 from ledger.core.canonical import GENESIS_HASH, body_hash, canonical_json, chain_hash
 from ledger.core.errors import LedgerError
 from ledger.core.models import JournalEntry
@@ -83,6 +84,10 @@ def _apply_inline(session: Session, entry: SourceEntry) -> None:
     if not isinstance(body, dict) or canonical_json(body) != text:
         raise LedgerError(f"{entry.where}: entry {entry.seq}'s body is not canonical JSON (an object with sorted "
                           "keys, no spaces, no floats); nothing was loaded")
+    try:
+        limits.check_entry(entry.kind, body, entry.recorded_by)
+    except LedgerError as exc:
+        raise LedgerError(f"{entry.where}: entry {entry.seq}: {exc}; nothing was loaded") from None
     _journal_row(session, entry, text)
     apply(session, entry.seq, entry.kind, body)
 

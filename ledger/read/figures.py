@@ -21,6 +21,7 @@ from typing import Any, Iterable, NamedTuple
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.models import (
     Category,
@@ -282,7 +283,7 @@ def assessed(session: Session, scope: str | None = None, weighing: Weighing = DE
 
 def one(session: Session, figure_id: int, weighing: Weighing = DEFAULT_WEIGHING) -> Assessed:
     """One figure whole, weighed against the other figures of its subject and measure."""
-    figure = session.get(Figure, figure_id)
+    figure = session.get(Figure, limits.whole(figure_id, "id", "figure id"))
     if figure is None:
         raise LedgerError(f"no figure {figure_id}; figure ids are shown by: raceledger figures")
     same = (Figure.subject == figure.subject) & (Figure.subject_kind == figure.subject_kind) & \

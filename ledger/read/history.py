@@ -12,6 +12,7 @@ from typing import Any, Callable
 from sqlalchemy import Select, case, or_, select, union
 from sqlalchemy.orm import Session
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.models import (
     Athlete,
@@ -40,12 +41,15 @@ def _result_parts(body: Body) -> list[str]:
         if key in body:
             parts.append(f"{label} {format_ms(body[key], body.get(key.replace('_ms', '_decimals'), 0))}")
     if body.get("status", "FIN") != "FIN":
-        parts.append(body["status"])
+        parts.append(" ".join(filter(None, (body["status"], body.get("status_note")))))
     return parts
 
 
-def _claim(body: Body, _names: dict[int, str]) -> str:
-    who = f"(unnamed: {body['unnamed']})" if "unnamed" in body else body["as_written"]
+def _claim(body: Body, names: dict[int, str]) -> str:
+    if "unnamed" in body:
+        who = f"(unnamed: {body['unnamed']})"
+    else:  # a claim naming its athlete by #ID keeps no name as written
+        who = body.get("as_written") or names.get(body["athlete"], f"#{body['athlete']}")
     return f"claim {body['id']} in {body['category']}: {body['source']} says {who}, {', '.join(_result_parts(body))}"
 
 
@@ -172,9 +176,10 @@ def _merges_of(session: Session, athlete_id: int | None) -> list[int]:
 
 def _is_claim_id(session: Session, target: str) -> bool:
     """Digits name a claim, unless no claim has that id and an event has that slug (e.g. `2025`)."""
-    if not target.isdigit():
+    if not (target.isascii() and target.isdecimal()):
         return False
-    if session.get(Claim, int(target)) is not None:
+    if len(target) <= len(str(limits.LARGEST)) and int(target) <= limits.LARGEST \
+            and session.get(Claim, int(target)) is not None:
         return True
     return session.execute(select(Event.id).where(Event.slug == target)).first() is None
 
@@ -187,7 +192,8 @@ def entries(session: Session, target: str | None = None) -> list[dict[str, Any]]
     ).order_by(JournalEntry.seq)
     if target is not None:
         target = target.strip()
-        seqs = _claim_seqs(session, int(target)) if _is_claim_id(session, target) else _scope_seqs(session, target)
+        seqs = (_claim_seqs(session, limits.number_text(target, "id", "claim id")) if _is_claim_id(session, target)
+                else _scope_seqs(session, target))
         query = query.where(JournalEntry.seq.in_(select(seqs.subquery().c[0])))
     rows = session.execute(query).all()
     names = _athlete_names(session, rows)
@@ -198,8 +204,8 @@ def entries(session: Session, target: str | None = None) -> list[dict[str, Any]]
 
 
 def _athlete_names(session: Session, rows) -> dict[int, str]:
-    """Names of the athletes that status rulings among `rows` are about."""
-    ids = {json.loads(body).get("athlete") for _, kind, _, _, body in rows if kind == "rule" and body}
+    """Names of the athletes that status rulings among `rows` are about, and claims name by `#ID`."""
+    ids = {json.loads(body).get("athlete") for _, kind, _, _, body in rows if kind in ("rule", "claim") and body}
     ids.discard(None)
     if not ids:
         return {}

@@ -25,16 +25,17 @@ def _time_fields(prefix: str, text: str | None) -> dict[str, int]:
     return fields
 
 
-def _status(status: str | None, position: int | None, has_time: bool) -> str:
-    """FIN unless said otherwise; a non-finisher cannot hold a placing."""
+def _status(status: str | None, position: int | None, has_time: bool) -> dict[str, str]:
+    """The body's status, FIN unless said otherwise, and the note the source wrote beside it (`DQ TR
+    54.7.3`), as an import keeps it; a non-finisher cannot hold a placing."""
     if status is None:
         if position is None and not has_time:
             raise LedgerError("a claim needs at least one of --position, --time, --net-time or --status")
-        return "FIN"
-    status = rules.status_alone(status, "--quote")
-    if status != "FIN" and position is not None:
-        raise LedgerError(f"a claim with status {status} cannot have a position; drop --position or use FIN")
-    return status
+        return {"status": "FIN"}
+    said = rules.status(status)
+    if said.code != "FIN" and position is not None:
+        raise LedgerError(f"a claim with status {said.code} cannot have a position; drop --position or use FIN")
+    return {"status": said.code} if said.note is None else {"status": said.code, "status_note": said.note}
 
 
 def add(session: Session, by: str, category: str, source: str, *, athlete: str | None = None,
@@ -48,7 +49,7 @@ def add(session: Session, by: str, category: str, source: str, *, athlete: str |
     if position is not None:
         rules.position(position)
     body: dict[str, Any] = {**_time_fields("time", time), **_time_fields("net_time", net_time)}
-    body["status"] = _status(status, position, bool(body))
+    body.update(_status(status, position, bool(body)))
     citation = {"url": url, "quote": quote,
                 "published": rules.date(published, "--published date") if published else None,
                 "retrieved": rules.date(retrieved, "--retrieved date") if retrieved else None}
@@ -56,9 +57,11 @@ def add(session: Session, by: str, category: str, source: str, *, athlete: str |
     body["source"] = lookup.find(session, Source, source).slug
     if athlete is not None:
         body["athlete"] = lookup.athlete(session, athlete).id
-        body["as_written"] = rules.text(written_as or athlete, "athlete name")
+        # `#ID` names the athlete, not what the source wrote: the name as written is kept only when given.
+        if written_as or not lookup.is_id(athlete):
+            body["as_written"] = rules.text(written_as or athlete, "athlete name")
     else:
-        body["unnamed"] = rules.text(unnamed or "", "--unnamed")
+        body["unnamed"] = rules.text(unnamed or "", "--unnamed", "description")
         if written_as:
             body["as_written"] = written_as
     if position is not None:

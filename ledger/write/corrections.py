@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core import rules
+from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import Category, Claim, Ruling
 from ledger.journal.chain import next_id
@@ -20,7 +20,7 @@ from ledger.projection.record import record
 
 
 def _claim(session: Session, claim_id: int) -> Claim:
-    claim = session.get(Claim, claim_id)
+    claim = session.get(Claim, limits.whole(claim_id, "id", "claim id"))
     if claim is None:
         raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
     return claim
@@ -28,7 +28,7 @@ def _claim(session: Session, claim_id: int) -> Claim:
 
 def retract(session: Session, by: str, claim_id: int, reason: str) -> int:
     """The source withdrew or corrected the claim: it stays recorded but stops counting. Returns the seq."""
-    reason = rules.text(reason, "--reason")
+    reason = rules.text(reason, "--reason", "reason")
     claim = _claim(session, claim_id)
     if claim.retracted_seq is not None:
         raise LedgerError(f"claim {claim_id} was already retracted by journal entry {claim.retracted_seq} "
@@ -38,7 +38,7 @@ def retract(session: Session, by: str, claim_id: int, reason: str) -> int:
 
 def _ruling_body(session: Session, category: str, decided_by: str, reason: str, decided: str | None) -> dict[str, Any]:
     body: dict[str, Any] = {"category": lookup.find(session, Category, category).slug,
-                            "by": rules.text(decided_by, "--by"), "reason": rules.text(reason, "--reason")}
+                            "by": rules.text(decided_by, "--by", "decided by"), "reason": rules.text(reason, "--reason", "reason")}
     if decided:
         body["decided"] = rules.date(decided, "--decided date")
     return body

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core import rules
+from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import (
     Category,
@@ -142,7 +142,7 @@ def add(session: Session, by: str, about: str, measure: str, source: str, *, low
     if at is not None:
         body["at"] = _moment(at)
     if method is not None:
-        body["method"] = rules.text(method, "--method")
+        body["method"] = rules.text(method, "--method", "method")
     citation = {"url": url, "quote": quote,
                 "published": rules.date(published, "--published date") if published else None}
     if any(citation.values()):
@@ -153,7 +153,7 @@ def add(session: Session, by: str, about: str, measure: str, source: str, *, low
 
 
 def _figure(session: Session, figure_id: int) -> Figure:
-    figure = session.get(Figure, figure_id)
+    figure = session.get(Figure, limits.whole(figure_id, "id", "figure id"))
     if figure is None:
         raise LedgerError(f"no figure {figure_id}; figure ids are shown by: raceledger figures")
     return figure
@@ -161,7 +161,7 @@ def _figure(session: Session, figure_id: int) -> Figure:
 
 def retract(session: Session, by: str, figure_id: int, reason: str) -> int:
     """The source withdrew or corrected the figure: it stays shown but is never weighed. Returns the seq."""
-    reason = rules.text(reason, "--reason")
+    reason = rules.text(reason, "--reason", "reason")
     figure = _figure(session, figure_id)
     if figure.retracted_seq is not None:
         raise LedgerError(f"figure {figure_id} was already retracted by journal entry {figure.retracted_seq} "
@@ -171,8 +171,8 @@ def retract(session: Session, by: str, figure_id: int, reason: str) -> int:
 
 def rule(session: Session, by: str, figure_id: int, decided_by: str, reason: str, decided: str | None = None) -> int:
     """An official body decides that one figure holds for its subject and measure; returns the ruling's id."""
-    body: dict[str, Any] = {"accept": figure_id, "by": rules.text(decided_by, "--by"),
-                            "reason": rules.text(reason, "--reason")}
+    body: dict[str, Any] = {"accept": figure_id, "by": rules.text(decided_by, "--by", "decided by"),
+                            "reason": rules.text(reason, "--reason", "reason")}
     if decided:
         body["decided"] = rules.date(decided, "--decided date")
     figure = _figure(session, figure_id)
