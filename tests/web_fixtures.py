@@ -19,7 +19,8 @@ WOMEN, MEN = f"{RACE}/open-women", f"{RACE}/open-men"
 BIG = f"{RACE}/big"
 SOURCES = [("timing", "official"), ("gazette", "press"), ("state-tv", "state-media")]
 HOSTILE_QUOTE = "<script>alert(1)</script> & \"quoted\" 'single'"
-HOSTILE_URL = "javascript:alert(document.cookie)"
+# The ledger refuses a javascript: address (ledger.core.limits); an http one may still try to break out.
+HOSTILE_URL = "https://prank.example/\"onmouseover=\"alert(document.cookie)"
 
 
 def ledger_session(db: str):

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger import __version__
 from ledger.core.errors import LedgerError
+from ledger.core.limits import number_text, shortened
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.engine import open_engine, transaction
 from ledger.web import pages, templating
@@ -68,6 +69,14 @@ class ReadOnlyHeaders:
 def _split(name: str) -> tuple[str, str]:
     """`9.json` -> (`9`, `json`); `9` -> (`9`, `html`)."""
     return (name[:-5], "json") if name.endswith(".json") else (name, "html")
+
+
+def _id(name: str) -> int | None:
+    """The id a path names (`/claims/9`), or None for anything no row can have: `²`, 20 digits."""
+    try:
+        return number_text(name, "id", "id")
+    except LedgerError:
+        return None
 
 
 def _error(status: int, message: str, fmt: str, head: dict[str, Any] | None) -> Response:
@@ -183,16 +192,18 @@ def _routes(ledger: Ledger) -> list[Route]:
 
     async def claim(request: Request) -> Response:
         name, fmt = _split(request.path_params["name"])
-        if not name.isdigit():
-            return _error(404, f"no claim {name!r}: claims are numbered, e.g. /claims/9", fmt, None)
-        return await ledger.respond(request, lambda s, p, t: pages.claim(s, int(name), p, t), fmt, True)
+        number = _id(name)
+        if number is None:
+            return _error(404, f"no claim {shortened(name)}: claims are numbered, e.g. /claims/9", fmt, None)
+        return await ledger.respond(request, lambda s, p, t: pages.claim(s, number, p, t), fmt, True)
 
     async def athlete(request: Request) -> Response:
         name, fmt = _split(request.path_params["name"])
-        if not name.isdigit():
-            return _error(404, f"no athlete {name!r}: athletes are numbered, e.g. /athletes/3; "
+        number = _id(name)
+        if number is None:
+            return _error(404, f"no athlete {shortened(name)}: athletes are numbered, e.g. /athletes/3; "
                                "find one by name with /search?q=NAME", fmt, None)
-        return await ledger.respond(request, lambda s, p, t: pages.athlete(s, int(name), p, t), fmt, False)
+        return await ledger.respond(request, lambda s, p, t: pages.athlete(s, number, p, t), fmt, False)
 
     async def source(request: Request) -> Response:
         slug, fmt = _split(request.path_params["slug"])

@@ -72,7 +72,7 @@ class Params:
         value = self.values.get(name)
         if not value:
             return default
-        if not value.isdigit() or not low <= int(value) <= high:
+        if not (value.isascii() and value.isdecimal() and len(value) <= 10) or not low <= int(value) <= high:
             raise BadParameter(f"bad {name}={value!r}: expected a whole number from {low} to {high}")
         return int(value)
 

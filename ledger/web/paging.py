@@ -20,6 +20,7 @@ from typing import Any, Iterator, NamedTuple, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.core.limits import LARGEST, shortened
 from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Claim
 from ledger.core.views import ClaimView, RulingView
@@ -94,16 +95,21 @@ def placing_cursor(after: str | None = None, at: str | None = None) -> PlacingCu
     if after is not None and at is not None:
         raise LedgerError("give after= or at=, not both")
     if at is not None:
-        if not at.isdigit() or int(at) < 1:
-            raise LedgerError(f"bad at={at!r}: expected a position, e.g. at=12")
-        return PlacingCursor(int(at) - 1)
+        if not _whole(at):
+            raise LedgerError(f"bad at={shortened(at)}: expected a position, e.g. at=12")
+        return PlacingCursor(_whole(at) - 1)
     if after is None:
         return FIRST
-    if after.isdigit():
-        return PlacingCursor(int(after))
-    if after.startswith(UNPLACED) and after[len(UNPLACED):].isdigit():
-        return PlacingCursor(0, int(after[len(UNPLACED):]))
-    raise LedgerError(f"bad after={after!r}: expected a position (after=100) or after=unplaced-N")
+    if _whole(after) is not None:
+        return PlacingCursor(_whole(after))
+    if after.startswith(UNPLACED) and _whole(after[len(UNPLACED):]) is not None:
+        return PlacingCursor(0, _whole(after[len(UNPLACED):]))
+    raise LedgerError(f"bad after={shortened(after)}: expected a position (after=100) or after=unplaced-N")
+
+
+def _whole(text: str) -> int | None:
+    """A cursor's number, or None when it is not one a column can hold."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) <= 10 and int(text) <= LARGEST else None
 
 
 def _positions(session: Session, category_id: int, after: int, include_retracted: bool, limit: int) -> list[int]:
