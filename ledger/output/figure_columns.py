@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Sequence
 
 from ledger.output import claim_columns
+from ledger.output.inert import visible
 from ledger.output.render import DATA_FORMATS, Columns, render
 from ledger.read.figures import LIVE, RETRACTED, Assessed, FigureRow, Pair
 from ledger.read.reports import ClaimReport
@@ -57,7 +58,8 @@ def figure_table(found: Sequence[Assessed], wrap: bool = True) -> Columns:
 
 
 def figure_lines(figure: Assessed) -> list[str]:
-    """`figure show` above its comparisons: the figure whole, one field a line."""
+    """`figure show` above its comparisons: the figure whole, one field a line (inert: a quote's
+    line breaks escaped too)."""
     row = figure.row
     fields = [
         ("figure", f"{row.id}: {row.measure} ({row.measure_name}) of {row.subject} ({row.subject_kind})"),
@@ -68,7 +70,7 @@ def figure_lines(figure: Assessed) -> list[str]:
         ("verdict", figure.verdict), ("standing", _standing(figure)), ("ruling", _ruling(figure)),
         ("recorded", f"journal entry {row.seq}, hash {row.entry_hash}"),
     ]
-    return [f"{name + ':':11}{value}" for name, value in fields if value is not None]
+    return [visible(f"{name + ':':11}{value}") for name, value in fields if value is not None]
 
 
 def _ruling(figure: Assessed) -> str | None:

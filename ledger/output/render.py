@@ -3,6 +3,7 @@
 Reports can hold every claim of a category, so the two defaults are fast paths: indented JSON
 through orjson (the standard library indents in pure Python, seconds for 50,000 claims; the text
 is the same), and the `simple` table through ledger.output.simple_table (tabulate's layout in one pass).
+Text in a table, a CSV or a TSV file is inert (ledger.output.inert); JSON keeps every value exact.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from types import NoneType
 from typing import Any, Callable, Iterable, Sequence
 
 from ledger.core.errors import LedgerError
+from ledger.output import inert
 
 DEFAULT_FORMAT = "simple"
 DATA_FORMATS = ("json", "jsonl", "csv", "tsv")
@@ -52,10 +54,13 @@ def check_format(fmt: str) -> str:
 
 
 def _delimited(columns: Columns, delimiter: str) -> str:
+    """CSV or TSV, every text cell inert (ledger.output.inert); a tab in a TSV cell is escaped, as
+    tools that split lines on tabs would shift the columns after it."""
+    keep = "\n\t" if delimiter == "," else "\n"
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows(zip(*columns.values()))
+    writer.writerows(zip(*(inert.data_cells(values, keep) for values in columns.values())))
     return out.getvalue()
 
 
@@ -77,14 +82,24 @@ def _text(values: list[Any]) -> list[str]:
     return [v if v.__class__ is str else "" if v is None else str(v) for v in values]
 
 
-def _cells(name: str, values: list[Any]) -> list[str] | None:
-    """One column's cells as table text (None as empty, long text wrapped where the column wraps);
-    None for a column with nothing to show."""
+def _shows_lines(fmt: str) -> bool:
+    """Whether a table format lays a cell of several lines out on as many lines; the others get a
+    newline escaped, like any control character, and no wrapping."""
+    if fmt == DEFAULT_FORMAT:
+        return True
+    from tabulate import multiline_formats
+
+    return fmt in multiline_formats
+
+
+def _cells(name: str, values: list[Any], lines: bool) -> list[str] | None:
+    """One column's cells as inert table text (None as empty, long text wrapped where the column
+    wraps and the format shows `lines`); None for a column with nothing to show."""
     if not any(values) and all(v is None or v == "" for v in values):  # (0 is something to show)
         return None
-    cells = _text(values)
+    cells = inert.visible_cells(_text(values), "\n" if lines else "")
     width = WRAP_COLUMNS.get(name)
-    if width is not None and (max(map(len, cells)) > width or "\n" in "".join(cells)):
+    if lines and width is not None and (max(map(len, cells)) > width or "\n" in "".join(cells)):
         cells = [c if len(c) <= width and "\n" not in c else _wrapped(c, width) for c in cells]
     return cells
 
@@ -93,7 +108,8 @@ def _table(columns: Columns, fmt: str) -> str:
     """A table of the columns that hold anything (CSV and TSV keep every column, for re-import)."""
     from ledger.output import simple_table
 
-    shown = {name: cells for name, values in columns.items() if (cells := _cells(name, values)) is not None}
+    lines = _shows_lines(fmt)
+    shown = {name: cells for name, values in columns.items() if (cells := _cells(name, values, lines)) is not None}
     if fmt == DEFAULT_FORMAT and (laid_out := simple_table.simple(list(shown), list(shown.values()))) is not None:
         return laid_out + "\n"
     from tabulate import tabulate

@@ -6,8 +6,9 @@ turns number parsing off) the `simple` layout is plain: each column as wide as i
 and at least two wider than its header, cells stripped and left-aligned, two spaces between
 columns, trailing spaces cut, a line of dashes under the header; a cell of several lines makes
 its row as tall. This module lays out exactly that, and a property test holds it to tabulate's
-own output. Text it does not cover (control characters such as ANSI colour codes, and wide
-characters when tabulate measures them with wcwidth) is left to tabulate.
+own output. Text it does not cover (control characters such as ANSI colour codes, which the
+renderer escapes first, other line breaks, and wide characters when tabulate measures them with
+wcwidth) is left to tabulate.
 """
 
 from __future__ import annotations
