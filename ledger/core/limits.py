@@ -117,6 +117,7 @@ def number_text(value: str, kind: str, what: str) -> int | None:
 # The fields of journal entry bodies, by key, and what each holds: `check_entry` applies them.
 ENTRY_FIELDS: dict[str, str] = {
     "slug": "slug", "category": "slug", "source": "slug", "via": "slug", "measure": "slug", "subject": "slug",
+    "relies_on": "slug",
     "name": "name", "as_written": "name", "aliases": "name", "measure_name": "name",
     "place": "place", "division": "division", "unnamed": "description", "bib": "bib", "url": "url",
     "quote": "quote", "reason": "reason", "status_note": "note", "method": "method", "by": "decided by",

@@ -171,6 +171,9 @@ class Claim(Base):
     # Set by a retraction: the claim stays, but no longer counts toward verdicts and disputes.
     retracted_seq: Mapped[Optional[int]] = mapped_column(ForeignKey("journal.seq"))
     retraction_reason: Mapped[Optional[str]] = mapped_column(Text)
+    # The source that reported the claim, when we know it only through that report: the citation
+    # (url, quote, dates) is that report's; None when the claimant (`source_id`) is cited directly.
+    via_id: Mapped[Optional[int]] = mapped_column(ForeignKey("source.id"))
 
     __table_args__ = (
         # Covering scans over live claims for position disputes and athlete disputes. Migration 0002
@@ -183,6 +186,32 @@ class Claim(Base):
         Index("ix_claim_source", "source_id"),
         Index("ix_claim_athlete_id", "athlete_id"),
     )
+
+
+class Citation(Base):
+    """A further place a claim was seen (a `cite` entry): the claim's own citation is on its row."""
+
+    __tablename__ = "citation"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), primary_key=True, autoincrement=False)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claim.id"), index=True)
+    via_id: Mapped[Optional[int]] = mapped_column(ForeignKey("source.id"))
+    url: Mapped[Optional[str]] = mapped_column(Text)
+    quote: Mapped[Optional[str]] = mapped_column(Text)
+    published: Mapped[Optional[dt.date]] = mapped_column(Date)
+    retrieved: Mapped[Optional[dt.date]] = mapped_column(Date)
+
+
+class Reliance(Base):
+    """A source that depends on another (a wire copy, a paper repeating state media): their claims are
+    one line of evidence, never two that agree."""
+
+    __tablename__ = "reliance"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"), primary_key=True)
+    relies_on_id: Mapped[int] = mapped_column(ForeignKey("source.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"))
+    reason: Mapped[Optional[str]] = mapped_column(Text)
 
 
 class Contest(Base):

@@ -9,6 +9,22 @@ from typing import Any, NamedTuple
 from ledger.core.times import format_ms
 
 
+class Citation(NamedTuple):
+    """Where a claim was seen: a report's address and words, who published it (`via`, when not the
+    claimant) and when it was published and read."""
+
+    url: str | None
+    quote: str | None
+    via: str | None
+    published: dt.date | None
+    retrieved: dt.date | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"url": self.url, "quote": self.quote, "via": self.via,
+                "published": self.published.isoformat() if self.published else None,
+                "retrieved": self.retrieved.isoformat() if self.retrieved else None}
+
+
 class ClaimView(NamedTuple):
     """A claim as readers see it, with its category, source and athlete resolved.
 
@@ -34,6 +50,23 @@ class ClaimView(NamedTuple):
     retracted_seq: int | None = None  # the journal entry that withdrew it; None while it counts
     retraction_reason: str | None = None
     status_note: str | None = None  # what the source wrote beside the status: `TR 54.7.3` of `DQ TR 54.7.3`
+    via: str | None = None  # the source whose report carried the claim; None when the claimant is cited directly
+    via_kind: str | None = None
+    retrieved: dt.date | None = None
+    more_citations: tuple[Citation, ...] | None = None  # from `cite` entries, oldest first (None: none)
+    # Its line of evidence in its placing (ledger.read.verdicts.Lines), when that is not its source.
+    joined_line: str | None = None
+
+    @property
+    def line(self) -> str:
+        return self.joined_line or self.source
+
+    @property
+    def citations(self) -> list[Citation]:
+        """Every place the claim was seen: its own citation first (when it has one), then the others."""
+        own = Citation(self.url, self.quote, self.via, self.published, self.retrieved)
+        more = self.more_citations or ()
+        return [own, *more] if any(own) else list(more)
 
     @property
     def time(self) -> str | None:
@@ -50,13 +83,16 @@ class ClaimView(NamedTuple):
 
     def to_json(self, standing: str, standing_reason: str | None, ruled_by: int | None,
                 status_ruling: dict[str, Any] | None) -> dict[str, Any]:
-        """The claim as JSON, with the standing a report gives it (ledger.read.reports.claim_json)."""
+        """The claim as JSON, with the standing a report gives it (ledger.read.reports.claim_json) and
+        its line of evidence. `url`, `quote` and `published` mirror the first citation."""
         return {
             "id": self.id, "athlete": self.athlete, "unnamed": self.unnamed, "as_written": self.as_written,
-            "source": self.source, "source_kind": self.source_kind, "position": self.position,
-            "time": self.time, "net_time": self.net_time,
+            "source": self.source, "source_kind": self.source_kind, "via": self.via, "via_kind": self.via_kind,
+            "position": self.position, "time": self.time, "net_time": self.net_time,
             "status": self.status, "status_note": self.status_note, "url": self.url, "quote": self.quote,
             "published": self.published.isoformat() if self.published else None,
+            "retrieved": self.retrieved.isoformat() if self.retrieved else None,
+            "citations": [c.to_json() for c in self.citations], "line": self.line,
             "standing": standing, "standing_reason": standing_reason, "ruled_by": ruled_by,
             "status_ruling": status_ruling,
         }

@@ -14,12 +14,14 @@ from ledger.core.models import (
     Alias,
     Athlete,
     Category,
+    Citation,
     Claim,
     Event,
     Figure,
     FigureRuling,
     Measure,
     Race,
+    Reliance,
     Ruling,
     Source,
     Topic,
@@ -68,6 +70,15 @@ def _source(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Source).values(
         id=body["id"], slug=body["slug"], name=body["name"], kind=body["kind"],
         url=body.get("url"), seq=seq))
+    for other in body.get("relies_on", []):
+        session.execute(insert(Reliance).values(
+            source_id=body["id"], relies_on_id=_id_of(session, Source, other), seq=seq, reason=None))
+
+
+def _source_relies(session: Session, seq: int, body: Body) -> None:
+    session.execute(insert(Reliance).values(
+        source_id=_id_of(session, Source, body["source"]), relies_on_id=_id_of(session, Source, body["relies_on"]),
+        seq=seq, reason=body["reason"]))
 
 
 def _athlete(session: Session, seq: int, body: Body) -> None:
@@ -89,6 +100,7 @@ def claim_row(session: Session, seq: int, body: Body) -> dict[str, Any]:
         "id": body["id"], "seq": seq,
         "category_id": _id_of(session, Category, body["category"]),
         "source_id": _id_of(session, Source, body["source"]),
+        "via_id": _id_of(session, Source, body["via"]) if "via" in body else None,
         "athlete_id": body.get("athlete"), "unnamed": body.get("unnamed"),
         "as_written": body.get("as_written"), "position": body.get("position"),
         "time_ms": body.get("time_ms"), "time_decimals": body.get("time_decimals", 0),
@@ -103,6 +115,14 @@ def _claim(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Claim).values(**row))
     contests.refresh(session, row["category_id"], () if row["position"] is None else (row["position"],),
                      () if row["athlete_id"] is None else (row["athlete_id"],))
+
+
+def _cite(session: Session, seq: int, body: Body) -> None:
+    citation = body["citation"]
+    session.execute(insert(Citation).values(
+        seq=seq, claim_id=body["claim"], via_id=_id_of(session, Source, body["via"]) if "via" in body else None,
+        url=citation.get("url"), quote=citation.get("quote"), published=_date(citation.get("published")),
+        retrieved=_date(citation.get("retrieved"))))
 
 
 def _retract(session: Session, seq: int, body: Body) -> None:
@@ -167,6 +187,8 @@ HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "claim": _claim,
     "import": import_entry,
     "merge": merge_entry,
+    "cite": _cite,
+    "source-relies": _source_relies,
     "retract": _retract,
     "rule": _rule,
     "topic": _topic,

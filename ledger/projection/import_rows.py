@@ -26,7 +26,7 @@ IMPORT_COLUMNS = ("line", "position", "bib", "name", "athlete", "nationality", "
 ATHLETE_COLUMNS = ("id", "name", "key", "nationality", "born", "seq")
 CLAIM_COLUMNS = ("id", "seq", "category_id", "source_id", "athlete_id", "unnamed", "as_written", "position",
                  "time_ms", "time_decimals", "net_time_ms", "net_time_decimals", "status", "url", "published",
-                 "retrieved", "bib", "status_note")
+                 "retrieved", "bib", "status_note", "via_id")
 IMPORT_FILE_COLUMNS = ("seq", "category_id", "source_id", "file_name", "sha256", "row_count", "first_claim_id")
 BATCH_ROWS = 5_000
 
@@ -72,6 +72,7 @@ class ImportRows:
         self.source_id = _id_of(session, Source, header["source"], seq)
         citation = header.get("citation") or {}
         self.citation = citation.get("url"), citation.get("published"), citation.get("retrieved")
+        self.via_id = _id_of(session, Source, header["via"], seq) if "via" in header else None
         self.first_claim = self.next_claim = header["first_claim_id"]
         self.first_athlete = self.next_athlete = header["first_athlete_id"]
         self.insert = bulk.inserter(session)
@@ -85,6 +86,7 @@ class ImportRows:
         """The batch's new athletes and its claims as table rows: the one code that turns rows into claims."""
         seq, category_id, source_id, first_athlete = self.seq, self.category_id, self.source_id, self.first_athlete
         url, published, retrieved = self.citation
+        via_id = self.via_id
         claim_id, next_athlete, key = self.next_claim, self.next_athlete, name_key
         athletes: list[tuple] = []
         claims: list[tuple] = []
@@ -113,7 +115,7 @@ class ImportRows:
                     if len(linked) > LINKED_LIMIT:
                         linked = self.linked = None
             add_claim((claim_id, seq, category_id, source_id, athlete, unnamed, written, position, t, td, nt,
-                           ntd, status, url, published, retrieved, bib, note))
+                           ntd, status, url, published, retrieved, bib, note, via_id))
             claim_id += 1
         self.next_claim, self.next_athlete = claim_id, next_athlete
         return athletes, claims

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from itertools import islice
 from typing import Iterable
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, null, select
+from sqlalchemy.orm import Session, aliased
 
-from ledger.core.models import Athlete, Category, Claim, Source
+from ledger.core.models import Athlete, Category, Citation, Claim, Reliance, Source
+from ledger.core.views import Citation as CitationView
 from ledger.core.views import ClaimView
+
+Via = aliased(Source, name="via")
+_IDS_AT_ONCE = 5_000
 
 
 def views_query() -> Select:
@@ -17,16 +23,44 @@ def views_query() -> Select:
         select(Claim.id, Category.slug, Source.slug, Source.kind, Claim.athlete_id, Athlete.name,
                Claim.unnamed, Claim.as_written, Claim.position, Claim.time_ms, Claim.time_decimals,
                Claim.net_time_ms, Claim.net_time_decimals, Claim.status, Claim.url, Claim.quote,
-               Claim.published, Claim.retracted_seq, Claim.retraction_reason, Claim.status_note)
+               Claim.published, Claim.retracted_seq, Claim.retraction_reason, Claim.status_note,
+               Via.slug, Via.kind, Claim.retrieved,
+               null(), null())  # more_citations (filled by load_views) and joined_line (by verdicts)
         .join(Category, Claim.category_id == Category.id)
         .join(Source, Claim.source_id == Source.id)
         .outerjoin(Athlete, Claim.athlete_id == Athlete.id)
+        .outerjoin(Via, Claim.via_id == Via.id)
     )
 
 
 def load_views(session: Session, query: Select) -> list[ClaimView]:
-    """The query's rows as ClaimViews (through Core: plain column rows need no ORM loading)."""
-    return list(map(ClaimView._make, session.connection().execute(query).all()))
+    """The query's rows as ClaimViews (through Core: plain column rows need no ORM loading), with
+    the citations `cite` entries added to them."""
+    views = list(map(ClaimView._make, session.connection().execute(query).all()))
+    if views and session.execute(select(Citation.seq).limit(1)).first() is not None:
+        more = _more_citations(session, [v.id for v in views])
+        views = [v._replace(more_citations=tuple(more[v.id])) if v.id in more else v for v in views]
+    return views
+
+
+def reliance_pairs(session: Session) -> list[tuple[str, str]]:
+    """Every (source, source it relies on) pair, by slug: see ledger.read.verdicts.Lines."""
+    relied = aliased(Source)
+    return [tuple(pair) for pair in session.execute(
+        select(Source.slug, relied.slug).join(Reliance, Reliance.source_id == Source.id)
+        .join(relied, Reliance.relies_on_id == relied.id))]
+
+
+def _more_citations(session: Session, claim_ids: list[int]) -> dict[int, list[CitationView]]:
+    found: dict[int, list[CitationView]] = defaultdict(list)
+    ids = iter(claim_ids)
+    while batch := list(islice(ids, _IDS_AT_ONCE)):
+        query = (select(Citation.claim_id, Citation.url, Citation.quote, Via.slug, Citation.published,
+                        Citation.retrieved)
+                 .outerjoin(Via, Citation.via_id == Via.id).where(Citation.claim_id.in_(batch)).order_by(Citation.seq))
+        for claim_id, *fields in session.execute(query):
+            found[claim_id].append(CitationView(*fields))
+    return found
 
 
 def in_categories(category_ids: Iterable[int]) -> Select:

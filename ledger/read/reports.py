@@ -22,9 +22,11 @@ from ledger.read.verdicts import (
     LIVE,
     RETRACTED,
     Dispute,
+    Lines,
     Rulings,
     RulingView,
     find_disputes,
+    line_count,
     placing_groups,
     placings,
 )
@@ -79,16 +81,25 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
     found = lookup.find(session, Category, category)
     views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
     rulings = Rulings(load_rulings(session, [found.id]))
-    disputed = find_disputes(_contested_among(session, found.id, views), tolerance_ms, rulings)
+    lines = Lines(claims.reliance_pairs(session))
+    disputed = find_disputes(_contested_among(session, found.id, views), tolerance_ms, rulings, lines)
     shown = []
-    for category, position, verdict, listed, ruling in placing_groups(views, tolerance_ms, rulings, disputed):
+    for category, position, verdict, listed, ruling in placing_groups(views, tolerance_ms, rulings, disputed, lines):
         if verdict == RETRACTED and not include_retracted:
             continue
         if len(listed) > 1 and not include_retracted:  # one live claim, most often
             listed = [c for c in listed if c.retracted_seq is None]
-        shown.append(({"category": category, "position": position, "verdict": verdict,
-                       "ruling": _ruling_json(ruling, rulings)}, listed))
+        shown.append((placing_fields(category, position, verdict, listed, ruling, rulings), listed))
     return ClaimReport(shown, rulings)
+
+
+def placing_fields(category: str, position: int | None, verdict: str, listed: list[ClaimView],
+                   ruling: RulingView | None, rulings: Rulings) -> dict[str, Any]:
+    """A placing's JSON fields above its claims: `lines` counts the independent lines its live claims
+    stand on (`agreed` needs two)."""
+    return {"category": category, "position": position, "verdict": verdict,
+            "lines": line_count(c for c in listed if c.retracted_seq is None),
+            "ruling": _ruling_json(ruling, rulings)}
 
 
 def _contested_among(session: Session, category_id: int, views: list[ClaimView]) -> list[ClaimView]:
@@ -116,7 +127,8 @@ def _candidate_claims(session: Session, category_ids: list[int] | None) -> list[
 
 def _disputes_in(session: Session, category_ids: list[int] | None, tolerance_ms: int, rulings: Rulings) -> list[Dispute]:
     """Every dispute among the live claims of these categories (None: all), open and ruled."""
-    return find_disputes(_candidate_claims(session, category_ids), tolerance_ms, rulings)
+    return find_disputes(_candidate_claims(session, category_ids), tolerance_ms, rulings,
+                         Lines(claims.reliance_pairs(session)))
 
 
 def dispute_list(session: Session, scope: str | None = None,
@@ -183,8 +195,9 @@ def athlete_report(session: Session, name: str,
     rulings = Rulings(load_rulings(session, category_ids))
     disputed = _disputes_in(session, category_ids, tolerance_ms, rulings)
     groups = sorted({c.id: c for c in (*own, *beside)}.values(), key=lambda c: c.id)
-    verdict_of = {c.id: p.verdict for p in placings(groups, tolerance_ms, rulings, disputed) for c in p.claims}
-    held = [({"category": c.category, "verdict": verdict_of[c.id]}, [c]) for c in own]
+    lined = {c.id: (p.verdict, c) for p in placings(groups, tolerance_ms, rulings, disputed,
+                                                     Lines(claims.reliance_pairs(session))) for c in p.claims}
+    held = [({"category": c.category, "verdict": lined[c.id][0]}, [lined[c.id][1]]) for c in own]
     return athletes.profile(session, athlete), ClaimReport(held, rulings)
 
 

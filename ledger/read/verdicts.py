@@ -63,6 +63,54 @@ class Rulings:
 NO_RULINGS = Rulings()
 
 
+class Lines:
+    """Independent lines of evidence among a placing's claims.
+
+    A claim known only through another source's report (`via`) is one line with that report, and
+    sources that rely on one another (`reliance`: pairs of source slugs) are one line everywhere.
+    So a newspaper quoting state media, and state media itself, never agree as two sources. Each
+    line is named by the first (sorted) slug among its sources.
+    """
+
+    def __init__(self, reliance: Iterable[tuple[str, str]] = ()) -> None:
+        self.joined: dict[str, str] = {}
+        for source, other in reliance:
+            _join(self.joined, source, other)
+
+    def of(self, live: Sequence[ClaimView]) -> list[ClaimView]:
+        """The claims, each carrying its line (`ClaimView.line`) where it is not its own source; a
+        retracted claim joins no lines."""
+        if not self.joined and all(c.via is None for c in live):
+            return list(live)
+        joined = dict(self.joined)  # a report joins its claimant and its reporter in this placing only
+        for claim in live:
+            if claim.via is not None and claim.retracted_seq is None:
+                _join(joined, claim.source, claim.via)
+        return [c if _root(joined, c.source) == c.source else c._replace(joined_line=_root(joined, c.source))
+                for c in live]
+
+
+def _root(joined: dict[str, str], slug: str) -> str:
+    while slug in joined:
+        slug = joined[slug]
+    return slug
+
+
+def _join(joined: dict[str, str], a: str, b: str) -> None:
+    """One line of `a` and `b`, named by the smaller root, so the name is the first slug of the line."""
+    a, b = _root(joined, a), _root(joined, b)
+    if a != b:
+        joined[max(a, b)] = min(a, b)
+
+
+NO_LINES = Lines()
+
+
+def line_count(claims: Iterable[ClaimView]) -> int:
+    """How many independent lines the claims (as `Lines.of` gave them) stand on."""
+    return len({c.line for c in claims})
+
+
 @dataclass
 class Dispute:
     category: str
@@ -128,7 +176,7 @@ def _athlete_disagrees(claims: Sequence[ClaimView], tolerance_ms: int) -> bool:
 
 
 def find_disputes(claims: Iterable[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-                  rulings: Rulings = NO_RULINGS) -> list[Dispute]:
+                  rulings: Rulings = NO_RULINGS, lines: Lines = NO_LINES) -> list[Dispute]:
     """Position disputes (different athletes, one placing) and athlete disputes (one athlete, different
     results) among the live claims; each carries the ruling that settled it, if any."""
     by_position: dict[tuple[str, int], list[ClaimView]] = defaultdict(list)
@@ -141,12 +189,12 @@ def find_disputes(claims: Iterable[ClaimView], tolerance_ms: int = DEFAULT_TOLER
         if claim.athlete_id is not None:
             by_athlete[(claim.category, claim.athlete_id)].append(claim)
     disputes = [
-        Dispute(category, "position", position, None, group)
+        Dispute(category, "position", position, None, lines.of(group))
         for (category, position), group in by_position.items()
         if _contradicts_at_position(group, tolerance_ms)
     ]
     disputes += [
-        Dispute(category, "athlete", None, group[0].athlete, group)
+        Dispute(category, "athlete", None, group[0].athlete, lines.of(group))
         for (category, _), group in by_athlete.items()
         if len(group) > 1 and _athlete_disagrees(group, tolerance_ms)
     ]
@@ -193,15 +241,16 @@ def _verdict(group: Sequence[ClaimView], disputed_ids: set[int], ruling: RulingV
         return RULED
     if any(c.id in disputed_ids for c in live):
         return DISPUTED
-    return AGREED if len({c.source for c in live}) > 1 else SINGLE_SOURCE
+    return AGREED if line_count(live) > 1 else SINGLE_SOURCE  # agreement needs two independent lines
 
 
 def placing_groups(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS, rulings: Rulings = NO_RULINGS,
-                   disputes: Iterable[Dispute] | None = None) -> list[tuple[str, int | None, str, list[ClaimView], RulingView | None]]:
+                   disputes: Iterable[Dispute] | None = None, lines: Lines = NO_LINES,
+                   ) -> list[tuple[str, int | None, str, list[ClaimView], RulingView | None]]:
     """`placings` as plain tuples, which cost a tenth of a named tuple to make: a report of a big
-    category makes one a placing."""
+    category makes one a placing. Each placing's claims carry their lines (`Lines.of`)."""
     if disputes is None:
-        disputes = find_disputes(claims, tolerance_ms, rulings)
+        disputes = find_disputes(claims, tolerance_ms, rulings, lines)
     disputed_ids = {c.id for d in disputes if d.ruling is None for c in d.claims}
     placed: dict[str, dict[int, list[ClaimView]]] = {}  # category: position: claims
     unplaced: dict[str, dict[tuple, list[ClaimView]]] = {}  # category: (status, name, athlete): claims
@@ -224,19 +273,22 @@ def placing_groups(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLE
     for category in sorted(placed):
         positions = placed[category]
         for position in sorted(positions):
-            group = positions[position]
+            group = lines.of(positions[position])
             ruling = rulings.placing.get((category, position))
             found.append((category, position, _verdict(group, disputed_ids, ruling), group, ruling))
         others = unplaced[category]
-        found += [(category, None, _verdict(others[key], disputed_ids, None), others[key], None) for key in sorted(others)]
+        for key in sorted(others):
+            group = lines.of(others[key])
+            found.append((category, None, _verdict(group, disputed_ids, None), group, None))
     return found
 
 
 def placings(claims: Sequence[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-             rulings: Rulings = NO_RULINGS, disputes: Iterable[Dispute] | None = None) -> list[Placing]:
+             rulings: Rulings = NO_RULINGS, disputes: Iterable[Dispute] | None = None,
+             lines: Lines = NO_LINES) -> list[Placing]:
     """Every placing of the claims' categories with its verdict, positions first, then the unplaced.
 
     Retracted claims stay in their placing but do not count; a placing of only retracted claims is
     RETRACTED, one with a ruling in force is RULED. `disputes` are those among these claims, when the
     caller has found them already (through ledger.projection.contests); otherwise they are found here."""
-    return list(map(Placing._make, placing_groups(claims, tolerance_ms, rulings, disputes)))
+    return list(map(Placing._make, placing_groups(claims, tolerance_ms, rulings, disputes, lines)))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core import rules
 from ledger.core.errors import LedgerError
-from ledger.core.models import Category, Event, Race, Source
+from ledger.core.models import Category, Event, Race, Reliance, Source
 from ledger.journal.chain import next_id
 from ledger.projection import lookup
 from ledger.projection.record import record
@@ -62,10 +62,27 @@ def add_category(session: Session, by: str, slug: str, name: str, sex: str | Non
     return record(session, "category", _clean(body), by)
 
 
-def add_source(session: Session, by: str, slug: str, name: str, kind: str, url: str | None = None) -> int:
+def add_source(session: Session, by: str, slug: str, name: str, kind: str, url: str | None = None,
+               relies_on: tuple[str, ...] = ()) -> int:
+    """A source, maybe depending on others it repeats (a wire copy): see `relies`."""
     rules.slug(slug, 1, "source")
-    body = {"slug": slug, "name": rules.text(name, "--name"),
-            "kind": rules.source_kind(kind), "url": url}
+    body: dict[str, Any] = {"slug": slug, "name": rules.text(name, "--name"),
+                            "kind": rules.source_kind(kind), "url": url}
     _ensure_new(session, Source, slug)
+    others = sorted({lookup.find(session, Source, other).slug for other in relies_on})
+    if others:
+        body["relies_on"] = others
     body["id"] = next_id(session, Source.id)
     return record(session, "source", _clean(body), by)
+
+
+def relies(session: Session, by: str, slug: str, other: str, reason: str) -> int:
+    """Declare that source `slug` depends on `other`: their claims count as one line of evidence."""
+    source, relied_on = lookup.find(session, Source, slug), lookup.find(session, Source, other)
+    if source.id == relied_on.id:
+        raise LedgerError(f"source {slug!r} cannot rely on itself")
+    if session.execute(select(Reliance.seq).where(Reliance.source_id == source.id,
+                                                  Reliance.relies_on_id == relied_on.id)).first():
+        raise LedgerError(f"source {source.slug!r} is already recorded as relying on {relied_on.slug!r}")
+    body = {"source": source.slug, "relies_on": relied_on.slug, "reason": rules.text(reason, "--reason", "reason")}
+    return record(session, "source-relies", body, by)

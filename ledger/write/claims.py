@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledger.core import rules
+from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import Category, Claim, Source
 from ledger.core.times import parse_time
@@ -38,23 +38,40 @@ def _status(status: str | None, position: int | None, has_time: bool) -> dict[st
     return {"status": said.code} if said.note is None else {"status": said.code, "status_note": said.note}
 
 
+def _citation(url: str | None, quote: str | None, published: str | None, retrieved: str | None) -> dict[str, str]:
+    """Where a claim was seen: the report's address and words, and when it was published and read."""
+    citation = {"url": url, "quote": quote,
+                "published": rules.date(published, "--published date") if published else None,
+                "retrieved": rules.date(retrieved, "--retrieved date") if retrieved else None}
+    return {key: value for key, value in citation.items() if value is not None}
+
+
+def via_slug(session: Session, via: str | None, claimant: str) -> dict[str, str]:
+    """The body's `via`: the source whose report carried the claimant's words (none when direct)."""
+    if via is None:
+        return {}
+    found = lookup.find(session, Source, via).slug
+    if found == claimant:
+        raise LedgerError(f"--via {via!r} is the claimant itself; a claim its source made directly needs no --via")
+    return {"via": found}
+
+
 def add(session: Session, by: str, category: str, source: str, *, athlete: str | None = None,
         unnamed: str | None = None, written_as: str | None = None, position: int | None = None,
         time: str | None = None, net_time: str | None = None, status: str | None = None,
         url: str | None = None, quote: str | None = None, published: str | None = None,
-        retrieved: str | None = None) -> int:
-    """Record one claim; returns the new claim's id."""
+        retrieved: str | None = None, via: str | None = None) -> int:
+    """Record one claim by `source` (its claimant), seen directly or in `via`'s report; returns its id."""
     if (athlete is None) == (unnamed is None):
         raise LedgerError("give exactly one of --athlete NAME or --unnamed TEXT")
     if position is not None:
         rules.position(position)
     body: dict[str, Any] = {**_time_fields("time", time), **_time_fields("net_time", net_time)}
     body.update(_status(status, position, bool(body)))
-    citation = {"url": url, "quote": quote,
-                "published": rules.date(published, "--published date") if published else None,
-                "retrieved": rules.date(retrieved, "--retrieved date") if retrieved else None}
+    citation = _citation(url, quote, published, retrieved)
     body["category"] = lookup.find(session, Category, category).slug
     body["source"] = lookup.find(session, Source, source).slug
+    body.update(via_slug(session, via, body["source"]))
     if athlete is not None:
         body["athlete"] = lookup.athlete(session, athlete).id
         # `#ID` names the athlete, not what the source wrote: the name as written is kept only when given.
@@ -66,8 +83,21 @@ def add(session: Session, by: str, category: str, source: str, *, athlete: str |
             body["as_written"] = written_as
     if position is not None:
         body["position"] = position
-    if any(citation.values()):
-        body["citation"] = {k: v for k, v in citation.items() if v is not None}
+    if citation:
+        body["citation"] = citation
     body["id"] = next_id(session, Claim.id)
     record(session, "claim", body, by)
     return body["id"]
+
+
+def cite(session: Session, by: str, claim_id: int, *, url: str | None = None, quote: str | None = None,
+         via: str | None = None, published: str | None = None, retrieved: str | None = None) -> int:
+    """One more place the claim was seen (the same claim, not a second one); returns the entry's seq."""
+    citation = _citation(url, quote, published, retrieved)
+    if not citation.keys() & {"url", "quote"}:
+        raise LedgerError("a citation needs --url or --quote (or both): where the claim was seen, or its words")
+    claim = session.get(Claim, limits.whole(claim_id, "id", "claim id"))
+    if claim is None:
+        raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
+    claimant = session.get(Source, claim.source_id).slug
+    return record(session, "cite", {"claim": claim_id, "citation": citation, **via_slug(session, via, claimant)}, by)
