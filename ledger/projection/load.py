@@ -141,8 +141,12 @@ def _size(stream: BinaryIO) -> int | None:
 
 
 def load_journal(session: Session, stream: BinaryIO, name: str, progress: Progress = silent) -> chain.Head:
-    """Replay an export into the empty ledger of `session`: all of it, or nothing (LedgerError)."""
+    """Replay an export into the empty ledger of `session`: all of it, or nothing (LedgerError).
+    No entries at all is refused as well: an empty file (or /dev/null) is no export of a ledger."""
     with ExitStack() as stack:
         size = _size(stream)
         advance = stack.enter_context(progress(f"Loading {name}", size)) if size else (lambda n: None)
-        return replay.replay(session, iter(_Reader(stream, name, stack, advance)))
+        head = replay.replay(session, iter(_Reader(stream, name, stack, advance)))
+    if head.seq == 0:
+        raise LedgerError(f"{name}: no journal entries to load (an empty ledger is made with: raceledger init)")
+    return head

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Connection, Engine
@@ -36,7 +36,10 @@ def read_only_engine_options(url: URL) -> dict[str, Any]:
         path = url.database or ""
         if path in ("", ":memory:"):
             raise LedgerError("--read-only needs a database file, not an in-memory database")
-        uri = f"file:{quote(path)}?mode=ro"
+        query = {"mode": "ro"}
+        if url.query.get("uri") == "true" and path.startswith("file:"):  # a URI already: keep its parameters
+            path, query = path[len("file:"):], {**{k: v for k, v in url.query.items() if k != "uri"}, **query}
+        uri = f"file:{quote(path)}?{urlencode(query, doseq=True)}"
         return {"creator": lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)}
     if url.get_backend_name() == "postgresql":
         existing = url.query.get("options")

@@ -65,7 +65,8 @@ def trusted_references(engine: Engine) -> None:
         dbapi_connection.execute("PRAGMA foreign_keys = OFF")
 
     def on(dbapi_connection, _record) -> None:
-        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+        if dbapi_connection is not None:  # None: an interrupt invalidated the connection, nothing to reset
+            dbapi_connection.execute("PRAGMA foreign_keys = ON")
 
     event.listen(engine.pool, "checkout", off)
     event.listen(engine.pool, "checkin", on)
@@ -83,4 +84,5 @@ def sqlite_cache(session: Session, kib: int = BULK_CACHE_KIB) -> Iterator[None]:
     try:
         yield
     finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+        if not (conn.closed or conn.invalidated):  # an interrupt may have dropped the connection
+            conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")

@@ -9,7 +9,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, InterfaceError
 from sqlalchemy.orm import Session
 
 from ledger import __version__
@@ -18,7 +18,7 @@ from ledger.store import access, locking, urls
 
 DEFAULT_DB = "raceledger.db"
 # The Alembic head this code expects; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -36,7 +36,21 @@ class Target:
 
     @property
     def sqlite_path(self) -> str | None:
-        return make_url(self.url).database if self.is_sqlite else None
+        """The SQLite file (None for another database), also when the URL names it as a `file:` URI."""
+        if not self.is_sqlite:
+            return None
+        url = make_url(self.url)
+        path = url.database
+        if url.query.get("uri") != "true" or not path or not path.startswith("file:"):
+            return path
+        path = path[len("file:"):].partition("?")[0]
+        return "/" + path[2:].partition("/")[2] if path.startswith("//") else path  # file://host/path
+
+    @property
+    def file_missing(self) -> bool:
+        """A SQLite ledger whose file does not exist (yet)."""
+        path = self.sqlite_path
+        return bool(path) and path != ":memory:" and not os.path.exists(path)
 
 
 def resolve_target(db: str | None, read_only: bool = False) -> Target:
@@ -101,8 +115,7 @@ def make_engine(target: Target, write: bool = True) -> Engine:
 
 
 def _check_openable(target: Target, create: bool) -> None:
-    path = target.sqlite_path
-    if path and path != ":memory:" and not create and not os.path.exists(path):
+    if target.file_missing and not create:
         raise LedgerError(f"no ledger at {target.display}; create one with: raceledger init")
 
 
@@ -159,17 +172,32 @@ def upgrade_ledger(engine: Engine, target: Target) -> str | None:
     return before
 
 
-def ready_for_load(engine: Engine, target: Target) -> None:
-    """A new database gets this version's schema; one at another revision is refused, since an
-    export is replayed only into a new (or empty) ledger of this version."""
-    from ledger.store.migrate import upgrade
+@contextmanager
+def ready_for_load(engine: Engine, target: Target, new_file: bool) -> Iterator[None]:
+    """A new database gets this version's schema for the block; one at another revision is refused,
+    since an export is replayed only into a new (or empty) ledger of this version. A load that fails
+    leaves no ledger where there was none: the SQLite file it made (`new_file`) is removed, or the
+    tables it made are dropped."""
+    from ledger.store.migrate import downgrade, upgrade
 
     revision = schema_revision(engine, target)
-    if revision is None:
-        upgrade(engine)
-    elif revision != SCHEMA_REVISION:
+    if revision is not None and revision != SCHEMA_REVISION:
         raise LedgerError(f"{target.display} is at schema revision {revision}, this raceledger needs "
                           f"{SCHEMA_REVISION}; load into a new database instead")
+    if revision is None:
+        upgrade(engine)
+    try:
+        yield
+    except BaseException:
+        if revision is None:
+            if new_file:
+                engine.dispose()  # SQLite removes its -wal and -shm files as the last connection closes
+                os.remove(target.sqlite_path)
+            else:
+                downgrade(engine, "base")
+                with engine.begin() as conn:
+                    conn.execute(text("DROP TABLE alembic_version"))
+        raise
 
 
 @contextmanager
@@ -181,4 +209,22 @@ def transaction(engine: Engine) -> Iterator[Session]:
         with locking.session_scope(engine) as session:
             yield session
     except DBAPIError as exc:
-        raise LedgerError(f"database error, nothing was written: {locking.describe(exc, engine.url)}") from None
+        raise LedgerError(f"{_trouble(exc)}, nothing was written: {locking.describe(exc, engine.url)}") from None
+
+
+def _trouble(exc: DBAPIError) -> str:
+    lost = exc.connection_invalidated or isinstance(exc, InterfaceError)
+    return "lost the connection to the database" if lost else "database error"
+
+
+def failure(exc: Exception) -> str | None:
+    """The one line `raceledger` shows for an error that no command turned into a LedgerError: the
+    database's (a lost connection, a refused write) or the operating system's (a full disk). None for
+    any other exception: that is a bug."""
+    if isinstance(exc, LedgerError):
+        return str(exc)
+    if isinstance(exc, DBAPIError):
+        return f"{_trouble(exc)}: {urls.scrub(str(exc.orig))}"
+    if isinstance(exc, OSError):
+        return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    return None

@@ -7,18 +7,56 @@ from __future__ import annotations
 
 import io
 import os
-from contextlib import contextmanager
+import stat
+from contextlib import contextmanager, suppress
 from typing import BinaryIO, Iterator, TextIO
+
+from ledger.core.errors import LedgerError
+
+
+def is_stream(path: str) -> bool:
+    """A device or FIFO (through any symlinks): written into as it is, never replaced by a file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextmanager
 def written_whole(path: str) -> Iterator[TextIO]:
     """UTF-8 text with `\\n` line ends, written to PATH.partial and renamed to PATH only when the
-    block ends without error: until then PATH is as it was (after an error, the .partial stays)."""
-    partial = f"{path}.partial"
-    with open(partial, "w", encoding="utf-8", newline="\n") as out:
-        yield out
-    os.replace(partial, path)
+    block ends without error or interrupt: until then PATH is as it was, and the .partial never
+    outlives the block. A symlink's target is written (the link stays a link); a device or FIFO is
+    written straight into. Any failure to write (no such folder, a full disk) is a LedgerError."""
+    target = os.path.realpath(path)
+    if os.path.isdir(target):
+        raise LedgerError(f"cannot write {path}: it is a directory; name a file in it")
+    if is_stream(target):
+        with _failing_as_ledger_error(path, ""), open(target, "w", encoding="utf-8", newline="\n") as out:
+            yield out
+        return
+    partial = f"{target}.partial"
+    with _failing_as_ledger_error(path, "; nothing was written"):
+        out = open(partial, "w", encoding="utf-8", newline="\n")
+        try:
+            with out:
+                yield out
+                out.flush()
+                os.fsync(out.fileno())  # on the disk before it has the name: a crash finds all or nothing
+            os.replace(partial, target)
+        except BaseException:
+            with suppress(OSError):
+                os.remove(partial)
+            raise
+
+
+@contextmanager
+def _failing_as_ledger_error(path: str, outcome: str) -> Iterator[None]:
+    try:
+        yield
+    except OSError as exc:
+        raise LedgerError(f"cannot write {path}: {exc.strerror or exc}{outcome}") from None
 
 
 @contextmanager
