@@ -15,6 +15,7 @@ import click
 
 from ledger import __version__
 from ledger.core.errors import LedgerError
+from ledger.output.inert import visible
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -32,20 +33,48 @@ class LedgerGroup(click.Group):
             sys.exit(exc.exit_code)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+            click.echo(_error_line(f"{exc.format_message()}{hint}"), err=True)
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
-            click.echo(f"Error: {exc.format_message()}", err=True)
+            click.echo(_error_line(exc.format_message()), err=True)
             sys.exit(exc.exit_code)
-        except LedgerError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
-        except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
         except click.exceptions.Exit as exc:
             sys.exit(exc.exit_code)
-        sys.exit(0)
+        except click.exceptions.Abort as exc:
+            interrupt = exc.__cause__  # click turns Ctrl-C into Abort
+            if not isinstance(interrupt, KeyboardInterrupt):
+                click.echo("Aborted.", err=True)
+                sys.exit(1)
+        except KeyboardInterrupt as exc:
+            interrupt = exc
+        except Exception as exc:
+            # An error raised while an interrupt unwinds (a connection it broke, say) is that interrupt.
+            interrupt = exc.__context__
+            while interrupt is not None and not isinstance(interrupt, KeyboardInterrupt):
+                interrupt = interrupt.__context__
+            if interrupt is None:
+                from ledger.store.engine import failure
+
+                message = failure(exc)
+                if message is None:
+                    raise  # a bug: its traceback is worth having
+                click.echo(_error_line(message), err=True)
+                sys.exit(1)
+        else:
+            sys.exit(0)
+        import signal
+
+        # Ctrl-C, or SIGTERM (main() raises it as KeyboardInterrupt(SIGTERM)): the transaction was
+        # rolled back and temporary files removed; a command that did something anyway noted what.
+        signum = next((arg for arg in interrupt.args if isinstance(arg, int)), signal.SIGINT)
+        done = "; ".join(getattr(interrupt, "__notes__", ())) or "nothing was written"
+        click.echo(visible(f"{'Terminated' if signum == signal.SIGTERM else 'Interrupted'}; {done}."), err=True)
+        sys.exit(128 + signum)
+
+
+def _error_line(message: str) -> str:
+    """`Error: ` and the message on one line, whatever the message holds (a value a user typed, say)."""
+    return f"Error: {visible(message)}"
 
 
 @dataclass(frozen=True)
@@ -163,12 +192,13 @@ def upgraded(ctx: click.Context) -> str | None:
 
 @contextmanager
 def loading(ctx: click.Context) -> Iterator[Any]:
-    """Load mode: a session on a new ledger (or an empty one of this version) to replay an export into."""
+    """Load mode: a session on a new ledger (or an empty one of this version) to replay an export into;
+    a load that fails leaves no ledger (nor SQLite file) where there was none."""
     from ledger.store.engine import ready_for_load, transaction
 
+    new_file = where(ctx).file_missing
     engine = opened(ctx, create=True)
-    ready_for_load(engine, where(ctx))
-    with transaction(engine) as session:
+    with ready_for_load(engine, where(ctx), new_file), transaction(engine) as session:
         yield session
 
 
@@ -189,18 +219,50 @@ def pauses_collector(command: Callable) -> Callable:
 # --- printing -----------------------------------------------------------------------------------
 
 
-def emit(records: Any, fmt: str, flat: Callable | None = None, empty: str = "nothing to show") -> None:
-    """Print `records` (or what the function `records` builds) in `fmt` (ledger.output.render)."""
+def width_option(func: Callable) -> Callable:
+    return click.option(
+        "--width", type=click.IntRange(min=0), metavar="COLUMNS",
+        help="Fit tables to this many columns [default: the terminal's width, else 100; 0: never narrow them].",
+    )(func)
+
+
+def table_width(width: int | None) -> int:
+    """The width tables fit: --width, else the terminal's (COLUMNS, else the terminal of standard
+    output, else 100)."""
+    import shutil
+
+    return shutil.get_terminal_size((100, 24)).columns if width is None else width
+
+
+def emit(records: Any, fmt: str, flat: Callable | None = None, empty: str = "nothing to show",
+         width: int | None = None) -> None:
+    """Print `records` (or what the function `records` builds) in `fmt` (ledger.output.render), a
+    table fitted to `width` (`table_width`)."""
     from ledger.output.render import render
 
-    click.echo(render(records, fmt, flat, empty), nl=False)
+    click.echo(render(records, fmt, flat, empty, table_width(width)), nl=False)
 
 
-def claim_table(report: Any, keys: tuple[str, ...]) -> Any:
-    """A table row per claim of a report, led by the fields of what holds it (ledger.output.claim_columns)."""
+def is_table(fmt: str) -> bool:
+    return fmt not in ("json", "jsonl", "csv", "tsv")
+
+
+def claim_table(report: Any, keys: tuple[str, ...], fmt: str = "simple", labels: Any = None) -> Any:
+    """A row per claim of a report, led by the fields of what holds it (ledger.output.claim_columns):
+    for a table, with citation marks and the citations under it, athletes who share a name told
+    apart by `labels`; for CSV and TSV, with each claim's own citation in columns."""
     from ledger.output import claim_columns
 
-    return claim_columns.columns(report, keys)
+    return claim_columns.columns(report, keys, is_table(fmt), labels)
+
+
+def athlete_labels(session: Any, report: Any, fmt: str) -> Any:
+    """For a table: how it names athletes who share a name with another in it (ledger.read.claim_show)."""
+    if not is_table(fmt):
+        return None
+    from ledger.read.claim_show import athlete_labels as labels
+
+    return labels(session, (claim for _, listed in report.held for claim in listed))
 
 
 @click.group(cls=LedgerGroup, context_settings=CONTEXT)
@@ -240,14 +302,15 @@ def init(ctx: click.Context) -> None:
 
     before = upgraded(ctx)
     state = "created" if before is None else ("already current" if before == SCHEMA_REVISION else "upgraded")
-    click.echo(f"Ledger {state} at {where(ctx).display} (schema revision {SCHEMA_REVISION}).")
+    click.echo(visible(f"Ledger {state} at {where(ctx).display} (schema revision {SCHEMA_REVISION})."))
 
 
 @cli.command()
 @tolerance_option
 @output_option
+@width_option
 @click.pass_context
-def demo(ctx: click.Context, tolerance_ms: int, fmt: str) -> None:
+def demo(ctx: click.Context, tolerance_ms: int, fmt: str, width: int | None) -> None:
     """Load the Pyongyang 2025 example (once) and print its disputes.
 
     Creates the database if needed; running it again adds nothing. The table also shows the race's
@@ -258,7 +321,10 @@ def demo(ctx: click.Context, tolerance_ms: int, fmt: str) -> None:
     Example:
         raceledger demo
     """
-    from ledger.output import figure_columns
+    import textwrap
+
+    from ledger.output import figure_columns, why
+    from ledger.projection import lookup
     from ledger.read import figures, reports
     from ledger.write import demo as example
 
@@ -266,21 +332,29 @@ def demo(ctx: click.Context, tolerance_ms: int, fmt: str) -> None:
     shown = where(ctx).display
     with writing(ctx) as (session, by):
         if example.is_loaded(session):
-            click.echo(f"The Pyongyang 2025 example is already in {shown}.", err=True)
+            click.echo(visible(f"The Pyongyang 2025 example is already in {shown}."), err=True)
         else:
             example.load(session, by)
-            click.echo(f"Loaded the Pyongyang 2025 example into {shown}.", err=True)
+            click.echo(visible(f"Loaded the Pyongyang 2025 example into {shown}."), err=True)
         found, figure_disputes = reports.disputes_with_figures(session, example.EVENT, tolerance_ms)
         event_figures = figures.assessed(session, example.EVENT)
         compared = [pair for topic in example.TOPICS for pair in figures.pairs(figures.assessed(session, topic))]
+        placed = [placing for category in lookup.categories_under(session, example.EVENT)
+                  for placing in reports.results_report(session, category.slug, tolerance_ms).to_json()]
     if fmt == "simple":
         click.echo(f"Disputes in {example.EVENT}:")
-    click.echo(figure_columns.disputes_output(found, figure_disputes, ("category", "kind"), fmt), nl=False)
+    click.echo(figure_columns.disputes_output(found, figure_disputes, ("category", "kind"), fmt, table_width(width)),
+               nl=False)
     if figure_columns.is_table(fmt):  # JSON and CSV stay the disputes alone, as `disputes EVENT` gives them
+        click.echo(f"\nWhy each placing of {example.EVENT} stands as it does:")
+        fit = table_width(width)
+        for placing in placed:
+            reason = why.reason(placing)
+            click.echo(textwrap.fill(reason, fit, subsequent_indent="  ", break_on_hyphens=False) if fit else reason)
         click.echo(f"\nFigures of {example.EVENT}:")
-        emit(event_figures, fmt, lambda: figure_columns.figure_table(event_figures), "no figures")
+        emit(event_figures, fmt, lambda: figure_columns.figure_table(event_figures), "no figures", width)
         click.echo(f"\nFigures compared, on {' and '.join(example.TOPICS)}:")
-        emit(compared, fmt, lambda: figure_columns.pair_table(compared), "no figures to compare")
+        emit(compared, fmt, lambda: figure_columns.pair_table(compared), "no figures to compare", width)
 
 
 # --- events, races, categories, sources ---------------------------------------------------------
@@ -447,37 +521,64 @@ def source() -> None:
 @click.option("--kind", required=True, metavar="KIND",
               help="official, organizer, state-media, press, participant, tour-operator or other.")
 @click.option("--url", help="Where the source publishes.")
+@click.option("--relies-on", "relies_on", multiple=True, metavar="SLUG",
+              help="A source this one repeats (a wire copy): their claims are one line of evidence. Repeatable.")
 @click.pass_context
-def source_add(ctx: click.Context, slug: str, name: str, kind: str, url: str | None) -> None:
+def source_add(ctx: click.Context, slug: str, name: str, kind: str, url: str | None, relies_on: tuple[str, ...]) -> None:
     """Add a source of claims.
 
     \b
     Example:
         raceledger source add kcna --name "Korean Central News Agency" --kind state-media
+        raceledger source add daily --name "The Daily" --kind press --relies-on kcna
     """
     from ledger.write import catalog
 
     with writing(ctx) as (session, by):
-        seq = catalog.add_source(session, by, slug, name, kind, url)
+        seq = catalog.add_source(session, by, slug, name, kind, url, relies_on)
     click.echo(f"Added source {slug} (journal entry {seq}).")
+
+
+@source.command("relies")
+@click.argument("slug")
+@click.argument("other")
+@click.option("--reason", required=True, help="How you know SLUG repeats OTHER.")
+@click.pass_context
+def source_relies(ctx: click.Context, slug: str, other: str, reason: str) -> None:
+    """Record that source SLUG depends on OTHER: agreement between them is one line of evidence, not two.
+
+    \b
+    Example:
+        raceledger source relies daily kcna --reason "prints KCNA's wire copy unedited"
+    """
+    from ledger.write import catalog
+
+    with writing(ctx) as (session, by):
+        seq = catalog.relies(session, by, slug, other, reason)
+    click.echo(f"Recorded that {slug} relies on {other} (journal entry {seq}).")
 
 
 @cli.command()
 @tolerance_option
 @output_option
+@width_option
 @click.pass_context
 @pauses_collector
-def sources(ctx: click.Context, tolerance_ms: int, fmt: str) -> None:
-    """List sources, their number of claims and how many another source contradicts.
+def sources(ctx: click.Context, tolerance_ms: int, fmt: str, width: int | None) -> None:
+    """List sources and their claims: how many; made directly; reached us via others (it is the
+    claimant, another's report carried them); reported for others (it is the via); contradicted by an
+    independent line of evidence in a dispute; overruled by a ruling; retracted.
 
     \b
     Example:
         raceledger sources -f github
     """
+    from ledger.output.listings import sources_table
     from ledger.read import reports
 
     with reading(ctx) as session:
-        emit(reports.sources(session, tolerance_ms), fmt, empty="no sources")
+        found = reports.sources(session, tolerance_ms)
+    emit(found, fmt, lambda: sources_table(found), "no sources", width)
 
 
 # --- athletes and claims ------------------------------------------------------------------------
@@ -512,7 +613,7 @@ def athlete_add(ctx: click.Context, name: str, nationality: str | None, born: in
 
     with writing(ctx) as (session, by):
         seq = athletes.add(session, by, name, nationality, born, aliases)
-    click.echo(f"Added athlete {name} (journal entry {seq}).")
+    click.echo(visible(f"Added athlete {name} (journal entry {seq})."))
 
 
 @athlete.command("list")
@@ -537,8 +638,9 @@ def athlete_list(ctx: click.Context, fmt: str) -> None:
 @click.argument("name")
 @tolerance_option
 @output_option
+@width_option
 @click.pass_context
-def athlete_show(ctx: click.Context, name: str, tolerance_ms: int, fmt: str) -> None:
+def athlete_show(ctx: click.Context, name: str, tolerance_ms: int, fmt: str, width: int | None) -> None:
     """Every claim about one athlete (by any spelling, or #ID), with its verdict.
 
     \b
@@ -551,40 +653,136 @@ def athlete_show(ctx: click.Context, name: str, tolerance_ms: int, fmt: str) -> 
         described, found = reports.athlete_report(session, name, tolerance_ms)
     if fmt not in ("json", "jsonl", "csv", "tsv"):
         aliases = f"; also written {', '.join(described['aliases'])}" if described["aliases"] else ""
-        click.echo(f"{described['name']} (#{described['id']}, {described['nationality'] or 'nationality unknown'}){aliases}")
-    emit(lambda: reports.athlete_json(described, found), fmt, lambda: claim_table(found, ("category", "verdict")),
-         "no claims")
+        click.echo(visible(f"{described['name']} (#{described['id']}, "
+                           f"{described['nationality'] or 'nationality unknown'}){aliases}"))
+    emit(lambda: reports.athlete_json(described, found), fmt,
+         lambda: claim_table(found, ("category", "verdict"), fmt), "no claims", width)
 
 
-@cli.command()
+class ClaimCommand(click.Command):
+    """`claim`, whose usage shows its two forms: recording a claim, and `claim show CLAIM_ID`."""
+
+    def format_usage(self, ctx: click.Context, formatter: Any) -> None:
+        formatter.write_usage(ctx.command_path, "[OPTIONS] CATEGORY --source SLUG ...")
+        formatter.write_usage(ctx.command_path, "show CLAIM_ID [-f FORMAT] [--width COLUMNS]", "   or: ")
+
+
+# What `claim show` takes; every other option of `claim` records a claim.
+SHOW_OPTIONS = ("fmt", "tolerance_ms", "width")
+
+
+@cli.command(cls=ClaimCommand)
 @click.argument("category", metavar="CATEGORY")
-@click.option("--source", required=True, metavar="SLUG", help="Who makes the claim.")
+@click.argument("claim_id", required=False, metavar="[CLAIM_ID]")
+@click.option("--source", metavar="SLUG", help="Who makes the claim: its claimant (required to record one).")
+@click.option("--via", metavar="SLUG",
+              help="The source whose report carried the claim, when we know it only through that report; "
+                   "--url, --quote and the dates are then that report's.")
 @click.option("--athlete", metavar="NAME", help="The athlete (any known spelling, or #ID).")
 @click.option("--unnamed", metavar="TEXT", help="An athlete the source did not name, as it described them.")
-@click.option("--written-as", metavar="NAME", help="The name exactly as the source wrote it (default: --athlete).")
+@click.option("--written-as", metavar="NAME",
+              help="The name exactly as the source wrote it (default: --athlete; with --athlete '#ID', none is kept "
+                   "unless given).")
 @click.option("--position", type=int, help="Placing in the category.")
 @click.option("--time", metavar="T", help="Official (gun) time, H:MM:SS[.f].")
 @click.option("--net-time", metavar="T", help="Net (chip) time, H:MM:SS[.f].")
-@click.option("--status", metavar="S", help="FIN, DNF, DNS or DQ (default FIN).")
-@click.option("--url", metavar="U", help="Where the source said it.")
-@click.option("--quote", metavar="Q", help="What the source said, word for word.")
-@click.option("--published", metavar="YYYY-MM-DD", help="When the source published it.")
-@click.option("--retrieved", metavar="YYYY-MM-DD", help="When it was read.")
+@click.option("--status", metavar="S",
+              help="FIN, DNF, DNS or DQ (default FIN), with any note the source wrote: 'DQ TR 54.7.3'.")
+@click.option("--url", metavar="U", help="Where the claim was seen (the --via report's address, if any).")
+@click.option("--quote", metavar="Q", help="The words of the document at --url, word for word.")
+@click.option("--published", metavar="YYYY-MM-DD", help="When that document was published.")
+@click.option("--retrieved", metavar="YYYY-MM-DD", help="When you read it.")
+@tolerance_option
+@output_option
+@width_option
 @click.pass_context
-def claim(ctx: click.Context, category: str, source: str, athlete: str | None, unnamed: str | None,
-          **fields: Any) -> None:
-    """Record what one source says about one placing.
+def claim(ctx: click.Context, category: str, claim_id: str | None, source: str | None, athlete: str | None,
+          unnamed: str | None, fmt: str, tolerance_ms: int, width: int | None, **fields: Any) -> None:
+    """Record what one source says about one placing; or, as `claim show CLAIM_ID`, show one claim whole.
+
+    --source is the claimant: who asserts the result. When we know the claim only because another
+    source reported it, --via names that source, and the citation (--url, --quote) is its report.
+
+    `claim show CLAIM_ID` prints the claim with its claimant, via, every citation with its quote,
+    its standing, its placing's verdict and lines of evidence, the rulings on it, its retraction,
+    the journal entry (seq and hash) that recorded it and the ledger's head now (-f json: as JSON).
+    -f, --tolerance and --width are for `claim show` only.
 
     \b
     Example:
         raceledger claim pyongyang-2025/marathon/amateur-men --source kcna \\
             --unnamed "a local athlete" --position 1 --quote "..."
+        raceledger claim pyongyang-2025/marathon/amateur-men --source kcna --via gazette \\
+            --unnamed "a local athlete" --position 1 --url https://gazette.example/x --quote "..."
+        raceledger claim show 5
+    """
+    from click.core import ParameterSource
+
+    given = {name for name in ctx.params if ctx.get_parameter_source(name) != ParameterSource.DEFAULT}
+    if category == "show":  # a category slug always holds two '/': `show` is never one
+        if claim_id is None:
+            raise click.UsageError("claim show needs the claim's id: raceledger claim show CLAIM_ID", ctx)
+        if given - {"category", "claim_id", *SHOW_OPTIONS}:
+            raise click.UsageError("claim show CLAIM_ID takes only -f, --tolerance and --width", ctx)
+        show_claim(ctx, claim_id, fmt, tolerance_ms, width)
+        return
+    if claim_id is not None:
+        raise click.UsageError(f"got an unexpected extra argument ({claim_id})", ctx)
+    if given & set(SHOW_OPTIONS):
+        raise click.UsageError("-f, --tolerance and --width go with claim show CLAIM_ID", ctx)
+    if source is None:
+        raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params if p.name == "source"))
+    from ledger.write import claims
+
+    with writing(ctx) as (session, by):
+        recorded = claims.add(session, by, category, source, athlete=athlete, unnamed=unnamed, **fields)
+    click.echo(f"Recorded claim {recorded}.")
+
+
+def show_claim(ctx: click.Context, claim_id: str, fmt: str, tolerance_ms: int, width: int | None) -> None:
+    """`claim show CLAIM_ID`: the claim whole (ledger.read.claim_show), with the ledger's head now."""
+    from ledger.core import limits
+    from ledger.journal.chain import head
+    from ledger.output.claim_columns import claim_lines
+    from ledger.read.claim_show import claim_show
+
+    if fmt in ("csv", "tsv"):
+        raise click.UsageError("claim show prints text (a table format) or JSON: use -f json", ctx)
+    number = limits.number_text(claim_id.strip(), "id", "claim id")
+    if number is None:
+        raise click.UsageError(f"claim show needs a claim id (digits), not {visible(repr(claim_id))}", ctx)
+    with reading(ctx) as session:
+        record = claim_show(session, number, tolerance_ms)
+        now = head(session)
+    record["head"] = {"seq": now.seq, "hash": now.hash}
+    if fmt in ("json", "jsonl"):
+        emit(record, fmt)
+    else:
+        click.echo("\n".join(claim_lines(record, table_width(width) or None)))
+
+
+@cli.command()
+@click.argument("claim_id", type=int, metavar="CLAIM_ID")
+@click.option("--url", metavar="U", help="Where the claim was seen.")
+@click.option("--quote", metavar="Q", help="The words of the document at --url, word for word.")
+@click.option("--via", metavar="SLUG", help="The source whose report this is, when not the claimant.")
+@click.option("--published", metavar="YYYY-MM-DD", help="When that document was published.")
+@click.option("--retrieved", metavar="YYYY-MM-DD", help="When you read it.")
+@click.pass_context
+def cite(ctx: click.Context, claim_id: int, **citation: Any) -> None:
+    """Add a citation to a claim: the same claim seen in another place (a journal entry).
+
+    The same claim in two reports is one claim with two citations, not two claims.
+
+    \b
+    Example:
+        raceledger cite 6 --via gazette --url https://gazette.example/y --quote "..." --published 2025-04-07
     """
     from ledger.write import claims
 
     with writing(ctx) as (session, by):
-        claim_id = claims.add(session, by, category, source, athlete=athlete, unnamed=unnamed, **fields)
-    click.echo(f"Recorded claim {claim_id}.")
+        seq = claims.cite(session, by, claim_id, **citation)
+    click.echo(f"Added a citation to claim {claim_id} (journal entry {seq}).")
 
 
 # --- figures: numbers with ranges, units and periods, weighed by ledger.read.figure_rule --------
@@ -618,8 +816,8 @@ TOLERANCE_PCT = Checked("percent", _tolerance_pct)
 def weighing_options(func: Callable) -> Callable:
     """--tolerance-pct and --window: how the rule weighs figures (ledger.read.figures.Weighing)."""
     func = click.option(
-        "--window", type=click.IntRange(min=0), metavar="DAYS",
-        help="Compare at-date figures up to this many days apart (default: only at the same date; a bare "
+        "--window", type=click.IntRange(0, 36_525), metavar="DAYS",
+        help="Compare at-date figures up to this many days apart, 0 to 36525 (default: only at the same date; a bare "
              "year holds every day of it).",
     )(func)
     return click.option(
@@ -850,13 +1048,16 @@ def figures_command(ctx: click.Context, scope: str | None, tolerance_pct: Any, w
 @click.option("--all", "show_all", is_flag=True, help="Also show retracted claims, marked with the reason.")
 @tolerance_option
 @output_option
+@width_option
 @click.pass_context
 @pauses_collector
-def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int, fmt: str) -> None:
+def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int, fmt: str, width: int | None) -> None:
     """Every placing of a category, its claims and its verdict.
 
-    Verdicts: agreed (sources concur), single-source, disputed, ruled (an official ruling chose a
-    claim; the others stay listed as overruled). Retracted claims count for nothing.
+    Verdicts: agreed (two independent lines of evidence concur), single-source, disputed, ruled (an
+    official ruling chose a claim; the others stay listed as overruled). Retracted claims count for
+    nothing. Each claim names its claimant (source), the source whose report carried it (via) and
+    where it was seen ([1]): the citations follow the table, with their quotes.
 
     \b
     Example:
@@ -866,7 +1067,8 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int
 
     with reading(ctx) as session:
         found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all)
-    emit(found.to_json, fmt, lambda: claim_table(found, ("verdict",)), "no claims")
+        labels = athlete_labels(session, found, fmt)
+    emit(found.to_json, fmt, lambda: claim_table(found, ("verdict",), fmt, labels), "no claims", width)
 
 
 @cli.command()
@@ -875,10 +1077,11 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int
 @tolerance_option
 @weighing_options
 @output_option
+@width_option
 @click.pass_context
 @pauses_collector
 def disputes(ctx: click.Context, scope: str | None, show_all: bool, tolerance_ms: int, tolerance_pct: Any,
-             window: int | None, fmt: str) -> None:
+             window: int | None, fmt: str, width: int | None) -> None:
     """Every open dispute under an event, race or category slug, or a topic (everywhere without one).
 
     A position dispute: sources give one placing to different athletes (an unnamed athlete
@@ -898,8 +1101,9 @@ def disputes(ctx: click.Context, scope: str | None, show_all: bool, tolerance_ms
     with reading(ctx) as session:
         found, figure_disputes = reports.disputes_with_figures(session, scope, tolerance_ms, show_all,
                                                                weighing(tolerance_pct, window))
+        labels = athlete_labels(session, found, fmt)
     keys = ("category", "kind", "verdict") if show_all else ("category", "kind")
-    click.echo(disputes_output(found, figure_disputes, keys, fmt), nl=False)
+    click.echo(disputes_output(found, figure_disputes, keys, fmt, table_width(width), labels), nl=False)
 
 
 # --- corrections and proof ----------------------------------------------------------------------
@@ -968,9 +1172,10 @@ def rule(ctx: click.Context, category: str, position: int | None, claim_id: int 
 @cli.command()
 @click.argument("target", required=False, metavar="[SCOPE | CLAIM_ID]")
 @output_option
+@width_option
 @click.pass_context
 @pauses_collector
-def history(ctx: click.Context, target: str | None, fmt: str) -> None:
+def history(ctx: click.Context, target: str | None, fmt: str, width: int | None) -> None:
     """Every journal entry that touched an event, race, category or claim, in order (all without one).
 
     Each with its seq, kind, who recorded it, when, and a one-line summary.
@@ -980,11 +1185,12 @@ def history(ctx: click.Context, target: str | None, fmt: str) -> None:
         raceledger history pyongyang-2025/marathon/amateur-men
         raceledger history 9 -f json
     """
+    from ledger.output.listings import history_table
     from ledger.read import history as journal_history
 
     with reading(ctx) as session:
         found = journal_history.entries(session, target)
-    emit(found, fmt, empty="no journal entries")
+    emit(found, fmt, lambda: history_table(found), "no journal entries", width)
 
 
 @cli.command()
@@ -1034,12 +1240,12 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
     with reading(ctx) as session:
         report = checking.verify(session, head_seen, compare)
     for warning in report.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(visible(f"Warning: {warning}"), err=True)
     if fmt == "json":
         emit(report.to_json(), "json")
     else:
         for line in checking.report_lines(report):
-            click.echo(line)
+            click.echo(visible(line))
     if not report.ok:
         raise LedgerError(checking.outcome(report))
     if fmt == "text":
@@ -1119,7 +1325,7 @@ def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, 
     with reading(ctx) as session:
         written = write_site(session, scope, out_dir, markdown, tolerance_ms)
     what = "the Markdown document" if markdown else f"{len(written)} files (open {out_dir}/index.html)"
-    click.echo(f"Wrote {what} of {scope or 'the whole ledger'} to {out_dir}.")
+    click.echo(visible(f"Wrote {what} of {scope or 'the whole ledger'} to {out_dir}."))
 
 
 # --- database administration --------------------------------------------------------------------
@@ -1150,7 +1356,8 @@ def db_grant_reader(ctx: click.Context, role: str) -> None:
     from ledger.store.access import grant_reader
 
     tables = grant_reader(opened(ctx), role)
-    click.echo(f"Role {role} may now read {where(ctx).display} (SELECT only on {len(tables)} tables: {', '.join(tables)}).")
+    click.echo(visible(f"Role {role} may now read {where(ctx).display} "
+                       f"(SELECT only on {len(tables)} tables: {', '.join(tables)})."))
 
 
 # --- imports, exchange and merges ---------------------------------------------------------------
@@ -1165,15 +1372,16 @@ def progress_bars() -> Callable:
 
     @contextmanager
     def bar(label: str, total: int) -> Iterator[Callable[[int], None]]:
-        with click.progressbar(length=max(total, 1), label=label, file=sys.stderr) as shown:
+        with click.progressbar(length=max(total, 1), label=visible(label), file=sys.stderr) as shown:
             yield shown.update
 
     return bar
 
 
 def echo_capped(lines: list[str], more: int, what: str) -> None:
+
     for line in lines:
-        click.echo(line, err=True)
+        click.echo(visible(line), err=True)
     if more > 0:
         click.echo(f"... and {more} more {what}", err=True)
 
@@ -1185,17 +1393,21 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
 @click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
               help="Read COLUMN as FIELD (position, bib, name, first_name, last_name, sex, nationality, "
                    "birth_year, time, net_time, status, or ignore); repeatable.")
-@click.option("--dry-run", is_flag=True, help="Check the file and say what would be imported; write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Check the file and say what would be imported; write nothing (no --rejects file either).")
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")
 @click.option("--rejects", metavar="FILE", help="Where --skip-invalid writes rejected rows (with line and reason).")
 @click.option("--again", is_flag=True, help="Import a file already imported for this category and source.")
-@click.option("--url", metavar="U", help="Where the source published the results.")
-@click.option("--published", metavar="YYYY-MM-DD", help="When the source published them.")
+@click.option("--url", metavar="U", help="Where the results were published.")
+@click.option("--published", metavar="YYYY-MM-DD", help="When they were published.")
+@click.option("--via", metavar="SLUG",
+              help="The source that republished the file (a newspaper printing official results), when it is "
+                   "not --source's own; --url and --published are then that source's.")
 @click.pass_context
 @pauses_collector
 def import_results(ctx: click.Context, category: str, file: str, source: str, maps: tuple[str, ...],
                    dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, url: str | None,
-                   published: str | None) -> None:
+                   published: str | None, via: str | None) -> None:
     """Import a results file (CSV or TSV, `-` for stdin): one journal entry, one claim per row.
 
     A file with any bad row imports nothing and every bad line is shown as FILE:LINE: message.
@@ -1214,7 +1426,9 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         summary,
     )
 
-    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published)
+    if dry_run and rejects:
+        raise click.UsageError("--rejects writes a file; --dry-run writes nothing: drop one", ctx)
+    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published, via)
     stdin = sys.stdin.buffer if file == "-" else None
     try:
         if dry_run:
@@ -1229,12 +1443,13 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         raise
     echo_capped(report.warnings, report.warning_count - len(report.warnings), "warnings")
     if report.ignored_columns:
-        click.echo(f"Ignored columns: {', '.join(report.ignored_columns)} (read one with --map COLUMN=FIELD).", err=True)
-    click.echo(summary(report))
+        click.echo(visible(f"Ignored columns: {', '.join(report.ignored_columns)} (read one with --map COLUMN=FIELD)."),
+                   err=True)
+    click.echo(visible(summary(report)))
     if report.duplicates:
         click.echo(f"Possible duplicates ({report.duplicate_count}); if one is the same person, merge them with "
                    "raceledger athlete merge KEEP OTHER (e.g. '#12' '#345'):")
-        click.echo("\n".join(duplicate_lines(report)))
+        click.echo("\n".join(map(visible, duplicate_lines(report))))
 
 
 @cli.command("export")
@@ -1251,16 +1466,27 @@ def export_ledger(ctx: click.Context, file: str | None) -> None:
         raceledger export | gzip > ledger.jsonl.gz
     """
     from ledger.journal.export import export_journal
-    from ledger.store.files import text_over, written_whole
+    from ledger.store.files import is_stream, text_over, written_whole
 
-    with reading(ctx) as session:
-        if file and file != "-":
-            with written_whole(file) as out:
-                head = export_journal(session, out, progress_bars())
-            click.echo(f"Exported {head.seq} journal entries to {file}; head {head.seq}:{head.hash}.", err=True)
-        else:
-            with text_over(sys.stdout.buffer) as out:
-                export_journal(session, out, progress_bars())
+    to_file = file is not None and file != "-"
+    streamed = not to_file or is_stream(file)  # written into as it goes, not renamed into place at the end
+    # What an interrupt has left, if not nothing (LedgerGroup.main says it).
+    done = f"the export into {file if to_file else 'standard output'} is incomplete" if streamed else None
+    try:
+        with reading(ctx) as session:
+            if to_file:
+                with written_whole(file) as out:
+                    head = export_journal(session, out, progress_bars())
+                done = f"{file} was written whole"
+                click.echo(visible(f"Exported {head.seq} journal entries to {file}; head {head.seq}:{head.hash}."),
+                           err=True)
+            else:
+                with text_over(sys.stdout.buffer) as out:
+                    export_journal(session, out, progress_bars())
+    except KeyboardInterrupt as interrupt:
+        if done:
+            interrupt.add_note(done)
+        raise
 
 
 @cli.command("load")
@@ -1288,7 +1514,7 @@ def load_ledger(ctx: click.Context, file: str) -> None:
                 raise click.FileError(file, exc.strerror)
             with stream:
                 head = load_journal(session, stream, file, progress_bars())
-    click.echo(f"Loaded {head.seq} journal entries into {where(ctx).display}; head {head.seq}:{head.hash}.")
+    click.echo(visible(f"Loaded {head.seq} journal entries into {where(ctx).display}; head {head.seq}:{head.hash}."))
 
 
 @athlete.command("merge")
@@ -1308,12 +1534,22 @@ def athlete_merge(ctx: click.Context, keep: str, other: str) -> None:
 
     with writing(ctx) as (session, by):
         done = merge.merge(session, by, keep, other)
-    click.echo(f"Merged #{done['other']} {done['other_name']} into #{done['keep']} {done['keep_name']} "
-               f"(journal entry {done['seq']}); {done['claims']} claims moved.")
+    click.echo(visible(f"Merged #{done['other']} {done['other_name']} into #{done['keep']} {done['keep_name']} "
+                       f"(journal entry {done['seq']}); {done['claims']} claims moved."))
 
 
 def main() -> None:
-    """The console script: the process ends as Python ends it (atexit handlers run, streams flush)."""
+    """The console script: the process ends as Python ends it (atexit handlers run, streams flush).
+
+    SIGTERM unwinds like Ctrl-C (the transaction rolled back, temporary files removed), as a
+    KeyboardInterrupt carrying its number, which LedgerGroup.main reports (exit 143). Installed here,
+    not at import: a program that imports cli keeps its own handlers."""
+    import signal
+
+    def terminated(signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt(signum)
+
+    signal.signal(signal.SIGTERM, terminated)
     cli(prog_name="raceledger")
 
 

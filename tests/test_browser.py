@@ -78,6 +78,9 @@ def test_the_amateur_dispute_side_by_side_and_a_claim_permalink(served, browser,
     assert "a local athlete, not named by the source" in sides.nth(0).inner_text()
     assert "dprk-state-media" in sides.nth(0).inner_text()
     assert "Wojciech Kopec" in sides.nth(1).inner_text() and "wojciech-kopec" in sides.nth(1).inner_text()
+    for i in range(2):  # both claimants' words reached us in the article: who said it, and where
+        text = sides.nth(i).inner_text()
+        assert "via rare-glimpse-inside" in text and "quoted from rare-glimpse-inside" in text, text
     assert "raceledger verify --head" in page.locator("footer").inner_text()
     shot = tmp_path / "dispute-page.png"
     page.screenshot(path=str(shot), full_page=True)

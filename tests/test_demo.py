@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from helpers import as_json, connect
+from helpers import as_json, connect, ok
 from sqlalchemy import text
+
+
+from ledger.write import demo as demo_data
 
 AMATEUR_MEN = "pyongyang-2025/marathon/amateur-men"
 DISPUTE_KEYS = {"category", "kind", "position", "athlete", "claims"}
@@ -42,7 +45,7 @@ def test_demo_prints_the_amateur_dispute_with_both_sources(run):
 
 
 def test_demo_table_shows_each_claim_on_its_own_row(run):
-    result = run("demo")
+    result = run("demo", "--width", "0")  # as wide as it is: the category on each row
     rows = [line for line in result.stdout.splitlines() if line.startswith("1 ") and AMATEUR_MEN in line]
     assert len(rows) == 2
     assert any("dprk-state-media" in row and "unnamed" in row for row in rows)
@@ -148,11 +151,38 @@ def test_amateur_men_first_place_is_disputed(demo):
 
 
 @pytest.mark.parametrize("category, winner", [("elite-men", "Pak Kum-dong"), ("elite-women", "Jon Su-gyong")])
-def test_elite_winners_are_agreed_by_two_sources(demo, category, winner):
+def test_elite_winners_stand_on_one_line_of_evidence_the_article(demo, category, winner):
     placings = as_json(demo("results", f"pyongyang-2025/marathon/{category}", "-f", "json"))
-    assert [(p["position"], p["verdict"]) for p in placings] == [(1, "agreed")]
-    assert {c["athlete"] for c in placings[0]["claims"]} == {winner}
-    assert {c["source"] for c in placings[0]["claims"]} == {"rare-glimpse-inside", "dprk-state-media"}
+    assert [(p["position"], p["verdict"], p["lines"]) for p in placings] == [(1, "single-source", 1)]
+    claims = placings[0]["claims"]
+    assert {c["athlete"] for c in claims} == {winner}
+    assert {(c["source"], c["via"], c["line"]) for c in claims} == {
+        ("rare-glimpse-inside", None, "rare-glimpse-inside"),
+        ("dprk-state-media", "rare-glimpse-inside", "rare-glimpse-inside")}
+
+
+def test_every_quote_is_the_article_s_words_and_credited_to_it(demo):
+    for category in ("elite-men", "elite-women", "amateur-men"):
+        for placing in as_json(demo("results", f"pyongyang-2025/marathon/{category}", "-f", "json")):
+            for claim in placing["claims"]:
+                assert claim["quote"] in (demo_data._PAK_JON_QUOTE, demo_data._AMATEUR_QUOTE)
+                assert (claim["via"] or claim["source"]) == "rare-glimpse-inside"
+                assert [c["quote"] for c in claim["citations"]] == [claim["quote"]]
+
+
+def test_the_amateur_dispute_is_between_state_media_and_kopec_both_through_the_article(demo):
+    (placing,) = as_json(demo("results", AMATEUR_MEN, "-f", "json"))
+    assert placing["verdict"] == "disputed" and placing["lines"] == 1
+    assert {(c["source"], c["via"]) for c in placing["claims"]} == {
+        ("dprk-state-media", "rare-glimpse-inside"), ("wojciech-kopec", "rare-glimpse-inside")}
+
+
+def test_demo_says_why_each_placing_stands_as_it_does(run):
+    out = ok(run("demo"))
+    why = out[out.index("Why each placing"):]
+    assert "amateur-men place 1: disputed, because dprk-state-media (via" in why
+    assert "elite-men place 1: single-source, because rare-glimpse-inside names Pak" in " ".join(why.split())
+    assert "agreement needs two independent lines" in " ".join(why.split())
 
 
 def test_json_times_are_strings_or_null(demo):
@@ -167,8 +197,11 @@ def test_kopec_is_found_by_his_accented_name(demo):
     assert [(c["category"], c["verdict"]) for c in shown["claims"]] == [(AMATEUR_MEN, "disputed")]
 
 
-def test_sources_show_state_media_and_kopec_contradicting_each_other(demo):
-    counted = {s["slug"]: s["contradicted"] for s in as_json(demo("sources", "-f", "json"))}
-    assert counted["dprk-state-media"] == 1
-    assert counted["wojciech-kopec"] == 1
-    assert counted["rare-glimpse-inside"] == 0
+def test_sources_show_state_media_and_kopec_disputing_on_one_line_through_the_article(demo):
+    """Both claims reached us in the article: no independent line contradicts either."""
+    counted = {s["slug"]: s for s in as_json(demo("sources", "-f", "json"))}
+    assert {slug: counted[slug]["contradicted"] for slug in ("dprk-state-media", "wojciech-kopec",
+                                                           "rare-glimpse-inside")} == {
+        "dprk-state-media": 0, "wojciech-kopec": 0, "rare-glimpse-inside": 0}
+    assert (counted["dprk-state-media"]["via_others"], counted["wojciech-kopec"]["via_others"]) == (3, 1)
+    assert counted["rare-glimpse-inside"]["for_others"] == 4

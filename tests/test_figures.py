@@ -131,7 +131,7 @@ def test_a_window_cannot_place_a_figure_without_a_date(demo):
 
 
 def test_demo_prints_the_race_figures_and_the_figures_compared(run):
-    out = ok(run("demo")).stdout
+    out = ok(run("demo", "--width", "0")).stdout  # as wide as the tables are: the reasons stay in theirs
     assert "Figures of pyongyang-2025:" in out and "stadium-spectators" in out and "around 2,750" in out
     assert "Figures compared, on dprk-famine and nk-refugees-china:" in out
     for topic, source in (("dprk-famine", "house-irc-memo-1998"), ("nk-refugees-china", "courtland-robinson")):
@@ -204,7 +204,7 @@ def test_disputes_of_a_topic(demo):
 
 
 def test_disputes_table_shows_figure_disputes_under_their_own_heading(demo):
-    out = ok(demo("disputes")).stdout
+    out = ok(demo("disputes", "--width", "0")).stdout
     assert "pyongyang-2025/marathon/amateur-men" in out
     assert "Figure disputes:" in out and "dprk-foreign-ministry" in out and "house-irc-memo-1998" in out
 
@@ -420,7 +420,7 @@ def test_a_retracted_figure_is_shown_but_never_weighed(demo, db):
     assert memo["standing_reason"] == "The memo was withdrawn"
     assert (choe["verdict"], choe["comparisons"]) == ("single-source", [])
     assert figure_disputes(demo) == []
-    table = ok(demo("figures", "dprk-famine")).stdout
+    table = ok(demo("figures", "dprk-famine", env={"COLUMNS": "200"})).stdout  # the standing wraps at 30
     assert "retracted: The memo was" in table and "withdrawn" in table
     before = state(db)
     again = demo("figure", "retract", str(memo["id"]), "--reason", "again")

@@ -38,10 +38,11 @@ def test_history_of_a_category_is_its_own_entry_claims_and_corrections(demo):
     entries = history(demo, AMATEUR)
     assert [e["kind"] for e in entries] == ["category", "claim", "claim", "retract", "rule"]
     assert entries[0]["summary"] == f"category {AMATEUR}: Amateur men"
-    assert entries[1]["summary"] == (f"claim {claims['dprk-state-media']} in {AMATEUR}: dprk-state-media says "
-                                     "(unnamed: a local athlete, not named by the source), position 1")
-    assert entries[2]["summary"] == (f"claim {claims['wojciech-kopec']} in {AMATEUR}: wojciech-kopec says "
-                                     "Wojciech Kopec, position 1")
+    assert entries[1]["summary"] == (f"claim {claims['dprk-state-media']} in {AMATEUR}: dprk-state-media "
+                                     "(via rare-glimpse-inside) says (unnamed: a local athlete, not named by the "
+                                     "source), position 1")
+    assert entries[2]["summary"] == (f"claim {claims['wojciech-kopec']} in {AMATEUR}: wojciech-kopec "
+                                     "(via rare-glimpse-inside) says Wojciech Kopec, position 1")
     assert entries[4]["summary"] == (f"ruling 1 in {AMATEUR}: position 1 goes to claim {claims['wojciech-kopec']} "
                                      "(by Jury on 2025-04-07: Video)")
     assert entries == sorted(entries, key=lambda e: e["seq"])
@@ -72,10 +73,17 @@ def test_history_of_a_claim_includes_rulings_on_its_placing_and_athlete(demo):
 
 
 def test_history_table_shows_seq_kind_who_when_and_summary(demo):
-    table = demo("history", AMATEUR).stdout
+    table = demo("history", AMATEUR, "--width", "0").stdout
     header = table.splitlines()[0].split()
     assert header == KEYS
-    assert "wojciech-kopec says Wojciech Kopec" in table
+    assert "wojciech-kopec (via rare-glimpse-inside) says Wojciech Kopec" in table
+
+
+def test_a_history_too_wide_says_who_recorded_it_all_once_above_the_table(demo):
+    table = demo("history", AMATEUR, "--width", "100").stdout
+    assert table.splitlines()[0] == "recorded_by: tester"
+    assert table.splitlines()[1].split() == [key for key in KEYS if key != "recorded_by"]
+    assert max(map(len, table.splitlines())) <= 100
 
 
 @pytest.mark.parametrize("target, message", [

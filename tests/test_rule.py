@@ -73,7 +73,7 @@ def test_the_table_shows_accepted_and_overruled_with_the_reason(demo):
     assert "\truled\t" in table
     assert "\taccepted: Finish-line video shows Kopec first\t" in table
     assert "\toverruled: Finish-line video shows Kopec first\t" in table
-    assert demo("results", AMATEUR).stdout.splitlines()[0].split()[-2:] == ["standing", "quote"]
+    assert demo("results", AMATEUR, "--width", "0").stdout.splitlines()[0].split()[-2:] == ["standing", "cite"]
 
 
 def test_a_ruled_dispute_leaves_the_open_list_and_shows_with_all(demo):
@@ -157,7 +157,7 @@ def test_a_disqualification_is_shown_beside_the_claims_it_affects_which_stay_as_
     assert [c["status_ruling"] for c in second["claims"]] == [None]
     table = city("results", CITY, "-f", "tsv").stdout
     assert table.count("\tDQ by Referee: Rule 144.3(a): unauthorised pacing\t") == 2
-    assert "ruling" in city("results", CITY).stdout.splitlines()[0]
+    assert "ruling" in city("results", CITY, "--width", "0").stdout.splitlines()[0]
 
 
 def test_a_status_ruling_settles_an_athlete_dispute_about_status(city):

@@ -17,10 +17,13 @@ import pytest
 from starlette.testclient import TestClient
 from web_fixtures import (
     BIG,
+    EVIDENCE_CLAIMS,
     HOSTILE_QUOTE,
     HOSTILE_URL,
     MEN,
+    RELIANCE_REASON,
     WOMEN,
+    evidence_commands,
     write_big,
     write_hostile,
     write_mixed,
@@ -60,6 +63,16 @@ def web(demo, client_of) -> TestClient:
 def mixed(db, run):
     """`run` on a ledger of agreeing, disputed, tied, retracted and ruled claims (tests/web_fixtures.py)."""
     write_mixed(db, seed=3)
+    return run
+
+
+@pytest.fixture
+def evidence(run):
+    """`run` on a ledger of claims made via another source's report, cited more than once, and of
+    sources that rely on one another (tests/web_fixtures.py)."""
+    for args in evidence_commands():
+        result = run(*args)
+        assert result.exit_code == 0, (args, result.output)
     return run
 
 
@@ -480,7 +493,9 @@ def test_a_scoped_report_and_its_markdown_document(demo, db, tmp_path):
     assert "- **dprk\\-state\\-media** says a local athlete, not named by the source: place 1 [1]" not in text
     assert "says a local athlete, not named by the source: place 1 [1]" in text
     assert "says Wojciech Kopec: place 1 [2]" in text
-    assert re.search(r"^1\. dprk.state.media \(state.media\), claim 5, “Polish runner", text, re.MULTILINE)
+    assert "- **dprk-state-media** (via rare-glimpse-inside) says a local athlete" in text
+    assert re.search(r"^1\. dprk.state.media \(state.media\), via rare.glimpse.inside, claim 5, "
+                     r"quoted from rare.glimpse.inside: “Polish runner", text, re.MULTILINE)
     assert "raceledger verify --head" in text
     assert write_report(db, tmp_path / "md2", "pyongyang-2025", markdown=True) == ["disputes.md"]
     assert (tmp_path / "md2" / "disputes.md").read_bytes() == (tmp_path / "md" / "disputes.md").read_bytes()
@@ -563,3 +578,105 @@ def test_a_reader_role_serves_every_page_and_the_pages_match(demo, db):
             conn.execute(sql(f'DROP OWNED BY "{role}"'))
             conn.execute(sql(f'DROP ROLE "{role}"'))
         admin.dispose()
+
+
+# --- who said it and where: via, citations, lines of evidence --------------------------------------
+
+
+def card(html: str, claim_id: int) -> str:
+    """The HTML of a claim's card on a page."""
+    start = html.index(f'id="claim-{claim_id}"')
+    return html[start:html.index("</article>", start)]
+
+
+def placing_html(html: str, position: int) -> str:
+    """The HTML of a placing on a results page, up to the next placing."""
+    at = html.index(f'id="p-{position}"')
+    start, following = html.rindex("<", 0, at), html.find('id="p-', at + 1)
+    return html[start:html.rindex("<", 0, following) if following != -1 else len(html)]
+
+
+def test_json_twins_are_the_cli_json_of_claims_via_cited_and_relied_on(evidence, client_of):
+    whole = json.loads(cli_json(evidence, "results", WOMEN))
+    shown = {p["position"]: (p["verdict"], p["lines"]) for p in whole}
+    assert shown == {1: ("single-source", 1), 2: ("agreed", 2), 3: ("single-source", 1), 4: ("disputed", 2),
+                     5: ("single-source", 1)}
+    first = {c["id"]: c for c in whole[0]["claims"]}[1]
+    assert first["via"] == "gazette" and [c["via"] for c in first["citations"]] == ["gazette", None, "daily"]
+    web = client_of()
+    for flags in ((), ("--all",)):
+        params = {"all": "1"} if flags else {}
+        cli = cli_json(evidence, "results", WOMEN, *flags)
+        assert ok(web.get(f"/{WOMEN}.json", params=params)) == cli
+        items, count = pages_of(web, f"/{WOMEN}", limit="2", **params)
+        assert count == 3 and json.dumps(items) == json.dumps(json.loads(cli))
+        assert ok(web.get("/disputes.json", params=params)) == cli_json(evidence, "disputes", *flags)
+    for placing in whole:
+        for claim in placing["claims"]:
+            record = json.loads(ok(web.get(f"/claims/{claim['id']}.json")))
+            assert {k: record[k] for k in claim} == claim and record["placing"] == placing
+    for athlete_id in range(1, 6):
+        assert ok(web.get(f"/athletes/{athlete_id}.json")) == cli_json(evidence, "athlete", "show", f"#{athlete_id}")
+    assert ok(web.get("/sources.json")) == cli_json(evidence, "sources")
+
+
+def test_a_page_names_each_claims_claimant_its_reporter_every_citation_and_the_lines(evidence, client_of):
+    web = client_of()
+    results = ok(web.get(f"/{WOMEN}")).decode()
+    first = placing_html(results, 1)
+    assert "single-source" in first and "1 line of evidence" in first
+    assert "Two sources give place 1: Anna Nowak; but one reports or relies on another" in first
+    made_via = card(results, 1)
+    assert 'Claimed by <a href="/sources/state-tv">state-tv</a>' in made_via
+    assert 'via <a href="/sources/gazette">gazette</a>' in made_via
+    for url, by, dates in (("https://gazette.example/state-tv-says", "gazette", ("published", "2025-10-13",
+                                                                                "retrieved", "2025-10-15")),
+                           ("https://state-tv.example/bulletin", "state-tv", ("published", "2025-10-12")),
+                           ("https://daily.example/nowak", "daily", ("retrieved", "2025-10-16"))):
+        cited = made_via[made_via.index(f'href="{url}"') - 400:made_via.index(f'href="{url}"') + 400]
+        assert f'quoted from <a href="/sources/{by}">{by}</a>' in cited, url
+        assert all(date in cited for date in dates), url
+    assert made_via.count("<blockquote>") == 3 and made_via.count('rel="nofollow noopener noreferrer"') == 3
+    assert "One line of evidence with" in made_via and "gazette" in made_via
+    agreed = placing_html(results, 2)
+    assert "2 independent lines" in agreed and "Three sources on two independent lines agree" in agreed
+    assert "1 line of evidence" in placing_html(results, 3)
+    alone = placing_html(results, 5)  # one claim, one citation: a row
+    assert 'class="row single-source"' in alone and 'via <a href="/sources/gazette">gazette</a>' in alone
+    assert "quoted from gazette:" in alone and 'href="https://gazette.example/fifth"' in alone
+
+    page = ok(web.get("/claims/1")).decode()
+    assert "1 line of evidence" in page and card(page, 1).count("<blockquote>") == 3
+    assert "state-tv (reported by gazette) says Anna Nowak" in page
+    disputes = ok(web.get("/disputes")).decode()
+    assert "2 independent lines" not in disputes  # a dispute has no verdict of lines
+    fourth = card(disputes, 9)
+    assert 'href="https://gazette.example/fourth"' in fourth and 'href="https://daily.example/fourth"' in fourth
+    assert 'quoted from <a href="/sources/daily">daily</a>' in fourth
+    relying = ok(web.get("/sources/daily")).decode()
+    assert ('<a href="/sources/daily">daily</a> relies on <a href="/sources/wire">wire</a>: '
+            f"{RELIANCE_REASON}").replace("'", "&#39;") in relying
+    assert "relies on" in ok(web.get("/sources/wire")).decode()
+    assert "relies on" not in ok(web.get("/sources/timing")).decode()
+    state_tv = ok(web.get("/sources/state-tv")).decode()
+    assert '<td><a href="/sources/gazette">gazette</a> <span class="meta">three citations</span></td>' in state_tv
+
+
+def test_the_static_report_and_markdown_name_the_reporter_and_every_citation(evidence, db, tmp_path, client_of):
+    out = tmp_path / "site"
+    written = write_report(db, out)
+    assert_links_resolve(out, written)
+    web = client_of()
+    for name in (f"{WOMEN}.json", "disputes.json", "claims/1.json", "claims/9.json"):
+        assert ok(web.get(f"/{name}")) == (out / name).read_bytes(), name
+    assert "1 line of evidence" in (out / f"{WOMEN}.html").read_text(encoding="utf-8")
+    assert write_report(db, tmp_path / "md", markdown=True) == ["disputes.md"]
+    text = (tmp_path / "md" / "disputes.md").read_text(encoding="utf-8")
+    assert "- **state-tv** (via gazette) says Ivan Petrov: place 4 [2]" in text
+    assert "- **timing** says Lars Hansen: place 4, time 2:30:00 [1]" in text
+    assert ("2. state-tv (state-media), via gazette, claim 9, seen in 2 places:\n"
+            "   - quoted from gazette: “State TV gave fourth place to Ivan Petrov”, <https://gazette.example/fourth>\n"
+            "   - quoted from daily: “Petrov fourth, says State TV”, <https://daily.example/fourth>, published 2025-10-14"
+            ) in text
+    assert [claim_id for claim_id, _ in EVIDENCE_CLAIMS] == list(range(1, 11))
+

@@ -119,3 +119,51 @@ def write_hostile(db: str) -> int:
                    url="https://timing.example/</script>")
     engine.dispose()
     return claim_id
+
+
+# Who said it and where (issue 13): a claim made via another source's report and cited twice more,
+# sources that rely on one another, and the verdicts their lines of evidence give. Written with the
+# CLI, as an editor would.
+EVIDENCE_SOURCES = [("timing", "official"), ("gazette", "press"), ("state-tv", "state-media"), ("wire", "press"),
+                    ("daily", "press")]
+RELIANCE_REASON = "prints the wire's copy unedited"
+EVIDENCE_CLAIMS = [  # (claim id, its CLI arguments after `claim WOMEN`)
+    (1, ("--source", "state-tv", "--via", "gazette", "--athlete", "Anna Nowak", "--position", "1", "--time", "2:21:09",
+         "--url", "https://gazette.example/state-tv-says", "--quote", "State TV named Anna Nowak the winner",
+         "--published", "2025-10-13", "--retrieved", "2025-10-15")),
+    (2, ("--source", "gazette", "--athlete", "Anna Nowak", "--position", "1", "--time", "2:21:09",
+         "--url", "https://gazette.example/results", "--quote", "1. Anna Nowak 2:21:09")),
+    (3, ("--source", "timing", "--athlete", "Maria Silva", "--position", "2", "--time", "2:23:40")),
+    (4, ("--source", "wire", "--athlete", "Maria Silva", "--position", "2", "--time", "2:23:40")),
+    (5, ("--source", "daily", "--athlete", "Maria Silva", "--position", "2", "--time", "2:23:40")),
+    (6, ("--source", "wire", "--athlete", "Eva Kopeć", "--position", "3")),
+    (7, ("--source", "daily", "--athlete", "Eva Kopeć", "--position", "3")),
+    (8, ("--source", "timing", "--athlete", "Lars Hansen", "--position", "4", "--time", "2:30:00")),
+    (9, ("--source", "state-tv", "--via", "gazette", "--athlete", "Ivan Petrov", "--position", "4",
+         "--url", "https://gazette.example/fourth", "--quote", "State TV gave fourth place to Ivan Petrov")),
+    (10, ("--source", "state-tv", "--via", "gazette", "--unnamed", "a runner from Kaesong", "--position", "5",
+          "--url", "https://gazette.example/fifth", "--quote", "Fifth, State TV says, a runner from Kaesong")),
+]
+EVIDENCE_CITES = [  # further citations: (claim id, CLI arguments after `cite ID`)
+    (1, ("--url", "https://state-tv.example/bulletin", "--quote", "Nowak wins the City Marathon",
+         "--published", "2025-10-12")),
+    (1, ("--via", "daily", "--url", "https://daily.example/nowak", "--quote", "State TV hails Nowak",
+         "--retrieved", "2025-10-16")),
+    (9, ("--via", "daily", "--url", "https://daily.example/fourth", "--quote", "Petrov fourth, says State TV",
+         "--published", "2025-10-14")),
+]
+
+
+def evidence_commands() -> list[tuple[str, ...]]:
+    """The CLI commands that write the evidence ledger, `init` first."""
+    commands: list[tuple[str, ...]] = [
+        ("init",), ("event", "add", EVENT, "--name", "City Marathon", "--date", "2025-10-12"),
+        ("race", "add", RACE, "--name", "Marathon", "--distance", "42195"),
+        ("category", "add", WOMEN, "--name", "Open women", "--sex", "F")]
+    commands += [("source", "add", slug, "--name", slug.capitalize(), "--kind", kind) for slug, kind in EVIDENCE_SOURCES]
+    commands += [("source", "relies", "daily", "wire", "--reason", RELIANCE_REASON)]
+    commands += [("athlete", "add", name) for name in ("Anna Nowak", "Maria Silva", "Eva Kopeć", "Lars Hansen",
+                                                        "Ivan Petrov")]
+    commands += [("claim", WOMEN, *args) for _, args in EVIDENCE_CLAIMS]
+    commands += [("cite", str(claim_id), *args) for claim_id, args in EVIDENCE_CITES]
+    return commands

@@ -7,7 +7,8 @@ temporary file piece by piece (a dry run keeps nothing). The entry is then recor
 large one (ledger.projection.record.record_chunked): the journal row, then its chunks and claims
 projected from the spooled body by the same code that `load` and `verify --deep` replay it with.
 A bad row (unless skip_invalid) or any error leaves the caller's transaction to roll back: nothing
-is written. If two rows match one existing athlete, the pass runs again linking neither.
+is written, nor the rejects file. If two rows match one existing athlete, the pass runs again linking
+neither.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core import rules
+from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Category, Claim, Event, ImportFile, Race, Source
 from ledger.core.names import name_key
@@ -36,6 +37,7 @@ from ledger.projection import lookup
 from ledger.projection.import_rows import IMPORT_COLUMNS
 from ledger.projection.record import record_chunked
 from ledger.store import bulk
+from ledger.store.files import written_whole
 
 # Rows handed to the writer at a time: big enough for executemany, small enough that the few
 # batches in flight stay a few megabytes.
@@ -60,6 +62,7 @@ class ImportRequest:
     again: bool = False
     url: str | None = None
     published: str | None = None
+    via: str | None = None  # the source that republished the file, when it is not the claimant's own
 
 
 @dataclass
@@ -162,21 +165,15 @@ class _Counted(io.RawIOBase):
 
 
 class _Rejects:
-    """Rejected rows, exactly as read, after their line and reason: a CSV another import can read."""
+    """Rejected rows, exactly as read, after their line and reason: a CSV another import can read.
+    Written whole or not at all (ledger.store.files): it appears only when the import gets through."""
 
-    def __init__(self, path: str, delimiter: str, header: list[str]) -> None:
-        try:
-            self._file = open(path, "w", encoding="utf-8", newline="")
-        except OSError as exc:
-            raise LedgerError(f"cannot write --rejects {path!r}: {exc.strerror}") from None
-        self._writer = csv.writer(self._file, delimiter=delimiter, lineterminator="\n")
+    def __init__(self, stack: ExitStack, path: str, delimiter: str, header: list[str]) -> None:
+        self._writer = csv.writer(stack.enter_context(written_whole(path)), delimiter=delimiter, lineterminator="\n")
         self._writer.writerow(["line", "reason", *header])
 
     def __call__(self, line: int, reason: str, record: list[str]) -> None:
         self._writer.writerow([line, reason, *record])
-
-    def close(self) -> None:
-        self._file.close()
 
 
 # --- where a pass's body goes ------------------------------------------------------------------
@@ -342,7 +339,7 @@ def _already_imported(session: Session, sha256: str, category: Category, source:
 
 
 def _citation(request: ImportRequest) -> dict[str, str] | None:
-    citation = {"url": request.url,
+    citation = {"url": limits.text(request.url, "url", "--url") if request.url else None,
                 "published": rules.date(request.published, "--published date") if request.published else None}
     return {k: v for k, v in citation.items() if v} or None
 
@@ -350,7 +347,7 @@ def _citation(request: ImportRequest) -> dict[str, str] | None:
 def _check_request(request: ImportRequest) -> None:
     if request.rejects and not request.skip_invalid:
         raise LedgerError("--rejects FILE goes with --skip-invalid (without it, a bad row stops the import)")
-    if request.skip_invalid and not request.rejects:
+    if request.skip_invalid and not request.rejects and not request.dry_run:
         raise LedgerError("--skip-invalid needs --rejects FILE, so that no rejected row is lost")
 
 
@@ -374,7 +371,9 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         previous = chain.reserve(session) if not request.dry_run else chain.head(session)
         header = {
             "category": category.slug, "source": source_row.slug, "citation": citation,
-            "file": {"name": source.name, "sha256": source.sha256, "bytes": source.size},
+            **lookup.via(session, request.via, source_row.slug),
+            "file": {"name": limits.text(source.name, "file name", "results file name"), "sha256": source.sha256,
+                     "bytes": source.size},
             "mapping": [list(pair) for pair in mapping.pairs], "delimiter": delimiter,
             "columns": list(IMPORT_COLUMNS),
             "first_claim_id": chain.next_id(session, Claim.id),
@@ -382,12 +381,16 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         }
         plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header)
         stack.enter_context(bulk.sqlite_cache(session))
+        # A dry run writes no file: its report counts the rows --rejects would get.
+        writes_rejects = request.rejects and not request.dry_run
+        rejects = _Rejects(stack, request.rejects, delimiter, columns) if writes_rejects else None
         refused: frozenset[int] = frozenset()
         while True:
-            outcome, spool = _attempt(stack, request, plan, refused, progress)
+            outcome, spool = _attempt(stack, request, plan, refused, rejects, progress)
             if not outcome.conflicts:
                 break
             refused = refused | outcome.conflicts  # link none of them: run the pass again
+            rejects = None  # which rows are bad does not depend on linking: they are written once
         problems = outcome.problems
         if problems.error_count and not request.skip_invalid:
             raise ImportFailed(
@@ -411,16 +414,11 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
 
 
 def _attempt(stack: ExitStack, request: ImportRequest, plan: _Plan, refused: frozenset[int],
-             progress: Progress) -> tuple[_Outcome, _Spool | None]:
+             rejects: _Rejects | None, progress: Progress) -> tuple[_Outcome, _Spool | None]:
     """One pass over the file, its body spooled (unless a dry run): dropped if it must run again."""
     spool = None if request.dry_run else _Spool(stack)
-    rejects = _Rejects(request.rejects, plan.delimiter, plan.columns) if request.skip_invalid else None
-    try:
-        with progress(f"Importing {plan.source.name}", plan.source.size) as advance:
-            outcome = _Pass(plan, refused).run(spool, rejects, advance if progress is not silent else None)
-    finally:
-        if rejects is not None:
-            rejects.close()
+    with progress(f"Importing {plan.source.name}", plan.source.size) as advance:
+        outcome = _Pass(plan, refused).run(spool, rejects, advance if progress is not silent else None)
     return outcome, spool
 
 

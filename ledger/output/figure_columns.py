@@ -1,32 +1,27 @@
 """Figures as tables: the figures of a scope, one figure's comparisons, figure disputes and pairs of
 figures side by side; and `disputes` with placing disputes and figure disputes together.
 
-Long texts (the rule's derivation, quotes) are wrapped here for tables only; CSV and TSV keep them
-whole on one line.
+Long texts (the rule's derivation, quotes) wrap in tables (ledger.output.render.WRAP_COLUMNS); CSV
+and TSV keep them whole on one line. A table too wide for its width says what all its rows share
+once above it, and the rule's derivation under it.
 """
 
 from __future__ import annotations
 
-import textwrap
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from ledger.output import claim_columns
 from ledger.output.inert import visible
-from ledger.output.render import DATA_FORMATS, Columns, render
+from ledger.output.render import DATA_FORMATS, Columns, render, wrapped_lines
 from ledger.read.figures import LIVE, RETRACTED, Assessed, FigureRow, Pair
 from ledger.read.reports import ClaimReport
 
-WHY_WIDTH, TEXT_WIDTH = 60, 40
 AMOUNT_KEYS = ("value", "low", "high", "approximately")
 
 
 def is_table(fmt: str) -> bool:
     return fmt not in DATA_FORMATS
-
-
-def _wrap(text: str | None, width: int, wrap: bool) -> str | None:
-    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) if wrap and text else text
 
 
 def _standing(figure: Assessed) -> str | None:
@@ -54,7 +49,7 @@ def figure_table(found: Sequence[Assessed], wrap: bool = True) -> Columns:
         verdict=[figure.verdict for figure in found],
         compared=["; ".join(f"{c.with_id}: {c.verdict}" for c in figure.comparisons) or None for figure in found],
         standing=[_standing(figure) for figure in found],  # render wraps it (WRAP_COLUMNS)
-    )
+    ).laid_out(liftable=("subject", "measure", "unit", "kind", "when", "verdict"))
 
 
 def figure_lines(figure: Assessed) -> list[str]:
@@ -89,9 +84,11 @@ def no_comparisons(figure: Assessed) -> str:
 
 
 def comparison_table(figure: Assessed, wrap: bool = True) -> Columns:
+    """A figure's comparisons, each with the rule's derivation (a table wraps it to its width; `wrap`
+    is kept for callers that still say whether they want a table)."""
     compared = figure.comparisons
     return Columns(figure=[figure.row.id] * len(compared), **{"with": [c.with_id for c in compared]},
-                   verdict=[c.verdict for c in compared], why=[_wrap(c.why, WHY_WIDTH, wrap) for c in compared])
+                   verdict=[c.verdict for c in compared], why=[c.why for c in compared]).laid_out(liftable=("figure",))
 
 
 def dispute_table(items: Sequence[dict[str, Any]], wrap: bool = True) -> Columns:
@@ -106,10 +103,19 @@ def dispute_table(items: Sequence[dict[str, Any]], wrap: bool = True) -> Columns
                 **({"amount": _amount(figure)} if wrap else {key: figure[key] for key in AMOUNT_KEYS}),
                 "unit": figure["unit"], "figure_kind": figure["kind"], "when": _when(figure),
                 "source": figure["source"], "via": figure["via"],
-                "why": _wrap(item["why"], WHY_WIDTH, wrap) if n == 0 else None,
+                "why": item["why"] if n == 0 else None,
                 "ruling": f"{ruling['decided_by']}: {ruling['reason']}" if ruling and n == 0 else None,
             })
-    return Columns.of_rows(rows)
+    below = [(f"{item['subject']} {item['measure']}, figures {' and '.join(str(f['id']) for f in item['figures'])}",
+              item["why"]) for item in items]
+    return Columns.of_rows(rows).laid_out(
+        liftable=("subject", "measure", "kind", "verdict", "unit", "figure_kind"), optional=("why",),
+        below=lambda width, dropped: _why_list(below, width) if "why" in dropped else [])
+
+
+def _why_list(reasons: Sequence[tuple[str, str]], width: int | None) -> list[str]:
+    """The rule's derivations, when the table left them out for its width: one paragraph each."""
+    return ["Why:", *(line for what, why in reasons for line in wrapped_lines(f"{what}: {why}", width, "    "))]
 
 
 def _amount(figure: dict[str, Any]) -> str:
@@ -130,13 +136,16 @@ def _when(figure: dict[str, Any]) -> str:
 
 
 def pair_table(found: Sequence[Pair], wrap: bool = True) -> Columns:
-    """Each pair of figures side by side, with the rule's verdict and its derivation."""
+    """Each pair of figures side by side, with the rule's verdict and its derivation (under the table
+    when it is too wide for its width; `wrap`, as for comparison_table, is no longer needed)."""
+    below = [(f"{p.first.row.subject} {p.first.row.measure}, figures {p.first.row.id} and {p.second.row.id}", p.why)
+             for p in found]
     return Columns(
         subject=[p.first.row.subject for p in found], measure=[p.first.row.measure for p in found],
-        figure=[_wrap(p.first.row.described(), TEXT_WIDTH, wrap) for p in found],
-        other=[_wrap(p.second.row.described(), TEXT_WIDTH, wrap) for p in found],
-        verdict=[p.verdict for p in found], why=[_wrap(p.why, WHY_WIDTH, wrap) for p in found],
-    )
+        figure=[p.first.row.described() for p in found], other=[p.second.row.described() for p in found],
+        verdict=[p.verdict for p in found], why=[p.why for p in found],
+    ).laid_out(liftable=("subject", "measure", "verdict"), optional=("why",),
+               below=lambda width, dropped: _why_list(below, width) if "why" in dropped else [])
 
 
 def stacked(*tables: Columns) -> Columns:
@@ -146,15 +155,18 @@ def stacked(*tables: Columns) -> Columns:
                            for value in table.get(name, [None] * table.height)] for name in names})
 
 
-def disputes_output(report: ClaimReport, items: list[dict[str, Any]], keys: tuple[str, ...], fmt: str) -> bytes:
-    """Placing disputes, then figure disputes: one JSON list, one CSV or TSV table, or two tables."""
+def disputes_output(report: ClaimReport, items: list[dict[str, Any]], keys: tuple[str, ...], fmt: str,
+                    width: int | None = None, labels: Mapping[int, str] | None = None) -> bytes:
+    """Placing disputes, then figure disputes: one JSON list, one CSV or TSV table, or two tables
+    fitted to `width` (athletes who share a name told apart by `labels`: ledger.output.claim_columns)."""
     if fmt in ("json", "jsonl"):
         return render(lambda: report.to_json() + items, fmt)
     if fmt in ("csv", "tsv"):
-        return render(None, fmt, lambda: stacked(claim_columns.columns(report, keys), dispute_table(items, False)))
+        return render(None, fmt, lambda: stacked(claim_columns.columns(report, keys, False), dispute_table(items, False)))
     shown = []
     if report.held or not items:
-        shown.append(render(report.to_json, fmt, lambda: claim_columns.columns(report, keys), "no disputes"))
+        shown.append(render(report.to_json, fmt, lambda: claim_columns.columns(report, keys, True, labels),
+                            "no disputes", width))
     if items:
-        shown.append(b"Figure disputes:\n" + render(items, fmt, lambda: dispute_table(items)))
+        shown.append(b"Figure disputes:\n" + render(items, fmt, lambda: dispute_table(items), width=width))
     return b"\n".join(shown)

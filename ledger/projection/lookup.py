@@ -35,6 +35,16 @@ def find(session: Session, model: type[Model], slug: str) -> Model:
     return row
 
 
+def via(session: Session, via: str | None, claimant: str) -> dict[str, str]:
+    """A body's `via`: the source whose report carried the claimant's words (nothing when direct)."""
+    if via is None:
+        return {}
+    found = find(session, Source, via).slug
+    if found == claimant:
+        raise LedgerError(f"--via {via!r} is the claimant itself; a claim its source made directly needs no --via")
+    return {"via": found}
+
+
 def categories_under(session: Session, scope: str | None) -> Sequence[Category]:
     """Categories below an event, race or category slug (all of them when scope is None)."""
     query = select(Category).order_by(Category.slug)

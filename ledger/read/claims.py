@@ -15,6 +15,7 @@ from ledger.core.views import ClaimView
 
 Via = aliased(Source, name="via")
 _IDS_AT_ONCE = 5_000
+_ANY_CITATION = "ledger.read.claims: any citation"  # the session.info key of with_citations' look
 
 
 def views_query() -> Select:
@@ -36,11 +37,20 @@ def views_query() -> Select:
 def load_views(session: Session, query: Select) -> list[ClaimView]:
     """The query's rows as ClaimViews (through Core: plain column rows need no ORM loading), with
     the citations `cite` entries added to them."""
-    views = list(map(ClaimView._make, session.connection().execute(query).all()))
-    if views and session.execute(select(Citation.seq).limit(1)).first() is not None:
-        more = _more_citations(session, [v.id for v in views])
-        views = [v._replace(more_citations=tuple(more[v.id])) if v.id in more else v for v in views]
-    return views
+    return with_citations(session, list(map(ClaimView._make, session.connection().execute(query).all())))
+
+
+def with_citations(session: Session, views: list[ClaimView]) -> list[ClaimView]:
+    """The claims with the citations `cite` entries added to them. Most ledgers hold none: one cheap
+    look a session says so."""
+    if not views:
+        return views
+    if _ANY_CITATION not in session.info:
+        session.info[_ANY_CITATION] = session.execute(select(Citation.seq).limit(1)).first() is not None
+    if not session.info[_ANY_CITATION]:
+        return views
+    more = _more_citations(session, sorted({v.id for v in views}))
+    return [v._replace(more_citations=tuple(more[v.id])) if v.id in more else v for v in views]
 
 
 def reliance_pairs(session: Session) -> list[tuple[str, str]]:
@@ -48,7 +58,7 @@ def reliance_pairs(session: Session) -> list[tuple[str, str]]:
     relied = aliased(Source)
     return [tuple(pair) for pair in session.execute(
         select(Source.slug, relied.slug).join(Reliance, Reliance.source_id == Source.id)
-        .join(relied, Reliance.relies_on_id == relied.id))]
+        .join(relied, Reliance.relies_on_id == relied.id).order_by(Reliance.seq))]
 
 
 def _more_citations(session: Session, claim_ids: list[int]) -> dict[int, list[CitationView]]:

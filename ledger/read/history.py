@@ -17,6 +17,7 @@ from ledger.core.errors import LedgerError
 from ledger.core.models import (
     Athlete,
     Category,
+    Citation,
     Claim,
     Event,
     Figure,
@@ -24,6 +25,7 @@ from ledger.core.models import (
     ImportFile,
     JournalEntry,
     Race,
+    Reliance,
     Ruling,
     Source,
     Topic,
@@ -50,7 +52,26 @@ def _claim(body: Body, names: dict[int, str]) -> str:
         who = f"(unnamed: {body['unnamed']})"
     else:  # a claim naming its athlete by #ID keeps no name as written
         who = body.get("as_written") or names.get(body["athlete"], f"#{body['athlete']}")
-    return f"claim {body['id']} in {body['category']}: {body['source']} says {who}, {', '.join(_result_parts(body))}"
+    via = f" (via {body['via']})" if "via" in body else ""
+    return (f"claim {body['id']} in {body['category']}: {body['source']}{via} says {who}, "
+            f"{', '.join(_result_parts(body))}")
+
+
+def _cite(body: Body, _names: dict[int, str]) -> str:
+    """`citation of claim 6: gazette https://...`: who reported it (when not the claimant), and where
+    (or, without an address, the start of its words)."""
+    citation = body["citation"]
+    where = citation.get("url") or f'"{_shortened(citation["quote"])}"'
+    return f"citation of claim {body['claim']}: " + " ".join(filter(None, (body.get("via"), where)))
+
+
+def _shortened(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[:most - 3].rstrip() + "..."
+
+
+def _source(body: Body, _names: dict[int, str]) -> str:
+    relies = f"; relies on {', '.join(body['relies_on'])}" if body.get("relies_on") else ""
+    return f"source {body['slug']} ({body['kind']}): {body['name']}{relies}"
 
 
 def _rule(body: Body, names: dict[int, str]) -> str:
@@ -89,9 +110,11 @@ SUMMARIES: dict[str, Callable[[Body, dict[int, str]], str]] = {
     "event": lambda b, _: f"event {b['slug']}: {b['name']}, {b['date']}" + (f", {b['place']}" if b.get("place") else ""),
     "race": lambda b, _: f"race {b['slug']}: {b['name']}, {b['distance_m']} m",
     "category": lambda b, _: f"category {b['slug']}: {b['name']}",
-    "source": lambda b, _: f"source {b['slug']} ({b['kind']}): {b['name']}",
+    "source": _source,
+    "source-relies": lambda b, _: f"{b['source']} relies on {b['relies_on']}: {b['reason']}",
     "athlete": _athlete,
     "claim": _claim,
+    "cite": _cite,
     "retract": lambda b, _: f"claim {b['claim']} retracted: {b['reason']}",
     "rule": _rule,
     "merge": lambda b, _: f"athlete #{b['other']} {b['other_name']} merged into #{b['keep']} {b['keep_name']}",
@@ -128,8 +151,8 @@ def _under(model, scope: str):
 
 
 def _scope_seqs(session: Session, scope: str) -> Select:
-    """Entries that made the scope and what lies beneath it, and every claim, retraction and ruling in
-    it; for a topic, the topic and the entries that recorded, retracted or ruled on its figures."""
+    """Entries that made the scope and what lies beneath it, and every claim, citation, retraction and
+    ruling in it; for a topic, the topic and the entries that recorded, retracted or ruled on its figures."""
     if figures.is_topic(session, scope):
         return union(select(Topic.seq).where(Topic.slug == scope), *_figure_seqs(figures.in_scope(session, scope)))
     categories = [c.id for c in lookup.categories_under(session, scope)]
@@ -139,6 +162,7 @@ def _scope_seqs(session: Session, scope: str) -> Select:
         select(Category.seq).where(_under(Category, scope)),
         select(Claim.seq).where(Claim.category_id.in_(categories)),
         select(Claim.retracted_seq).where(Claim.category_id.in_(categories), Claim.retracted_seq.is_not(None)),
+        select(Citation.seq).join(Claim, Claim.id == Citation.claim_id).where(Claim.category_id.in_(categories)),
         select(Ruling.seq).where(Ruling.category_id.in_(categories)),
     )
 
@@ -151,7 +175,8 @@ def _figure_seqs(about) -> list[Select]:
 
 
 def _claim_seqs(session: Session, claim_id: int) -> Select:
-    """The claim's own entry, its retraction, and every ruling on its placing or its athlete's status."""
+    """The claim's own entry, its retraction, its citations, every ruling on its placing or its
+    athlete's status, and the entries that made its claimant or its reporter rely on another source."""
     claim = session.get(Claim, claim_id)
     if claim is None:
         raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
@@ -161,7 +186,10 @@ def _claim_seqs(session: Session, claim_id: int) -> Select:
     if claim.athlete_id is not None:
         on_it.append(Ruling.athlete_id == claim.athlete_id)
     own = [s for s in (claim.seq, claim.retracted_seq, *_merges_of(session, claim.athlete_id)) if s]
+    sources = [s for s in (claim.source_id, claim.via_id) if s is not None]
     return union(select(JournalEntry.seq).where(JournalEntry.seq.in_(own)),
+                 select(Citation.seq).where(Citation.claim_id == claim.id),
+                 select(Reliance.seq).where(or_(Reliance.source_id.in_(sources), Reliance.relies_on_id.in_(sources))),
                  select(Ruling.seq).where(Ruling.category_id == claim.category_id, or_(*on_it)))
 
 

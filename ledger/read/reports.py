@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, tuple_, union
 from sqlalchemy.orm import Session
 
 from ledger.core import models
-from ledger.core.models import Category, Claim, Contest, Source
+from ledger.core.models import Category, Citation, Claim, Contest, Source
 from ledger.core.views import ClaimView
 from ledger.projection import contests, lookup
 from ledger.read import athletes, claims, figures
@@ -20,6 +20,7 @@ from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import (
     DEFAULT_TOLERANCE_MS,
     LIVE,
+    OVERRULED,
     RETRACTED,
     Dispute,
     Lines,
@@ -165,20 +166,49 @@ def disputes_with_figures(session: Session, scope: str | None = None, tolerance_
 
 
 def sources(session: Session, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[dict[str, Any]]:
-    """Each source with its number of claims, how many it retracted, and how many of its live claims
-    another source contradicts (in a dispute, open or ruled)."""
+    """Each source with its claims: how many, made directly (`direct`), reached us only through
+    another source's report (`via_others`: it is the claimant, `via` is set), reported for others
+    (`for_others`: claims of other claimants it carried, as a claim's `via` or in a citation),
+    contradicted by an independent line (in a dispute, open or ruled, beside a claim of another line
+    of evidence: ledger.read.verdicts.Lines), overruled by a ruling in force, and retracted."""
     contradicted: dict[str, set[int]] = {}
     for dispute in dispute_list(session, None, tolerance_ms)[0]:
         for claim in dispute.claims:
-            if any(other.source != claim.source for other in dispute.claims):
+            if any(other.line != claim.line for other in dispute.claims):
                 contradicted.setdefault(claim.source, set()).add(claim.id)
-    counts = {source_id: (total, retracted) for source_id, total, retracted in session.execute(
-        select(Claim.source_id, func.count(), func.count(Claim.retracted_seq)).group_by(Claim.source_id))}
-    return [
-        {"slug": s.slug, "name": s.name, "kind": s.kind, "url": s.url, "claims": counts.get(s.id, (0, 0))[0],
-         "retracted": counts.get(s.id, (0, 0))[1], "contradicted": len(contradicted.get(s.slug, ()))}
-        for s in session.execute(select(Source).order_by(Source.slug)).scalars()
-    ]
+    counts = {source_id: (total, retracted, via) for source_id, total, retracted, via in session.execute(
+        select(Claim.source_id, func.count(), func.count(Claim.retracted_seq), func.count(Claim.via_id))
+        .group_by(Claim.source_id))}
+    carried = union(
+        select(Claim.via_id.label("source_id"), Claim.id.label("claim_id")).where(Claim.via_id.is_not(None)),
+        select(Citation.via_id, Citation.claim_id).join(Claim, Claim.id == Citation.claim_id)
+        .where(Citation.via_id.is_not(None), Citation.via_id != Claim.source_id)).subquery()
+    for_others = dict(session.execute(select(carried.c.source_id, func.count()).group_by(carried.c.source_id)).all())
+    overruled = _overruled(session)
+    found = []
+    for s in session.execute(select(Source).order_by(Source.slug)).scalars():
+        total, retracted, via = counts.get(s.id, (0, 0, 0))
+        found.append({"slug": s.slug, "name": s.name, "kind": s.kind, "url": s.url, "claims": total,
+                      "direct": total - via, "via_others": via, "for_others": for_others.get(s.id, 0),
+                      "contradicted": len(contradicted.get(s.slug, ())), "overruled": overruled.get(s.slug, 0),
+                      "retracted": retracted})
+    return found
+
+
+def _overruled(session: Session) -> dict[str, int]:
+    """How many claims of each source (by slug) a ruling in force overruled: only the claims at ruled
+    placings are read."""
+    rulings = Rulings(load_rulings(session))
+    if not rulings.placing:
+        return {}
+    ruled = {(category, position) for category, position in rulings.placing}
+    query = claims.views_query().where(models.NOT_RETRACTED, Category.slug.in_(sorted({c for c, _ in ruled})),
+                                       Claim.position.in_(sorted({p for _, p in ruled if p is not None})))
+    counted: dict[str, int] = {}
+    for claim in claims.load_views(session, query):
+        if (claim.category, claim.position) in ruled and rulings.standing(claim)[0] == OVERRULED:
+            counted[claim.source] = counted.get(claim.source, 0) + 1
+    return counted
 
 
 def athlete_report(session: Session, name: str,

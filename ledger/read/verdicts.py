@@ -67,9 +67,10 @@ class Lines:
     """Independent lines of evidence among a placing's claims.
 
     A claim known only through another source's report (`via`) is one line with that report, and
-    sources that rely on one another (`reliance`: pairs of source slugs) are one line everywhere.
-    So a newspaper quoting state media, and state media itself, never agree as two sources. Each
-    line is named by the first (sorted) slug among its sources.
+    sources that rely on one another (`reliance`: (source, relied on) slug pairs) are one line
+    everywhere. So a newspaper quoting state media, and state media itself, never agree as two
+    sources. A line is named by the source it leads back to: the report a claim reached us
+    through, the source another relies on.
     """
 
     def __init__(self, reliance: Iterable[tuple[str, str]] = ()) -> None:
@@ -96,11 +97,11 @@ def _root(joined: dict[str, str], slug: str) -> str:
     return slug
 
 
-def _join(joined: dict[str, str], a: str, b: str) -> None:
-    """One line of `a` and `b`, named by the smaller root, so the name is the first slug of the line."""
-    a, b = _root(joined, a), _root(joined, b)
-    if a != b:
-        joined[max(a, b)] = min(a, b)
+def _join(joined: dict[str, str], follower: str, leader: str) -> None:
+    """One line of `follower` and `leader`, named as `leader`'s line is."""
+    follower, leader = _root(joined, follower), _root(joined, leader)
+    if follower != leader:
+        joined[follower] = leader
 
 
 NO_LINES = Lines()

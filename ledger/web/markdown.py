@@ -1,5 +1,6 @@
 """`raceledger report [SCOPE] --out DIR --markdown`: the scope's disputes as one Markdown document,
-each side a claim with a numbered citation, the citations listed at the end, the ledger's head on top.
+each side a claim with a numbered citation, the citations listed at the end (who claimed it, through
+whose report, and every place it was seen), the ledger's head on top.
 
 Source text is escaped, so a quote cannot become markup, and only http(s) URLs become links.
 """
@@ -39,22 +40,42 @@ class Citations:
         return self.numbers[key]
 
     def lines(self) -> list[str]:
-        return [f"{n}. {_citation(what, record)}" for n, (what, record) in enumerate(self.cited, 1)]
+        out = []
+        for n, (what, record) in enumerate(self.cited, 1):
+            first, *more = _citation(what, record)
+            out.append(f"{n}. {first}")
+            out += [" " * len(f"{n}. ") + f"- {line}" for line in more]  # a list inside the item
+        return out
 
 
-def _citation(what: str, record: dict[str, Any]) -> str:
+def _citation(what: str, record: dict[str, Any]) -> list[str]:
+    """A cited claim or figure: who claimed it (and through whose report), then every place it was
+    seen, each with whose words its quote is; one line, or a line and one for each place."""
     kind = f" ({escape(record['source_kind'])})" if record.get("source_kind") else ""
     via = f", via {escape(record['via'])}" if record.get("via") else ""
-    parts = [f"{escape(record['source'])}{kind}{via}, {what} {record['id']}"]
-    if record.get("quote"):
-        parts.append(f"“{escape(record['quote'])}”")
-    url = web_url(record.get("url"))
+    head = f"{escape(record['source'])}{kind}{via}, {what} {record['id']}"
+    seen = record.get("citations")
+    if seen is None:  # a figure: its one citation is on its record
+        seen = [record] if any(record.get(k) for k in ("url", "quote", "published", "retrieved")) else []
+    if len(seen) <= 1:
+        return [", ".join([head, *(_seen(c, record["source"]) for c in seen)])]
+    return [f"{head}, seen in {len(seen)} places:", *(_seen(c, record["source"]) for c in seen)]
+
+
+def _seen(citation: dict[str, Any], claimant: str) -> str:
+    """One place a claim was seen: the quote (the words of the document there, whose document it
+    is), its address (an autolink only for http(s)) and its dates."""
+    by = escape(citation.get("via") or claimant)
+    parts = [f"quoted from {by}: “{escape(citation['quote'])}”" if citation.get("quote") else f"from {by}"]
+    url = web_url(citation.get("url"))
     if url:
         parts.append(f"<{url.replace('>', '%3E').replace(' ', '%20')}>")
-    elif record.get("url"):
-        parts.append(f"(not a web address: {escape(record['url'])})")
-    if record.get("published"):
-        parts.append(f"published {record['published']}")
+    elif citation.get("url"):
+        parts.append(f"(not a web address: {escape(citation['url'])})")
+    if citation.get("published"):
+        parts.append(f"published {citation['published']}")
+    if citation.get("retrieved"):
+        parts.append(f"retrieved {citation['retrieved']}")
     return ", ".join(parts)
 
 
@@ -63,14 +84,16 @@ def _side(claim: dict[str, Any], citations: Citations) -> str:
     result += [f"time {claim['time']}"] if claim.get("time") else []
     result += [f"net {claim['net_time']}"] if claim.get("net_time") else []
     standing = "" if claim["standing"] == "live" else f" ({claim['standing']})"
-    return (f"- **{escape(claim['source'])}** says {escape(words.who(claim))}: {', '.join(result)}{standing} "
+    via = f" (via {escape(claim['via'])})" if claim.get("via") else ""
+    return (f"- **{escape(claim['source'])}**{via} says {escape(words.who(claim))}: {', '.join(result)}{standing} "
             f"[{citations.cite('claim', claim)}]")
 
 
 def _figure_side(figure: dict[str, Any], citations: Citations) -> str:
     around = "around " if figure.get("approximately") else ""
     when = f" ({'-'.join(figure['period'])})" if figure.get("period") else f" (at {figure['at']})" if figure.get("at") else ""
-    return (f"- **{escape(figure['source'])}** says {around}{escape(str(figure['value']))} {escape(figure['unit'])}, "
+    via = f" (via {escape(figure['via'])})" if figure.get("via") else ""
+    return (f"- **{escape(figure['source'])}**{via} says {around}{escape(str(figure['value']))} {escape(figure['unit'])}, "
             f"{escape(figure['kind'])}{escape(when)} [{citations.cite('figure', figure)}]")
 
 

@@ -195,7 +195,7 @@ def source(session: Session, slug: str, params: Params, tolerance_ms: int,
                                .order_by(Claim.id).limit(limit + 1))
     records = [s for s in (every if every is not None else reports.sources(session, tolerance_ms)) if s["slug"] == slug]
     return Page("source.html", found.name, f"sources/{slug}", records, params={"after": after or None},
-                context={"source": records[0], "claims": listed[:limit]},
+                context={"source": records[0], "claims": listed[:limit], "reliance": queries.reliance(session, found.slug)},
                 next={"after": listed[limit - 1].id} if len(listed) > limit else None)
 
 

@@ -25,7 +25,7 @@ from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Claim
 from ledger.core.views import ClaimView, RulingView
 from ledger.read import figures
-from ledger.read.reports import ClaimReport, Held
+from ledger.read.reports import ClaimReport, Held, placing_fields
 from ledger.read.verdicts import RETRACTED, Dispute, Rulings, find_disputes, placing_groups
 from ledger.web import queries
 
@@ -74,7 +74,7 @@ def _disputes_among(session: Session, category_id: int, views: Sequence[ClaimVie
     if athletes:
         candidates.update((v.id, v) for v in queries.views_of(session, queries.CLAIMS_OF_ATHLETES, "athletes",
                                                               athletes, category=category_id))
-    return find_disputes([candidates[i] for i in sorted(candidates)], tolerance_ms, rulings)
+    return find_disputes([candidates[i] for i in sorted(candidates)], tolerance_ms, rulings, queries.lines(session))
 
 
 # --- a category's placings ------------------------------------------------------------------------
@@ -130,17 +130,16 @@ def _claims(session: Session, category_id: int, statement, keep, include_retract
     return found
 
 
-def _shown(groups, include_retracted: bool) -> list[tuple[dict, list[ClaimView], bool]]:
-    """The placings `results` shows, as reports.results_report filters them; each with whether it
-    has a position."""
+def _shown(groups, rulings: Rulings, include_retracted: bool) -> list[tuple[dict, list[ClaimView], bool]]:
+    """The placings `results` shows, as reports.results_report filters them and with its fields;
+    each with whether it has a position."""
     shown = []
     for category, position, verdict, listed, ruling in groups:
         if verdict == RETRACTED and not include_retracted:
             continue
         if len(listed) > 1 and not include_retracted:
             listed = [c for c in listed if c.retracted_seq is None]
-        shown.append(({"category": category, "position": position, "verdict": verdict, "ruling": ruling},
-                      listed, position is not None))
+        shown.append((placing_fields(category, position, verdict, listed, ruling, rulings), listed, position is not None))
     return shown
 
 
@@ -166,7 +165,8 @@ def results_page(session: Session, category: str | int, tolerance_ms: int, inclu
                          include_retracted)
     views.sort(key=lambda v: v.id)
     disputes = _disputes_among(session, category_id, views, tolerance_ms, rulings)
-    shown = _shown(placing_groups(views, tolerance_ms, rulings, disputes), include_retracted)
+    shown = _shown(placing_groups(views, tolerance_ms, rulings, disputes, queries.lines(session)), rulings,
+                   include_retracted)
     placed = [s for s in shown if s[2]]
     skip = cursor.unplaced_skip or 0
     unplaced = [s for s in shown if not s[2]][skip:]
@@ -178,14 +178,14 @@ def results_page(session: Session, category: str | int, tolerance_ms: int, inclu
         following = f"{UNPLACED}{skip + room}"
     else:
         following = None
-    held: list[Held] = [(dict(fields, ruling=ruling_json(fields["ruling"], rulings)), listed)
-                        for fields, listed, _ in page]
+    held: list[Held] = [(fields, listed) for fields, listed, _ in page]
     return Slice(ClaimReport(held, rulings), following)
 
 
 def placing_of(session: Session, claim: ClaimView, category_id: int, tolerance_ms: int,
                rulings: Rulings) -> tuple[str, list[ClaimView]]:
-    """The verdict of the placing a claim belongs to, and that placing's claims (retracted included)."""
+    """The verdict of the placing a claim belongs to, and that placing's claims (retracted included),
+    each carrying its line of evidence there."""
     if claim.position is not None:
         views = _claims(session, category_id, queries.CLAIMS_AT, lambda v: v.position == claim.position, True,
                         positions=[claim.position])
@@ -197,7 +197,7 @@ def placing_of(session: Session, claim: ClaimView, category_id: int, tolerance_m
         views = [claim]
     views.sort(key=lambda v: v.id)
     disputes = _disputes_among(session, category_id, views, tolerance_ms, rulings)
-    for _, _, verdict, listed, _ in placing_groups(views, tolerance_ms, rulings, disputes):
+    for _, _, verdict, listed, _ in placing_groups(views, tolerance_ms, rulings, disputes, queries.lines(session)):
         if any(c.id == claim.id for c in listed):
             return verdict, listed
     raise LedgerError(f"claim {claim.id} is in no placing")  # unreachable: every claim is in one
@@ -257,7 +257,8 @@ def _position_disputes(session: Session, category_id: int, start: DisputeKey | N
                                      limit=wanted + 16), key=lambda v: v.id)
         if not views:
             return
-        found = _open_or_all(find_disputes(views, tolerance_ms, rulings), "position", include_ruled)
+        found = _open_or_all(find_disputes(views, tolerance_ms, rulings, queries.lines(session)), "position",
+                             include_ruled)
         yield from sorted(found, key=lambda d: d.position)
         first = max(v.position for v in views) + 1
 
@@ -275,7 +276,8 @@ def _athlete_disputes(session: Session, category_id: int, start: DisputeKey | No
         batch, contested = contested[:end], contested[end:]
         views = sorted(queries.views_of(session, queries.CLAIMS_OF_ATHLETES, "athletes", [key for _, key in batch],
                                         category=category_id), key=lambda v: v.id)
-        found = _open_or_all(find_disputes(views, tolerance_ms, rulings), "athlete", include_ruled)
+        found = _open_or_all(find_disputes(views, tolerance_ms, rulings, queries.lines(session)), "athlete",
+                             include_ruled)
         yield from sorted(found, key=dispute_key)
 
 

@@ -12,14 +12,26 @@ import json
 from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from sqlalchemy import bindparam, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ledger.core.models import NOT_RETRACTED, Athlete, Category, Claim, Contest, Event, JournalEntry, Race, Ruling
+from ledger.core.models import (
+    NOT_RETRACTED,
+    Athlete,
+    Category,
+    Claim,
+    Contest,
+    Event,
+    JournalEntry,
+    Race,
+    Reliance,
+    Ruling,
+    Source,
+)
 from ledger.core.views import ClaimView, RulingView
 from ledger.projection import lookup
 from ledger.read import claims
 from ledger.read.rulings import load_rulings
-from ledger.read.verdicts import Rulings
+from ledger.read.verdicts import Lines, Rulings
 
 # Values per IN list: well inside every database's limit on bound parameters.
 BATCH = 500
@@ -67,6 +79,14 @@ ENTRIES = select(JournalEntry.seq, JournalEntry.kind, JournalEntry.entry_hash, J
 HEAD = (select(JournalEntry.seq, JournalEntry.entry_hash, JournalEntry.recorded_at)
         .order_by(JournalEntry.seq.desc()).limit(1))
 ATHLETES_OF_CLAIMS = select(Claim.id, Claim.athlete_id).where(Claim.id.in_(bindparam("ids", expanding=True)))
+_RELYING, _RELIED = aliased(Source, name="relying"), aliased(Source, name="relied")
+# Sources that rely on others, as a source's page names them (the verdicts read ledger.read.claims.reliance_pairs).
+RELIANCE_OF = (select(_RELYING.slug, _RELIED.slug, Reliance.reason)
+               .join(_RELYING, Reliance.source_id == _RELYING.id).join(_RELIED, Reliance.relies_on_id == _RELIED.id)
+               .where(or_(_RELYING.slug == bindparam("slug"), _RELIED.slug == bindparam("slug")))
+               .order_by(_RELYING.slug, _RELIED.slug))
+# What a request reads once, kept in its session's `info` (one read-only transaction a request).
+_LINES = "raceledger.web.lines"
 
 
 class Named(NamedTuple):
@@ -97,7 +117,20 @@ def rows(session: Session, statement, **values: Any) -> list[Any]:
 
 
 def views(session: Session, statement, **values: Any) -> list[ClaimView]:
-    return list(map(ClaimView._make, rows(session, statement, **values)))
+    """The claims `statement` reads, with their further citations (as ledger.read.claims.load_views)."""
+    return claims.with_citations(session, list(map(ClaimView._make, rows(session, statement, **values))))
+
+
+def lines(session: Session) -> Lines:
+    """The ledger's lines of evidence (which sources rely on which), read once a request."""
+    if _LINES not in session.info:
+        session.info[_LINES] = Lines(claims.reliance_pairs(session))
+    return session.info[_LINES]
+
+
+def reliance(session: Session, slug: str) -> list[tuple[str, str, str | None]]:
+    """(source, the source it relies on, why) for every reliance a source is part of, either way."""
+    return [tuple(row) for row in rows(session, RELIANCE_OF, slug=slug)]
 
 
 def views_of(session: Session, statement, key: str, many: Iterable[Any], **values: Any) -> list[ClaimView]:

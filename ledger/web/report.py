@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from ledger.core.models import Claim, Source
 from ledger.projection import lookup
 from ledger.read import catalog, reports
+from ledger.read.claim_show import assemble
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
-from ledger.web import claim as claim_record
 from ledger.web import markdown, pages, paging, queries, templating
 from ledger.web.headers import ledger_head
 from ledger.web.links import StaticLinks
@@ -106,7 +106,7 @@ def _alone(placing: dict[str, Any]) -> bool:
 def _claim_pages(site: Site, category: str, category_id: int, every: bool) -> Iterator[Page]:
     """A page per claim of a category (`every`), or per claim not alone at its placing, from its
     placings as `results --all` lists them, a page of placings at a time
-    (ledger.web.claim.assemble makes each claim's record)."""
+    (ledger.read.claim_show.assemble makes each claim's record)."""
     session = site.session
     all_rulings, rulings = queries.rulings(session, [category_id])
     cursor = paging.FIRST
@@ -122,7 +122,7 @@ def _claim_pages(site: Site, category: str, category_id: int, every: bool) -> It
             athlete_ids = {c.id: c.athlete_id for c in listed}
             for view in listed:
                 site.files.add(f"claims/{view.id}.html")
-                record = claim_record.assemble(view, seqs[view.id], placing, all_rulings, rulings, recorded)
+                record = assemble(view, seqs[view.id], placing, all_rulings, rulings, recorded)
                 yield pages.claim_page(record, athlete_ids)
         if part.next is None:
             return

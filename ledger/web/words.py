@@ -24,6 +24,11 @@ def count(n: int, noun: str) -> str:
     return f"{number} {noun}{'' if n == 1 else 's'}"
 
 
+def lines(n: int) -> str:
+    """A placing's independent lines of evidence: `1 line of evidence`, `2 independent lines`."""
+    return "1 line of evidence" if n == 1 else f"{n} independent lines"
+
+
 def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
@@ -114,10 +119,17 @@ def placing(item: Record) -> str:
     if verdict == "ruled":
         return sentence(ruling(item["ruling"]))
     sources = _sources(claims)
+    lined = item.get("lines") or len(sources)
     if verdict == "agreed":
-        return sentence(f"{count(len(sources), 'source')} agree: {who(claims[0])}, {where}")
+        on = f" on {count(lined, 'independent line')}" if lined < len(sources) else ""
+        return sentence(f"{count(len(sources), 'source')}{on} agree: {who(claims[0])}, {where}")
     if verdict == "single-source":
-        return sentence(f"only one source, {sources[0]}, gives {where}: {who(claims[0])}")
+        if len(sources) > 1:
+            return sentence(f"{count(len(sources), 'source')} give {where}: {who(claims[0])}; but one reports or "
+                            f"relies on another, so they are one line of evidence, not an agreement")
+        vias = sorted({c["via"] for c in claims if c.get("via")})
+        reported = f" (reported by {' and '.join(vias)})" if vias else ""
+        return sentence(f"only one source, {sources[0]}{reported}, gives {where}: {who(claims[0])}")
     if position is not None and len(_identities(claims)) > 1:
         return sentence(_position_words(claims, position))
     names = sorted({c["athlete"] for c in claims if c["athlete"] is not None})

@@ -46,16 +46,6 @@ def _citation(url: str | None, quote: str | None, published: str | None, retriev
     return {key: value for key, value in citation.items() if value is not None}
 
 
-def via_slug(session: Session, via: str | None, claimant: str) -> dict[str, str]:
-    """The body's `via`: the source whose report carried the claimant's words (none when direct)."""
-    if via is None:
-        return {}
-    found = lookup.find(session, Source, via).slug
-    if found == claimant:
-        raise LedgerError(f"--via {via!r} is the claimant itself; a claim its source made directly needs no --via")
-    return {"via": found}
-
-
 def add(session: Session, by: str, category: str, source: str, *, athlete: str | None = None,
         unnamed: str | None = None, written_as: str | None = None, position: int | None = None,
         time: str | None = None, net_time: str | None = None, status: str | None = None,
@@ -71,7 +61,7 @@ def add(session: Session, by: str, category: str, source: str, *, athlete: str |
     citation = _citation(url, quote, published, retrieved)
     body["category"] = lookup.find(session, Category, category).slug
     body["source"] = lookup.find(session, Source, source).slug
-    body.update(via_slug(session, via, body["source"]))
+    body.update(lookup.via(session, via, body["source"]))
     if athlete is not None:
         body["athlete"] = lookup.athlete(session, athlete).id
         # `#ID` names the athlete, not what the source wrote: the name as written is kept only when given.
@@ -100,4 +90,4 @@ def cite(session: Session, by: str, claim_id: int, *, url: str | None = None, qu
     if claim is None:
         raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
     claimant = session.get(Source, claim.source_id).slug
-    return record(session, "cite", {"claim": claim_id, "citation": citation, **via_slug(session, via, claimant)}, by)
+    return record(session, "cite", {"claim": claim_id, "citation": citation, **lookup.via(session, via, claimant)}, by)

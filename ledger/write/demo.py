@@ -3,6 +3,13 @@
 Only facts the seed article gives: no invented names, times or placings. State media's winner of
 the men's amateur marathon is a known unknown ("a local athlete"), never a made-up name.
 
+The article is the one document we hold, so every quote is its words. It states the elite winners
+itself ("who secured victories"); that state media celebrated them, that state media reported a
+local athlete as the amateur winner, and that Kopec claimed that victory reached us only through
+it: those claims are their claimants', `via` the article. So the elite placings stand on one line
+of evidence (the article), and the amateur placing is disputed between two claimants whose words
+we hold from the same report.
+
 The article's figures too, each quoted word for word, claimed by whom the article says said it and
 reported via the article: the race's numbers (counts and fees at the event's date, each fee on its
 race; the tour's fee on the event), and "the problem with numbers": the famine's deaths and the
@@ -67,15 +74,15 @@ def load(session: Session, by: str) -> None:
     athletes.add(session, by, "Claus Randrup", "DEN")
 
     marathon = f"{EVENT}/marathon"
-    for source in (ARTICLE, STATE_MEDIA):
+    for source, via in ((ARTICLE, None), (STATE_MEDIA, ARTICLE)):
         claims.add(session, by, f"{marathon}/elite-men", source, athlete="Pak Kum-dong", position=1,
-                   quote=_PAK_JON_QUOTE)
+                   quote=_PAK_JON_QUOTE, via=via)
         claims.add(session, by, f"{marathon}/elite-women", source, athlete="Jon Su-gyong", position=1,
-                   quote=_PAK_JON_QUOTE)
+                   quote=_PAK_JON_QUOTE, via=via)
     claims.add(session, by, f"{marathon}/amateur-men", STATE_MEDIA, unnamed="a local athlete, not named by the source",
-               position=1, quote=_AMATEUR_QUOTE)
+               position=1, quote=_AMATEUR_QUOTE, via=ARTICLE)
     claims.add(session, by, f"{marathon}/amateur-men", KOPEC, athlete="Wojciech Kopec", position=1,
-               quote=_AMATEUR_QUOTE)
+               quote=_AMATEUR_QUOTE, via=ARTICLE)
     load_figures(session, by)
 
 
