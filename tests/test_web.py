@@ -19,7 +19,6 @@ from web_fixtures import (
     BIG,
     EVIDENCE_CLAIMS,
     HOSTILE_QUOTE,
-    HOSTILE_URL,
     MEN,
     RELIANCE_REASON,
     WOMEN,
