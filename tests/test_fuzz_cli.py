@@ -63,7 +63,7 @@ SEED = [*city_marathon({"open-women": ("Open women", "F"), "open-men": ("Open me
            "--unit", "persons", "--kind", "at-date", "--at", at, "--measure-name", "Runners")
           for source, value, at in (("timing", "100", "2025-10-12"), ("gazette", "150", "2025-10-20"))]]
 HEADER = "Place,Bib,Name,Nat,YOB,Gun Time,Chip Time,Status\n"
-IMPORTED = HEADER + "1,7,Jon Su-gyong,PRK,1995,2:12:00,,\n2,8,Eva Berg,NOR,,2:13:00,2:12:58,\n,9,Ola Lie,,,DNF,,\n"
+IMPORTED = HEADER + "1,7,Jan Kowal,POL,1995,2:12:00,,\n2,8,Eva Berg,NOR,,2:13:00,2:12:58,\n,9,Ola Lie,,,DNF,,\n"
 
 # Values a command could accept (from the seeded ledger) or nearly so, by click parameter name.
 SLUGS = (EVENT, MARATHON, WOMEN, f"{MARATHON}/open-men", "city-floods", f"{MARATHON}/nope", "CITY-2025", f"{EVENT}/",
@@ -111,7 +111,7 @@ WRITTEN = {("export", "file"), ("import", "rejects"), ("report", "out_dir")}  # 
 
 
 def file_name(text: str) -> str:
-    """A name a file can have (no "/" or NUL, under 255 bytes), with an undecodable byte for "\udcff"."""
+    """A name a file can really have: no "/" or NUL, under 255 bytes ("\udcff" stays an undecodable byte)."""
     return text.replace("/", "_").replace("\x00", "_")[:50].strip(".") or "x"
 
 

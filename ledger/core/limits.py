@@ -78,7 +78,8 @@ def text(value: str, kind: str, what: str | None = None) -> str:
     bad = (_UNSAFE_IN_LINES if limit.lines else UNSAFE).search(value)
     if bad is not None:
         allowed = "; only newlines and tabs are allowed" if limit.lines else ""
-        raise LedgerError(f"{what} holds the control character {bad.group()!r} at character {bad.start() + 1}"
+        found = "a byte that is not UTF-8" if "\ud800" <= bad.group() <= "\udfff" else "the control character"
+        raise LedgerError(f"{what} holds {found} {bad.group()!r} at character {bad.start() + 1}"
                           f"{allowed}: {shortened(value)}")
     if kind == "url":
         url(value, what)

@@ -17,7 +17,7 @@ from typing import Any
 # embeddings, overrides and isolates. Tab and newline are escaped too, unless a layout shows them
 # (`keep`): a message keeps neither, a table of several-line cells and a TSV cell (quoted) keep
 # "\n" (a tab would shift the columns after it), a CSV cell (quoted) keeps "\n\t".
-_ALWAYS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_ALWAYS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"  # and bytes no UTF-8 decodes
 _FOUND = {"": re.compile(f"[\t\n{_ALWAYS}]"), "\n": re.compile(f"[\t{_ALWAYS}]"), "\n\t": re.compile(f"[{_ALWAYS}]")}
 # ASCII text is checked a few times faster as bytes: what is left when what shows as itself is deleted.
 _SHOWN = {keep: bytes(range(0x20, 0x7F)) + keep.encode() for keep in _FOUND}

@@ -35,6 +35,7 @@ def record_chunked(session: Session, previous: Head, kind: str, body_sha256: str
                    recorded_by: str, advance: Callable[[int], None] | None = None) -> int:
     """Append an entry whose body is too large to hold (hashed already, given in pieces) right after
     `previous` (the head the caller reserved), then store and project it; returns its seq."""
+    limits.text(recorded_by, "recorded by", "who records the entry (--as)")
     seq = chain.insert_large(session, previous, kind, body_sha256, recorded_by)
     project_chunked(session, seq, kind, pieces, f"entry {seq}", advance)
     return seq

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from ledger.core import limits
@@ -115,11 +115,12 @@ def replay(session: Session, entries: Iterable[SourceEntry], advance: Advance | 
                 project_chunked(session, entry.seq, entry.kind, entry.pieces(), f"{entry.where}: entry {entry.seq}")
             else:
                 _apply_inline(session, entry)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
             raise LedgerError(f"{entry.where}: entry {entry.seq} ({entry.kind}) cannot be applied "
                               f"({type(exc).__name__}: {exc}); nothing was loaded") from None
-        except DBAPIError as exc:
-            reason = " ".join(str(exc.orig).split())
+        except (StatementError, session.get_bind().dialect.loaded_dbapi.Error) as exc:
+            # The database refused a value (through SQLAlchemy, or the bulk path's own cursor).
+            reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
             raise LedgerError(f"{entry.where}: entry {entry.seq} ({entry.kind}) cannot be applied "
                               f"({reason}); nothing was loaded") from None
         seq, previous = entry.seq, entry.entry_hash

@@ -206,6 +206,7 @@ def _rows_query():
 
 def is_topic(session: Session, scope: str) -> bool:
     """A topic slug (and not also an event's): it holds figures, never placings."""
+    limits.text(scope, "slug", "scope")
     return (session.execute(select(Topic.id).where(Topic.slug == scope)).first() is not None
             and session.execute(select(Event.id).where(Event.slug == scope)).first() is None)
 

@@ -15,6 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.store.locking import describe
 
@@ -80,6 +81,7 @@ def grant_reader(engine: Engine, role: str) -> list[str]:
             "db grant-reader is PostgreSQL-only; a SQLite ledger's readers are set by file permissions "
             "(give reporters read access to the file and have them use --read-only)"
         )
+    limits.text(role, "name", "role")
     try:
         return _grant(engine, role)
     except DBAPIError as exc:

@@ -227,4 +227,6 @@ def failure(exc: Exception) -> str | None:
         return f"{_trouble(exc)}: {urls.scrub(str(exc.orig))}"
     if isinstance(exc, OSError):
         return f"{exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else "")
+    if isinstance(exc, ValueError) and "null byte" in str(exc):  # os refuses a path holding NUL
+        return "a file name cannot hold a NUL byte; nothing was written"
     return None

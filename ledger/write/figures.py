@@ -75,6 +75,7 @@ def unit(value: str) -> str:
 
 def subject(session: Session, slug: str) -> tuple[str, str]:
     """The slug and its kind (topic, event, race or category) of what a figure is about."""
+    limits.text(slug, "slug", "subject")
     depth = slug.count("/") + 1
     if depth in (2, 3):
         model = Race if depth == 2 else Category
