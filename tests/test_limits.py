@@ -5,14 +5,18 @@ Each case here was a traceback, or a value SQLite stored and PostgreSQL then ref
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import _reset_postgres
 from helpers import as_json, build, city_marathon, ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_exchange import on
+from test_fuzz_cli import rechained
 
 from ledger.core import limits
+from ledger.projection.import_rows import IMPORT_COLUMNS
 
 CAT = "city-2025/marathon/open-men"
 HUGE = "99999999999999999999"
@@ -110,6 +114,21 @@ def test_an_athlete_named_by_id_keeps_no_name_as_written_unless_one_is_given(cit
 def test_every_limit_is_stated_once_with_a_kind_the_entries_use():
     assert set(limits.ENTRY_FIELDS.values()) <= set(limits.TEXTS) | set(limits.WHOLES)
     assert all(limit.most <= limits.LARGEST for limit in limits.WHOLES.values())
+
+
+def test_a_loaded_import_row_past_the_limits_is_refused_on_both_databases(city, tmp_path, db):
+    path = tmp_path / "results.csv"
+    path.write_text("Place,Name,Time\n1,Eva Berg,2:31:07\n", encoding="utf-8")
+    ok(city("import", CAT, str(path), "--source", "timing"))
+    entries = [json.loads(line) for line in ok(city("export")).splitlines()]
+    (row,) = entries[-1]["body"]["rows"]
+    row[IMPORT_COLUMNS.index("status")] = "XYZ"
+    (tmp_path / "bad.jsonl").write_bytes(rechained(entries))
+    target = on(str(tmp_path / "copy.db") if not db.startswith("postgresql") else db)
+    if db.startswith("postgresql"):
+        _reset_postgres(db)
+    result = target("load", str(tmp_path / "bad.jsonl"))
+    assert result.exit_code == 1 and "row 2: bad sex, status or decimals" in result.stderr, result.stderr
 
 
 # --- anything SQLite accepts loads into PostgreSQL, and exports back the same -------------------------

@@ -14,6 +14,7 @@ from typing import Any, Iterable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import NOT_RETRACTED, Category, Claim, Source
 from ledger.core.names import name_key
@@ -143,6 +144,26 @@ class ImportRows:
         athletes = contests.EVERY if self.linked is None else self.linked
         self.insert("import_file", IMPORT_FILE_COLUMNS, [row])
         contests.refresh(self.session, self.category_id, positions, athletes)
+
+
+def check_row(row: list[Any]) -> None:
+    """An import row from outside the ledger (a loaded export) held to what an import writes itself:
+    SQLite would store any value, PostgreSQL would refuse it mid-load."""
+    line, position, bib, name, athlete, nationality, born, sex, time, decimals, net, net_decimals, status, note = row
+    limits.whole(line, "id", "line")
+    for value, kind in ((position, "position"), (athlete, "id"), (time, "time"), (net, "time")):
+        if value is not None:
+            limits.whole(value, kind)
+    for value, kind in ((bib, "bib"), (name, "name"), (note, "note")):
+        if value is not None or kind == "name":
+            limits.text(value, kind)
+    if nationality is not None and rules.nationality(nationality) != nationality:
+        raise LedgerError(f"bad nationality {nationality!r}")
+    if born is not None:
+        rules.birth_year(born)
+    if sex not in (None, *rules.SEXES) or status not in rules.STATUSES or decimals not in range(4) \
+            or net_decimals not in range(4):
+        raise LedgerError(f"bad sex, status or decimals: {sex!r}, {status!r}, {decimals!r}, {net_decimals!r}")
 
 
 def import_entry(session: Session, seq: int, body: dict[str, Any]) -> None:

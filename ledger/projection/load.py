@@ -146,7 +146,7 @@ def load_journal(session: Session, stream: BinaryIO, name: str, progress: Progre
     with ExitStack() as stack:
         size = _size(stream)
         advance = stack.enter_context(progress(f"Loading {name}", size)) if size else (lambda n: None)
-        head = replay.replay(session, iter(_Reader(stream, name, stack, advance)))
+        head = replay.replay(session, iter(_Reader(stream, name, stack, advance)), check_rows=True)
     if head.seq == 0:
         raise LedgerError(f"{name}: no journal entries to load (an empty ledger is made with: raceledger init)")
     return head

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core import limits
 from ledger.core.canonical import canonical_json
+from ledger.core.errors import LedgerError
 from ledger.core.views import Head
 from ledger.journal import chain
 from ledger.journal.bodies import RowsBody
@@ -42,15 +43,23 @@ def record_chunked(session: Session, previous: Head, kind: str, body_sha256: str
 
 
 def project_chunked(session: Session, seq: int, kind: str, pieces: Iterable[str], where: str,
-                    advance: Callable[[int], None] | None = None) -> None:
+                    advance: Callable[[int], None] | None = None,
+                    check: Callable[[list[Any]], None] | None = None) -> None:
     """Store a large body's text as journal chunks, cut at row boundaries, while `apply` projects
-    its rows as they are read: memory holds one piece, whatever the body's size."""
+    its rows as they are read: memory holds one piece, whatever the body's size. `check` holds
+    each row to the limits first (a body from outside the ledger: `load`)."""
     reader = RowsBody(pieces, where)
     insert = bulk.inserter(session)
 
     def rows() -> Iterator[list[Any]]:
         for n, (text, batch) in enumerate(reader.segments()):
             insert("journal_chunk", CHUNK_COLUMNS, [(seq, n, text)])
+            if check is not None:
+                for row in batch:
+                    try:
+                        check(row)
+                    except LedgerError as exc:
+                        raise LedgerError(f"{where}, row {row[0] if row else '?'}: {exc}") from None
             yield from batch
             if advance is not None:
                 advance(len(batch))

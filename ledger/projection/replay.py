@@ -23,6 +23,7 @@ from ledger.core.models import JournalEntry
 from ledger.core.progress import Advance
 from ledger.journal import chain
 from ledger.projection.apply import apply
+from ledger.projection.import_rows import check_row
 from ledger.projection.record import project_chunked
 
 
@@ -92,7 +93,8 @@ def _apply_inline(session: Session, entry: SourceEntry) -> None:
     apply(session, entry.seq, entry.kind, body)
 
 
-def replay(session: Session, entries: Iterable[SourceEntry], advance: Advance | None = None) -> chain.Head:
+def replay(session: Session, entries: Iterable[SourceEntry], advance: Advance | None = None,
+           check_rows: bool = False) -> chain.Head:
     """Replay `entries` (seq 1, 2, ... in order) into the empty ledger `session` is open on.
 
     Each entry is checked before it is applied: its seq follows the previous one, its prev_hash is
@@ -100,7 +102,8 @@ def replay(session: Session, entries: Iterable[SourceEntry], advance: Advance | 
     failure raises LedgerError naming the entry's `where`; the caller's transaction then rolls back,
     so nothing is written. Applying stores the journal row (a CHUNKED_KINDS body in journal_chunk,
     cut at row boundaries) and projects it with ledger.projection.apply.apply, in the caller's transaction.
-    `advance(1)` is called after each entry. Returns the new head (seq 0 for no entries).
+    `advance(1)` is called after each entry. Returns the new head (seq 0 for no entries). With
+    `check_rows`, an import's rows are held to the limits too (entries from outside: `load`).
     """
     existing = session.execute(select(func.count()).select_from(JournalEntry)).scalar_one()
     if existing:
@@ -112,7 +115,8 @@ def replay(session: Session, entries: Iterable[SourceEntry], advance: Advance | 
         try:
             if entry.kind in chain.CHUNKED_KINDS:
                 _journal_row(session, entry, None)
-                project_chunked(session, entry.seq, entry.kind, entry.pieces(), f"{entry.where}: entry {entry.seq}")
+                project_chunked(session, entry.seq, entry.kind, entry.pieces(), f"{entry.where}: entry {entry.seq}",
+                                check=check_row if check_rows else None)
             else:
                 _apply_inline(session, entry)
         except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
