@@ -110,13 +110,16 @@ def athlete_labels(session: Session, shown: Iterable[ClaimView]) -> dict[int, st
     ids_by_key: dict[str, set[int]] = defaultdict(set)
     for athlete_id, name in {(c.athlete_id, c.athlete) for c in shown if c.athlete_id is not None}:
         ids_by_key[name_key(name)].add(athlete_id)
-    namesakes = sorted({i for ids in ids_by_key.values() if len(ids) > 1 for i in ids})
+    namesakes = {i for ids in ids_by_key.values() if len(ids) > 1 for i in ids}
     if not namesakes:
         return {}
-    about = [c for c in shown if c.athlete_id in set(namesakes)]
-    nationality = dict(session.execute(select(Athlete.id, Athlete.nationality).where(Athlete.id.in_(namesakes))).all())
+    about = [c for c in shown if c.athlete_id in namesakes]
+    nationality: dict[int, str | None] = {}
     bibs: dict[int, str] = {}
-    ids = sorted({c.id for c in about})
+    athlete_ids, ids = sorted(namesakes), sorted({c.id for c in about})
+    for start in range(0, len(athlete_ids), _AT_ONCE):
+        nationality.update(session.execute(select(Athlete.id, Athlete.nationality).where(
+            Athlete.id.in_(athlete_ids[start:start + _AT_ONCE]))).all())
     for start in range(0, len(ids), _AT_ONCE):
         bibs.update(session.execute(select(Claim.id, Claim.bib).where(
             Claim.id.in_(ids[start:start + _AT_ONCE]), Claim.bib.is_not(None))).all())
