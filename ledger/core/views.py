@@ -64,9 +64,11 @@ class ClaimView(NamedTuple):
     @property
     def citations(self) -> list[Citation]:
         """Every place the claim was seen: its own citation first (when it has one), then the others."""
-        own = Citation(self.url, self.quote, self.via, self.published, self.retrieved)
         more = self.more_citations or ()
-        return [own, *more] if any(own) else list(more)
+        if self.url is None and self.quote is None and self.via is None and self.published is None \
+                and self.retrieved is None:  # most claims of an import without --url: no tuple made
+            return list(more)
+        return [Citation(self.url, self.quote, self.via, self.published, self.retrieved), *more]
 
     @property
     def time(self) -> str | None:

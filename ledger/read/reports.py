@@ -99,7 +99,8 @@ def placing_fields(category: str, position: int | None, verdict: str, listed: li
     """A placing's JSON fields above its claims: `lines` counts the independent lines its live claims
     stand on (`agreed` needs two)."""
     return {"category": category, "position": position, "verdict": verdict,
-            "lines": line_count(c for c in listed if c.retracted_seq is None),
+            "lines": ((0 if listed[0].retracted_seq is not None else 1) if len(listed) == 1  # most placings
+                      else line_count(c for c in listed if c.retracted_seq is None)),
             "ruling": _ruling_json(ruling, rulings)}
 
 
