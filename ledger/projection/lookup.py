@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core import limits
 from ledger.core.errors import LedgerError
-from ledger.core.models import Alias, Athlete, Category, Event, Race, Source
+from ledger.core.models import Alias, Athlete, Category, Claim, Event, Race, Source
 from ledger.core.names import name_key
 
 Model = TypeVar("Model", Event, Race, Category, Source)
@@ -65,6 +65,14 @@ def matching_athletes(session: Session, name: str) -> list[Athlete]:
     return list(session.execute(
         select(Athlete).where(Athlete.merged_into.is_(None), or_(Athlete.key == key, Athlete.id.in_(by_alias)))
         .order_by(Athlete.id)).scalars())
+
+
+def claim(session: Session, claim_id: int) -> Claim:
+    """The claim with this id, or an error that says where ids are shown."""
+    found = session.get(Claim, limits.whole(claim_id, "id", "claim id"))
+    if found is None:
+        raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
+    return found
 
 
 def athlete_by_id(session: Session, athlete_id: int) -> Athlete:

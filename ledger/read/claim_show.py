@@ -12,11 +12,12 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core import limits, models
+from ledger.core import models
 from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Claim, JournalEntry
 from ledger.core.names import name_key
 from ledger.core.views import ClaimView, RulingView
+from ledger.projection import lookup
 from ledger.read import claims
 from ledger.read.reports import ClaimReport, claim_json, placing_fields
 from ledger.read.rulings import load_rulings
@@ -84,11 +85,8 @@ def _placing(session: Session, claim: ClaimView, category_id: int, tolerance_ms:
 
 def claim_show(session: Session, claim_id: int, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
     """One claim whole (see the module's docstring)."""
-    claim_id = limits.whole(claim_id, "id", "claim id")
-    found = session.execute(select(Claim.seq, Claim.category_id).where(Claim.id == claim_id)).first()
-    if found is None:
-        raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
-    seq, category_id = found
+    found = lookup.claim(session, claim_id)
+    seq, category_id = found.seq, found.category_id
     (claim,) = claims.load_views(session, claims.views_query().where(Claim.id == claim_id))
     all_rulings = load_rulings(session, [category_id])
     rulings = Rulings(all_rulings)

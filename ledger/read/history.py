@@ -13,7 +13,6 @@ from sqlalchemy import Select, case, or_, select, union
 from sqlalchemy.orm import Session
 
 from ledger.core import limits
-from ledger.core.errors import LedgerError
 from ledger.core.models import (
     Athlete,
     Category,
@@ -177,9 +176,7 @@ def _figure_seqs(about) -> list[Select]:
 def _claim_seqs(session: Session, claim_id: int) -> Select:
     """The claim's own entry, its retraction, its citations, every ruling on its placing or its
     athlete's status, and the entries that made its claimant or its reporter rely on another source."""
-    claim = session.get(Claim, claim_id)
-    if claim is None:
-        raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
+    claim = lookup.claim(session, claim_id)
     on_it = [Ruling.accepted_claim_id == claim.id]
     if claim.position is not None:
         on_it.append(Ruling.position == claim.position)

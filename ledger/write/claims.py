@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledger.core import limits, rules
+from ledger.core import rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import Category, Claim, Source
 from ledger.core.times import parse_time
@@ -86,8 +86,6 @@ def cite(session: Session, by: str, claim_id: int, *, url: str | None = None, qu
     citation = _citation(url, quote, published, retrieved)
     if not citation.keys() & {"url", "quote"}:
         raise LedgerError("a citation needs --url or --quote (or both): where the claim was seen, or its words")
-    claim = session.get(Claim, limits.whole(claim_id, "id", "claim id"))
-    if claim is None:
-        raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
+    claim = lookup.claim(session, claim_id)
     claimant = session.get(Source, claim.source_id).slug
     return record(session, "cite", {"claim": claim_id, "citation": citation, **lookup.via(session, via, claimant)}, by)

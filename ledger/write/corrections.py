@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core import limits, rules
+from ledger.core import rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import Category, Claim, Ruling
 from ledger.journal.chain import next_id
@@ -19,17 +19,10 @@ from ledger.projection import lookup
 from ledger.projection.record import record
 
 
-def _claim(session: Session, claim_id: int) -> Claim:
-    claim = session.get(Claim, limits.whole(claim_id, "id", "claim id"))
-    if claim is None:
-        raise LedgerError(f"no claim {claim_id}; claim ids are shown by: raceledger results CATEGORY")
-    return claim
-
-
 def retract(session: Session, by: str, claim_id: int, reason: str) -> int:
     """The source withdrew or corrected the claim: it stays recorded but stops counting. Returns the seq."""
     reason = rules.text(reason, "--reason", "reason")
-    claim = _claim(session, claim_id)
+    claim = lookup.claim(session, claim_id)
     if claim.retracted_seq is not None:
         raise LedgerError(f"claim {claim_id} was already retracted by journal entry {claim.retracted_seq} "
                           f"({claim.retraction_reason}); nothing was written")
@@ -49,7 +42,7 @@ def rule_placing(session: Session, by: str, category: str, position: int, claim_
     """An official body decides that one claim holds for a placing; returns the ruling's id."""
     rules.position(position)
     body = _ruling_body(session, category, decided_by, reason, decided)
-    claim = _claim(session, claim_id)
+    claim = lookup.claim(session, claim_id)
     claim_category = session.get(Category, claim.category_id).slug
     if claim_category != body["category"]:
         raise LedgerError(f"claim {claim_id} is in {claim_category}, not {body['category']}; "
