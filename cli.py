@@ -256,6 +256,26 @@ def claim_table(report: Any, keys: tuple[str, ...], fmt: str = "simple", labels:
     return claim_columns.columns(report, keys, is_table(fmt), labels)
 
 
+def figures_beside(session: Any, slug: str | None, fmt: str, above: bool = False) -> list[Any]:
+    """For a table of a category's results, or of an event's or race's catalog: the figures about
+    it (`above`: and about what holds it; otherwise about what lies beneath it), weighed. JSON, CSV
+    and TSV stay the command's own records."""
+    if slug is None or not is_table(fmt):
+        return []
+    from ledger.read import figures
+
+    return figures.about_and_above(session, slug) if above else figures.assessed(session, slug)
+
+
+def emit_figures_beside(found: list[Any], title: str, fmt: str, width: int | None) -> None:
+    """The figures `figures_beside` found, under the table, as `raceledger figures` lists them."""
+    if found:
+        from ledger.output import figure_columns
+
+        click.echo(f"\n{title} (raceledger figure show ID for one whole):")
+        emit(found, fmt, lambda: figure_columns.figure_table(found), width=width)
+
+
 def athlete_labels(session: Any, report: Any, fmt: str) -> Any:
     """For a table: how it names athletes who share a name with another in it (ledger.read.claim_show)."""
     if not is_table(fmt):
@@ -440,9 +460,13 @@ def race_add(ctx: click.Context, slug: str, name: str, distance: int) -> None:
 @race.command("list")
 @click.argument("event", required=False)
 @output_option
+@width_option
 @click.pass_context
-def race_list(ctx: click.Context, event: str | None, fmt: str) -> None:
+def race_list(ctx: click.Context, event: str | None, fmt: str, width: int | None) -> None:
     """List races, all or those of one event.
+
+    As a table, an event's races are followed by the figures about the event and its races (the
+    runners, the fees...; see `raceledger figures`).
 
     \b
     Example:
@@ -451,7 +475,10 @@ def race_list(ctx: click.Context, event: str | None, fmt: str) -> None:
     from ledger.read import catalog
 
     with reading(ctx) as session:
-        emit(catalog.list_races(session, event), fmt, empty="no races")
+        races = catalog.list_races(session, event)
+        about = figures_beside(session, event, fmt)
+    emit(races, fmt, empty="no races", width=width)
+    emit_figures_beside(about, f"Figures about {event} and its races", fmt, width)
 
 
 @cli.group(context_settings=CONTEXT)
@@ -491,9 +518,12 @@ def category_add(ctx: click.Context, slug: str, name: str, sex: str | None, divi
 @category.command("list")
 @click.argument("scope", required=False)
 @output_option
+@width_option
 @click.pass_context
-def category_list(ctx: click.Context, scope: str | None, fmt: str) -> None:
+def category_list(ctx: click.Context, scope: str | None, fmt: str, width: int | None) -> None:
     """List categories, all or those under an event or race.
+
+    As a table, they are followed by the figures about that event or race and what it holds.
 
     \b
     Example:
@@ -502,7 +532,10 @@ def category_list(ctx: click.Context, scope: str | None, fmt: str) -> None:
     from ledger.read import catalog
 
     with reading(ctx) as session:
-        emit(catalog.list_categories(session, scope), fmt, empty="no categories")
+        found = catalog.list_categories(session, scope)
+        about = figures_beside(session, scope, fmt)
+    emit(found, fmt, empty="no categories", width=width)
+    emit_figures_beside(about, f"Figures about {scope} and what it holds", fmt, width)
 
 
 @cli.group(context_settings=CONTEXT)
@@ -1057,7 +1090,9 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int
     Verdicts: agreed (two independent lines of evidence concur), single-source, disputed, ruled (an
     official ruling chose a claim; the others stay listed as overruled). Retracted claims count for
     nothing. Each claim names its claimant (source), the source whose report carried it (via) and
-    where it was seen ([1]): the citations follow the table, with their quotes.
+    where it was seen ([1]): the citations follow the table, with their quotes. The figures about the
+    category, its race and its event (the runners, the fee...) close a table; JSON and CSV hold
+    the placings alone.
 
     \b
     Example:
@@ -1068,7 +1103,9 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int
     with reading(ctx) as session:
         found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all)
         labels = athlete_labels(session, found, fmt)
+        about = figures_beside(session, category, fmt, above=True)
     emit(found.to_json, fmt, lambda: claim_table(found, ("verdict",), fmt, labels), "no claims", width)
+    emit_figures_beside(about, f"Figures about {category}, its race and its event", fmt, width)
 
 
 @cli.command()

@@ -151,6 +151,34 @@ def test_figures_of_the_event_are_its_own_and_its_races(demo):
     assert all(f["subject"] == "pyongyang-2025" or f["subject"].startswith("pyongyang-2025/") for f in found)
 
 
+def _figure_ids_under(out: str, heading: str) -> list[int]:
+    """The ids in the first column of the figure table under `heading`."""
+    below = out.split(heading, 1)[1].splitlines()[1:]
+    return [int(line.split()[0]) for line in below if line[:1].isdigit()]
+
+
+def test_results_table_shows_the_figures_about_the_category_its_race_and_its_event(demo):
+    out = ok(demo("results", "pyongyang-2025/marathon/amateur-men", "--width", "0")).stdout
+    assert "Wojciech Kopec" in out.split("Figures about")[0]
+    ids = _figure_ids_under(out, "Figures about pyongyang-2025/marathon/amateur-men, its race and its event")
+    assert sorted(ids) == [1, 2, 3, 4, 5]  # the event's four and the marathon's fee, not the half's
+
+
+def test_results_json_and_csv_stay_the_placings_alone(demo):
+    placings = as_json(demo("results", "pyongyang-2025/marathon/amateur-men", "-f", "json"))
+    assert all("position" in p for p in placings)
+    assert "Figures" not in ok(demo("results", "pyongyang-2025/marathon/amateur-men", "-f", "csv")).stdout
+
+
+def test_an_event_and_a_race_list_their_figures_under_the_catalog(demo):
+    event = ok(demo("race", "list", "pyongyang-2025", "--width", "0")).stdout
+    assert sorted(_figure_ids_under(event, "Figures about pyongyang-2025 and its races")) == list(range(1, 9))
+    race = ok(demo("category", "list", "pyongyang-2025/half-marathon")).stdout
+    assert _figure_ids_under(race, "Figures about pyongyang-2025/half-marathon and what it holds") == [6]
+    assert "Figures" not in ok(demo("race", "list")).stdout
+    assert [r["slug"] for r in as_json(demo("race", "list", "pyongyang-2025", "-f", "json"))][0] == "pyongyang-2025/10k"
+
+
 def test_figures_table_lists_each_figure_with_its_verdict(demo):
     out = ok(demo("figures", "dprk-famine")).stdout
     assert "220,000" in out and "300,000-800,000" in out and out.count("disputed") >= 2

@@ -55,9 +55,18 @@ def test_history_of_an_event_covers_its_races_and_categories(demo):
     assert "source" not in kinds and "athlete" not in kinds
 
 
-def test_history_of_a_race_starts_with_the_race(demo):
-    kinds = [e["kind"] for e in history(demo, "pyongyang-2025/half-marathon")]
-    assert kinds == ["race"]
+def test_history_of_a_race_starts_with_the_race_and_holds_the_figures_about_it(demo):
+    found = history(demo, "pyongyang-2025/half-marathon")
+    assert [e["kind"] for e in found] == ["race", "figure"]
+    assert found[1]["summary"].startswith("figure 6 on pyongyang-2025/half-marathon, fee: rare-glimpse-inside says")
+
+
+def test_history_of_an_event_holds_figures_about_it_and_beneath_it_not_a_topic(demo):
+    figured = [e["summary"].split(",")[0] for e in history(demo, "pyongyang-2025") if e["kind"] == "figure"]
+    assert figured == [f"figure {n} on {subject}" for n, subject in [
+        (1, "pyongyang-2025"), (2, "pyongyang-2025"), (3, "pyongyang-2025"), (4, "pyongyang-2025"),
+        (5, "pyongyang-2025/marathon"), (6, "pyongyang-2025/half-marathon"), (7, "pyongyang-2025/10k"),
+        (8, "pyongyang-2025/5k")]]
 
 
 def test_history_of_a_claim_includes_rulings_on_its_placing_and_athlete(demo):

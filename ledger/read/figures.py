@@ -277,7 +277,18 @@ def _assess_group(group: list[FigureRow], rulings: dict[int, list[RulingRow]], w
 def assessed(session: Session, scope: str | None = None, weighing: Weighing = DEFAULT_WEIGHING) -> list[Assessed]:
     """Every figure under the scope (a topic, event, race or category; None: all), grouped by subject
     and measure, each weighed against the others of its group."""
-    where = None if scope is None else in_scope(session, scope)
+    return _assessed_where(session, None if scope is None else in_scope(session, scope), weighing)
+
+
+def about_and_above(session: Session, slug: str, weighing: Weighing = DEFAULT_WEIGHING) -> list[Assessed]:
+    """Figures about an event, race or category itself and about what holds it (a category's race
+    and event): the figures a results view shows beside its placings."""
+    parts = slug.split("/")
+    subjects = ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
+    return _assessed_where(session, (Figure.subject_kind != "topic") & Figure.subject.in_(subjects), weighing)
+
+
+def _assessed_where(session: Session, where, weighing: Weighing) -> list[Assessed]:
     rows, rulings = _load(session, where), _load_rulings(session, where)
     return [figure for group in _groups(rows).values() for figure in _assess_group(group, rulings, weighing)]
 

@@ -150,8 +150,9 @@ def _under(model, scope: str):
 
 
 def _scope_seqs(session: Session, scope: str) -> Select:
-    """Entries that made the scope and what lies beneath it, and every claim, citation, retraction and
-    ruling in it; for a topic, the topic and the entries that recorded, retracted or ruled on its figures."""
+    """Entries that made the scope and what lies beneath it, every claim, citation, retraction and
+    ruling in it, and the entries that recorded, retracted or ruled on figures about it; for a topic,
+    the topic and its figures' entries."""
     if figures.is_topic(session, scope):
         return union(select(Topic.seq).where(Topic.slug == scope), *_figure_seqs(figures.in_scope(session, scope)))
     categories = [c.id for c in lookup.categories_under(session, scope)]
@@ -163,6 +164,7 @@ def _scope_seqs(session: Session, scope: str) -> Select:
         select(Claim.retracted_seq).where(Claim.category_id.in_(categories), Claim.retracted_seq.is_not(None)),
         select(Citation.seq).join(Claim, Claim.id == Citation.claim_id).where(Claim.category_id.in_(categories)),
         select(Ruling.seq).where(Ruling.category_id.in_(categories)),
+        *_figure_seqs(figures.in_scope(session, scope)),
     )
 
 
