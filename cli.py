@@ -272,7 +272,7 @@ def emit_figures_beside(found: list[Any], title: str, fmt: str, width: int | Non
     if found:
         from ledger.output import figure_columns
 
-        click.echo(f"\n{title} (raceledger figure show ID for one whole):")
+        click.echo(f"\n{title}:")
         emit(found, fmt, lambda: figure_columns.figure_table(found), width=width)
 
 

@@ -102,3 +102,27 @@ def test_the_amateur_dispute_side_by_side_and_a_claim_permalink(served, browser,
     page.goto(f"{served}/pyongyang-2025/marathon/amateur-men?at=1#p-1")
     assert page.locator('[id="p-1"] article.claim').count() == 2
     assert problems == []
+
+
+def test_the_famine_figures_drawn_on_one_axis_with_the_rules_words(served, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(f"{message.type}: {message.text}")
+            if message.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+    page.goto(f"{served}/figures?scope=dprk-famine")
+    bars = page.locator("figure.chart rect.bar")
+    assert bars.count() == 2
+    point, memo = bars.nth(0).bounding_box(), bars.nth(1).bounding_box()
+    assert point["width"] < 10 and memo["width"] > 100  # 220,000 a tick; 300,000-800,000 a bar
+    assert point["x"] < memo["x"]  # on one axis: 220,000 lies left of 300,000
+    chart, words = page.locator("figure.chart").bounding_box(), page.locator(".rule-words").bounding_box()
+    assert chart["x"] + chart["width"] <= words["x"]  # the rule's words beside the chart
+    assert "300,000-800,000 in the peak year is above that: disputed" in page.locator(".rule-words").inner_text()
+    page.screenshot(path=str(tmp_path / "famine-figures.png"), full_page=True)
+
+    page.locator("figure.chart a").nth(1).click()
+    page.wait_for_url(f"{served}/figures/10")
+    assert "house-irc-memo-1998" in page.locator("article.figure.whole").inner_text()
+    assert problems == []

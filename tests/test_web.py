@@ -106,7 +106,8 @@ def pages_of(client: TestClient, path: str, **params) -> tuple[list, int]:
 DEMO_PAGES = ["/", "/disputes", "/disputes?all=1", "/disputes?scope=pyongyang-2025", "/pyongyang-2025",
               "/pyongyang-2025/marathon", f"/{AMATEUR}", f"/{AMATEUR}?all=1", "/claims/5", "/athletes/3", "/sources",
               "/sources/dprk-state-media", "/history", "/history/pyongyang-2025", f"/history/{AMATEUR}", "/history/5",
-              "/search?q=kopec", "/search"]
+              "/search?q=kopec", "/search", "/figures", "/figures?scope=dprk-famine", "/figures?scope=pyongyang-2025",
+              "/figures/9", "/history/dprk-famine"]
 
 
 def test_every_page_and_its_json_twin_answers_with_the_safety_headers(web):
@@ -679,3 +680,82 @@ def test_the_static_report_and_markdown_name_the_reporter_and_every_citation(evi
             ) in text
     assert [claim_id for claim_id, _ in EVIDENCE_CLAIMS] == list(range(1, 11))
 
+
+
+# --- figures (issue 15) ------------------------------------------------------------------------------
+
+
+def test_figure_twins_are_the_cli_json_of_figures_and_figure_show(web, demo):
+    assert ok(web.get("/figures.json")) == cli_json(demo, "figures")
+    for topic in ("dprk-famine", "nk-refugees-china", "pyongyang-2025", "pyongyang-2025/marathon"):
+        assert ok(web.get("/figures.json", params={"scope": topic})) == cli_json(demo, "figures", topic), topic
+    for figure in json.loads(cli_json(demo, "figures")):
+        assert ok(web.get(f"/figures/{figure['id']}.json")) == cli_json(demo, "figure", "show", str(figure["id"]))
+
+
+def test_unknown_figures_and_scopes_are_404(web):
+    for address in ("/figures/99", "/figures/99.json", "/figures/x", "/figures/00000000000000000000001",
+                    "/figures?scope=no-such-topic", "/figures.json?scope=a/b/c/d"):
+        response = web.get(address)
+        assert response.status_code == 404, address
+    assert "figures are numbered" in web.get("/figures/x").text
+
+
+def _bars(html: str) -> list[str]:
+    """The class of each bar drawn, in order."""
+    return re.findall(r'<rect class="(bar[^"]*)"', html)
+
+
+def test_the_famine_figures_are_drawn_on_one_axis_beside_the_rules_words(web, demo):
+    html = ok(web.get("/figures", params={"scope": "dprk-famine"})).decode()
+    assert html.count("<svg") == 1 and _bars(html) == ["bar point disputed live", "bar disputed live"]
+    assert "linear scale from zero" in html
+    why = json.loads(cli_json(demo, "figures", "dprk-famine"))[0]["comparisons"][0]["why"]
+    assert why.replace("'", "&#39;") in html  # the rule's derivation in words, as `figures -f json` gives it
+    assert html.index("<svg") < html.index("What the rule says")
+    assert 'href="/figures/9"' in html and 'href="/figures/10"' in html
+
+
+def test_figures_spanning_orders_of_magnitude_are_drawn_on_a_log_scale(web, demo):
+    demo("figure", "add", "nk-refugees-china", "refugees", "--source", "experts-2003", "--value", "3000",
+         "--unit", "persons", "--kind", "at-date", "--at", "2003")
+    html = ok(web.get("/figures", params={"scope": "nk-refugees-china"})).decode()
+    assert "logarithmic scale" in html
+    assert re.findall(r'<text class="tick"[^>]*>([^<]+)</text>', html) == ["1,000", "10,000", "100,000", "1,000,000"]
+
+
+def test_a_figure_page_is_the_figure_whole_among_its_subject_and_measure(web, demo):
+    html = ok(web.get("/figures/12")).decode()
+    assert "A recent study by W. Courtland Robinson" in html and "not-comparable" in html
+    assert "gives no date for its 10,000" in html  # what the rule says of its missing date
+    assert len(_bars(html)) == 2 and sum("this" in b for b in _bars(html)) == 1
+    assert 'class="label this"' in html and "raceledger verify --head" in html
+
+
+def test_catalog_and_results_pages_list_the_figures_about_them(web):
+    event = ok(web.get("/pyongyang-2025")).decode()
+    assert sorted(int(n) for n in re.findall(r'<li id="figure-(\d+)">', event)) == list(range(1, 9))
+    race = ok(web.get("/pyongyang-2025/half-marathon")).decode()
+    assert re.findall(r'<li id="figure-(\d+)">', race) == ["6"]
+    results = ok(web.get(f"/{AMATEUR}")).decode()
+    assert sorted(int(n) for n in re.findall(r'<li id="figure-(\d+)">', results)) == [1, 2, 3, 4, 5]
+    home = ok(web.get("/")).decode()
+    assert 'href="/figures?scope=dprk-famine"' in home and 'href="/figures"' in home
+
+
+def test_the_report_of_a_topic_and_of_the_whole_ledger_hold_the_figure_pages(demo, db, tmp_path, client_of):
+    written = write_report(db, tmp_path / "topic", "dprk-famine")
+    assert {"figures.html", "figures/9.html", "figures/10.html", "history/dprk-famine.html",
+            "sources/house-irc-memo-1998.html"} <= set(written)
+    assert_links_resolve(tmp_path / "topic", written)
+    web = client_of()
+    assert (tmp_path / "topic" / "figures.json").read_bytes() == ok(web.get("/figures.json?scope=dprk-famine"))
+    assert (tmp_path / "topic" / "figures" / "9.json").read_bytes() == ok(web.get("/figures/9.json"))
+    whole = write_report(db, tmp_path / "whole")
+    assert {"figures.html", "figures.scope-dprk-famine.html", "figures/12.html"} <= set(whole)
+    assert_links_resolve(tmp_path / "whole", whole)
+    assert 'href="figures.scope-dprk-famine.html"' in (tmp_path / "whole" / "index.html").read_text()
+    assert write_report(db, tmp_path / "md", "dprk-famine", markdown=True) == ["disputes.md"]
+    text = (tmp_path / "md" / "disputes.md").read_text(encoding="utf-8")
+    assert "says 220,000 persons, total over 1995-1998 [1]" in text
+    assert "says 300,000-800,000 persons, peak-year [2]" in text

@@ -295,14 +295,18 @@ def _assessed_where(session: Session, where, weighing: Weighing) -> list[Assesse
 
 def one(session: Session, figure_id: int, weighing: Weighing = DEFAULT_WEIGHING) -> Assessed:
     """One figure whole, weighed against the other figures of its subject and measure."""
+    (found,) = [a for a in group_of(session, figure_id, weighing) if a.row.id == figure_id]
+    return found
+
+
+def group_of(session: Session, figure_id: int, weighing: Weighing = DEFAULT_WEIGHING) -> list[Assessed]:
+    """Every figure of the figure's subject and measure, each weighed against the others."""
     figure = session.get(Figure, limits.whole(figure_id, "id", "figure id"))
     if figure is None:
         raise LedgerError(f"no figure {figure_id}; figure ids are shown by: raceledger figures")
     same = (Figure.subject == figure.subject) & (Figure.subject_kind == figure.subject_kind) & \
         (Figure.measure_id == figure.measure_id)
-    (found,) = [a for a in _assess_group(_load(session, same), _load_rulings(session, same), weighing)
-                if a.row.id == figure_id]
-    return found
+    return _assessed_where(session, same, weighing)
 
 
 # --- pairs and disputes ---------------------------------------------------------------------------------

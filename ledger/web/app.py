@@ -205,6 +205,13 @@ def _routes(ledger: Ledger) -> list[Route]:
                                "find one by name with /search?q=NAME", fmt, None)
         return await ledger.respond(request, lambda s, p, t: pages.athlete(s, number, p, t), fmt, False)
 
+    async def figure(request: Request) -> Response:
+        name, fmt = _split(request.path_params["name"])
+        number = _id(name)
+        if number is None:
+            return _error(404, f"no figure {shortened(name)}: figures are numbered, e.g. /figures/9", fmt, None)
+        return await ledger.respond(request, lambda s, p, t: pages.figure(s, number, p, t), fmt, True)
+
     async def source(request: Request) -> Response:
         slug, fmt = _split(request.path_params["slug"])
         return await ledger.respond(request, lambda s, p, t: pages.source(s, slug, p, t), fmt, False)
@@ -231,7 +238,10 @@ def _routes(ledger: Ledger) -> list[Route]:
         Route("/sources.json", fixed(pages.sources, "json", False)),
         Route("/history", fixed(whole_history, "html", False)),
         Route("/history.json", fixed(whole_history, "json", False)),
+        Route("/figures", fixed(pages.figure_list, "html", False)),
+        Route("/figures.json", fixed(pages.figure_list, "json", False)),
         Route("/static/{name}", static_files()),
+        Route("/figures/{name}", figure),
         Route("/claims/{name}", claim),
         Route("/athletes/{name}", athlete),
         Route("/sources/{slug}", source),

@@ -83,6 +83,12 @@ class Links:
     def disputes(self, scope: str | None = None, show_all: bool = False) -> str | None:
         return self.page("disputes", scope=scope, all=show_all)
 
+    def figures(self, scope: str | None = None) -> str | None:
+        return self.page("figures", scope=scope)
+
+    def figure(self, figure_id: int) -> str | None:
+        return self.page(f"figures/{figure_id}")
+
     def placing(self, category: str, position: int | None, first_claim: int) -> str | None:
         """A placing's permalink: the page of its category that starts with it."""
         if position is None:
@@ -112,8 +118,8 @@ def static_name(path: str, params: Mapping[str, object], fmt: str = "html") -> s
 
 class StaticLinks(Links):
     """Hrefs in a static site of one scope, relative to the page being written (`here`). Only the
-    pages the site holds are linked (`files`: their HTML files); the disputes of the site's scope
-    are its `disputes.html`; a placing's permalink is the file that holds it (`placings`), and so
+    pages the site holds are linked (`files`: their HTML files); the disputes and figures of the
+    site's scope are its `disputes.html` and `figures.html`; a placing's permalink is the file that holds it (`placings`), and so
     is a claim's, when the site gives it no page of its own (`rows`)."""
 
 
@@ -127,7 +133,7 @@ class StaticLinks(Links):
 
     def name(self, path: str, fmt: str = "html", **params: object) -> str:
         """The file of a page of this site."""
-        if path == "disputes" and params.get("scope") == self.scope:
+        if path in ("disputes", "figures") and params.get("scope") == self.scope:
             params = {k: v for k, v in params.items() if k != "scope"}
         return static_name(path, params, fmt)
 

@@ -91,10 +91,13 @@ def _side(claim: dict[str, Any], citations: Citations) -> str:
 
 def _figure_side(figure: dict[str, Any], citations: Citations) -> str:
     around = "around " if figure.get("approximately") else ""
-    when = f" ({'-'.join(figure['period'])})" if figure.get("period") else f" (at {figure['at']})" if figure.get("at") else ""
+    stated = words.amount(figure["low"]) if figure["value"] is not None else \
+        f"{words.amount(figure['low'])}-{words.amount(figure['high'])}"
+    when = f" over {escape('-'.join(figure['period']))}" if figure.get("period") else \
+        f" at {escape(figure['at'])}" if figure.get("at") else ""
     via = f" (via {escape(figure['via'])})" if figure.get("via") else ""
-    return (f"- **{escape(figure['source'])}**{via} says {around}{escape(str(figure['value']))} {escape(figure['unit'])}, "
-            f"{escape(figure['kind'])}{escape(when)} [{citations.cite('figure', figure)}]")
+    return (f"- **{escape(figure['source'])}**{via} says {around}{escape(stated)} {escape(figure['unit'])}, "
+            f"{escape(figure['kind'])}{when} [{citations.cite('figure', figure)}]")
 
 
 def _section(item: dict[str, Any], tolerance_ms: int, citations: Citations) -> list[str]:

@@ -17,7 +17,7 @@ from ledger.core.models import Claim, Event, Race, Source
 from ledger.projection import lookup
 from ledger.read import catalog, claims, figures, history, reports
 from ledger.read.reports import ClaimReport
-from ledger.web import paging, queries
+from ledger.web import charts, paging, queries
 from ledger.web.claim import claim_show
 from ledger.web.search import search_athletes
 
@@ -105,7 +105,7 @@ def home(session: Session, params: Params, tolerance_ms: int, scope: str | None 
     newest = paging.newest_disputes(session, tolerance_ms, scope)
     return Page("home.html", "Race results ledger", "", catalog.list_events(session),
                 context={"disputes": newest.to_json(), "athlete_ids": athlete_ids(newest),
-                         "categories": catalog.list_categories(session)})
+                         "categories": catalog.list_categories(session), "topics": figures.topics(session)})
 
 
 def disputes(session: Session, params: Params, tolerance_ms: int) -> Page:
@@ -132,12 +132,13 @@ def catalog_page(session: Session, slug: str, params: Params, tolerance_ms: int)
     if depth == 1:
         found = lookup.find(session, Event, slug)
         return Page("event.html", found.name, slug, catalog.list_races(session, slug),
-                    context={"event": found, "categories": catalog.list_categories(session, slug)})
+                    context={"event": found, "categories": catalog.list_categories(session, slug),
+                             "figures": _figures_json(figures.assessed(session, slug))})
     if depth == 2:
         found = lookup.find(session, Race, slug)
         event = session.get(Event, found.event_id)
         return Page("race.html", f"{found.name}, {event.name}", slug, catalog.list_categories(session, slug),
-                    context={"race": found, "event": event})
+                    context={"race": found, "event": event, "figures": _figures_json(figures.assessed(session, slug))})
     if depth == 3:
         return results(session, slug, params, tolerance_ms)
     raise LedgerError(f"no page {slug!r}: pages are EVENT, EVENT/RACE and EVENT/RACE/CATEGORY")
@@ -153,10 +154,12 @@ def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> P
     category, race, event = names.category, names.race, names.event
     own = {"all": show_all, "limit": limit if limit != paging.PAGE_SIZE else None}
     records = found.report.to_json()
+    first = cursor == paging.FIRST
     return Page("results.html", f"{category.name}, {race.name}, {event.name}", slug, records,
                 params={**own, "after": after, "at": at},
                 context={"category": category, "race": race, "event": event, "show_all": show_all,
-                         "first": cursor == paging.FIRST, "athlete_ids": athlete_ids(found.report)},
+                         "first": first, "athlete_ids": athlete_ids(found.report),
+                         "figures": _figures_json(figures.about_and_above(session, slug)) if first else []},
                 next={**own, "after": found.next} if found.next else None, reviewed=records)
 
 
@@ -209,6 +212,31 @@ def journal(session: Session, scope: str | None, params: Params, tolerance_ms: i
     return Page("history.html", f"History of {scope}" if scope else "History", f"history/{scope}" if scope else "history",
                 shown, params={**own, "after": after or None}, context={"scope": scope},
                 next={**own, "after": shown[-1]["seq"]} if len(found) > limit else None)
+
+
+def _figures_json(found: list[figures.Assessed]) -> list[dict[str, Any]]:
+    return [figure.to_json() for figure in found]
+
+
+def figure_list(session: Session, params: Params, tolerance_ms: int) -> Page:
+    """Like `raceledger figures [SCOPE] -f json`: every figure with its verdict, drawn by subject
+    and measure (ledger.web.charts) beside the rule's words on each pair."""
+    scope = params.text("scope")
+    records = _figures_json(figures.assessed(session, scope))
+    topic = scope is not None and figures.is_topic(session, scope)
+    return Page("figures.html", f"Figures about {scope}" if scope else "Figures", "figures", records,
+                params={"scope": scope}, context={"scope": scope, "topic": topic, "groups": charts.groups(records),
+                                                  "topics": [] if scope else figures.topics(session)})
+
+
+def figure(session: Session, figure_id: int, params: Params, tolerance_ms: int) -> Page:
+    """Like `raceledger figure show ID -f json`: one figure whole, drawn among the other figures of
+    its subject and measure."""
+    group = _figures_json(figures.group_of(session, figure_id))
+    (record,) = [f for f in group if f["id"] == figure_id]
+    return Page("figure.html", f"Figure {figure_id}, {record['subject']}: {record['measure_name']}",
+                f"figures/{figure_id}", record, context={"groups": charts.groups(group),
+                "topic": record["subject_kind"] == "topic"})
 
 
 def search(session: Session, params: Params, tolerance_ms: int) -> Page:

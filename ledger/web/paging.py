@@ -334,7 +334,8 @@ def newest_disputes(session: Session, tolerance_ms: int, scope: str | None = Non
     """Open disputes across the ledger (or under a scope), newest first (by their newest claim).
     Categories are read newest first; one whose newest claim is older than every dispute kept is not read."""
     newest = []
-    for category_id, slug in queries.categories_under(session, scope):
+    topic = scope is not None and figures.is_topic(session, scope)  # a topic holds no placings
+    for category_id, slug in [] if topic else queries.categories_under(session, scope):
         top = session.execute(select(Claim.id).where(Claim.category_id == category_id)
                               .order_by(Claim.id.desc()).limit(1)).scalar()
         if top is not None:

@@ -5,8 +5,9 @@ from a file system or any static host. Nothing in a page depends on when or wher
 the same ledger gives the same bytes. Files are written in a fixed order, each once.
 
 The site holds the scope's catalog pages (with the event and race above it), every page of its
-categories' results, its disputes, a page per claim, per athlete named there and per source, and
-the history of each catalog page. A big scope (a 50,000-claim category) would make a site of a
+categories' results, its disputes, its figures drawn (ledger.web.charts) with a page per figure, a
+page per claim, per athlete named there and per source, and the history of each catalog page. A
+topic's site holds its figures, their disputes, their sources and the topic's history. A big scope (a 50,000-claim category) would make a site of a
 hundred thousand files, most of them one source's claim alone at its placing, which its line on
 the results page shows whole: past MAX_CLAIM_PAGES claims, those claims link to that line and get
 no page, and only the athletes named in the site's disputes get one (the first MAX_ATHLETE_PAGES:
@@ -23,12 +24,12 @@ from sqlalchemy.orm import Session
 
 from ledger.core.models import Claim, Source
 from ledger.projection import lookup
-from ledger.read import catalog, reports
+from ledger.read import catalog, figures, reports
 from ledger.read.claim_show import assemble
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.web import markdown, pages, paging, queries, templating
 from ledger.web.headers import ledger_head
-from ledger.web.links import StaticLinks
+from ledger.web.links import StaticLinks, static_name
 from ledger.web.pages import Page, Params
 
 MAX_CLAIM_PAGES = 5000
@@ -76,7 +77,10 @@ class Site:
 
 
 def _catalog_paths(session: Session, scope: str | None) -> tuple[list[str], list[str], list[str]]:
-    """The events, races and categories of a site: the scope, what lies under it, what lies above it."""
+    """The events, races and categories of a site: the scope, what lies under it, what lies above it
+    (none for a topic)."""
+    if scope is not None and figures.is_topic(session, scope):
+        return [], [], []
     categories = sorted(c.slug for c in lookup.categories_under(session, scope))
     if scope is None or scope.count("/") == 0:
         races = [r["slug"] for r in catalog.list_races(session, scope)]
@@ -138,6 +142,8 @@ class Plan(NamedTuple):
     claims: list[int]
     athletes: list[int]
     sources: list[str]
+    figures: list[int]
+    topics: list[str]  # the topics whose figures pages the site holds (all, in a whole ledger's site)
 
     @property
     def every_claim(self) -> bool:
@@ -152,16 +158,24 @@ class Plan(NamedTuple):
         return {"index.html", "disputes.html", "disputes.all-1.html", "sources.html",
                 *(f"{p}.html" for p in paths), *(f"history/{p}.html" for p in paths),
                 *(f"claims/{i}.html" for i in claims), *(f"athletes/{i}.html" for i in self.athletes),
-                *(f"sources/{s}.html" for s in self.sources), *(["history.html"] if scope is None else [])}
+                *(f"sources/{s}.html" for s in self.sources), *(["history.html"] if scope is None else []),
+                "figures.html", *(f"figures/{i}.html" for i in self.figures),
+                *(static_name("figures", {"scope": t}) for t in self.topics if t != scope),
+                *(f"history/{t}.html" for t in self.topics)}
 
 
 def plan(session: Session, scope: str | None, tolerance_ms: int) -> Plan:
     events, races, categories = _catalog_paths(session, scope)
-    ids = {slug: category_id for category_id, slug in queries.categories_under(session, scope)}
+    topic = scope is not None and figures.is_topic(session, scope)
+    ids = {} if topic else {slug: category_id for category_id, slug in queries.categories_under(session, scope)}
     found = paging.disputes_page(session, scope, tolerance_ms, True, limit=10 ** 9).report
     disputed = [c.athlete_id for _, listed in found.held for c in listed if c.athlete_id is not None]
     claims, athletes, sources = _subjects(session, list(ids.values()), disputed)
-    return Plan(events, races, {slug: ids[slug] for slug in categories}, claims, athletes, sources)
+    figured = figures.assessed(session, scope)
+    named = {s for f in figured for s in (f.row.source, f.row.via) if s is not None}
+    topics = [t["slug"] for t in figures.topics(session)] if scope is None else [scope] if topic else []
+    return Plan(events, races, {slug: ids[slug] for slug in categories}, claims, athletes,
+                sorted(set(sources) | named), sorted(f.row.id for f in figured), topics)
 
 
 def _write_results(site: Site, found: Plan) -> None:
@@ -199,7 +213,11 @@ def _write_pages(site: Site, found: Plan) -> None:
     for slug in found.sources:
         for page in site.pages(lambda p, slug=slug: pages.source(session, slug, p, tolerance_ms, every_source)):
             site.write(page)
-    for path in [*found.events, *found.races, *found.categories, *([None] if scope is None else [])]:
+    for topic in [None if scope is None else scope, *(t for t in found.topics if scope is None)]:
+        site.write(pages.figure_list(session, _params({"scope": topic}), tolerance_ms))
+    for figure_id in found.figures:
+        site.write(pages.figure(session, figure_id, _params(None), tolerance_ms))
+    for path in [*found.events, *found.races, *found.categories, *([None] if scope is None else []), *found.topics]:
         for page in site.pages(lambda p, path=path: pages.journal(session, path, p, tolerance_ms)):
             site.write(page)
 
@@ -210,7 +228,8 @@ def write_site(session: Session, scope: str | None, out_dir: str | Path, markdow
     into `out_dir`; returns the files written, relative to it, in order."""
     out = Path(out_dir)
     if markdown_only:
-        lookup.categories_under(session, scope)  # an unknown scope fails before anything is written
+        if scope is None or not figures.is_topic(session, scope):
+            lookup.categories_under(session, scope)  # an unknown scope fails before anything is written
         out.mkdir(parents=True, exist_ok=True)
         text = markdown.document(session, scope, tolerance_ms, ledger_head(session))
         (out / markdown.FILE_NAME).write_text(text, encoding="utf-8", newline="\n")

@@ -27,9 +27,10 @@ def environment() -> Environment:
     """The templates, loaded once; autoescaped, and an undefined name is an error, not a blank."""
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
-    env.filters.update(web_url=links.web_url, who=words.who, place=words.place, count=words.count)
-    env.globals.update(words=words, placing_anchor=links.placing_anchor, dispute_anchor=links.dispute_anchor,
-                       dispute_key=_dispute_key)
+    env.filters.update(web_url=links.web_url, who=words.who, place=words.place, count=words.count,
+                       amount=words.amount)
+    env.globals.update(words=words, anchor=links.anchor, placing_anchor=links.placing_anchor,
+                       dispute_anchor=links.dispute_anchor, dispute_key=_dispute_key)
     return env
 
 

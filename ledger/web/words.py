@@ -6,6 +6,7 @@ place 1", not `disputed`. Plain text: the templates escape it.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from ledger.core.errors import LedgerError
@@ -22,6 +23,11 @@ def count(n: int, noun: str) -> str:
     """`two sources`, `one claim`, `12 claims`."""
     number = _NUMBERS[n] if n < len(_NUMBERS) else str(n)
     return f"{number} {noun}{'' if n == 1 else 's'}"
+
+
+def amount(text: str) -> str:
+    """A figure's exact decimal text with thousands separated: `220000` -> `220,000`."""
+    return f"{Decimal(text):,f}"
 
 
 def lines(n: int) -> str:
