@@ -351,7 +351,10 @@ def demo(ctx: click.Context, tolerance_ms: int, fmt: str, width: int | None) -> 
     upgraded(ctx)
     shown = where(ctx).display
     with writing(ctx) as (session, by):
-        if example.is_loaded(session):
+        if example.is_loaded(session) and not example.has_figures(session):  # loaded by a version before figures
+            example.load_figures(session, by)
+            click.echo(visible(f"Added the article's figures to the Pyongyang 2025 example in {shown}."), err=True)
+        elif example.is_loaded(session):
             click.echo(visible(f"The Pyongyang 2025 example is already in {shown}."), err=True)
         else:
             example.load(session, by)

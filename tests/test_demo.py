@@ -9,6 +9,7 @@ from helpers import as_json, connect, ok
 from sqlalchemy import text
 
 
+from ledger.store.engine import open_engine, transaction
 from ledger.write import demo as demo_data
 
 AMATEUR_MEN = "pyongyang-2025/marathon/amateur-men"
@@ -110,6 +111,23 @@ def test_demo_on_an_initialised_ledger_loads_once(ledger, db):
     loaded = journal_count(db)
     assert ledger("demo").exit_code == 0
     assert journal_count(db) == loaded
+
+
+def test_demo_adds_the_figures_to_an_example_loaded_before_figures_existed(run, db, monkeypatch):
+    assert run("init").exit_code == 0
+    engine, _ = open_engine(db)
+    with monkeypatch.context() as older, transaction(engine) as session:  # as a version before figures loaded it
+        older.setattr(demo_data, "load_figures", lambda session, by: None)
+        demo_data.load(session, "older")
+    engine.dispose()
+    assert as_json(run("figures", "-f", "json")) == []
+    added = run("demo")
+    assert added.exit_code == 0 and "Added the article's figures" in added.stderr
+    assert len(as_json(run("figures", "-f", "json"))) == 12
+    loaded = journal_count(db)
+    again = run("demo")
+    assert again.exit_code == 0 and "already" in again.stderr and journal_count(db) == loaded
+    assert run("verify").exit_code == 0
 
 
 # --- the JSON contract (DESIGN.md section 5) ----------------------------------------------------

@@ -25,7 +25,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core.models import Event
+from ledger.core.models import Event, Topic
 from ledger.write import athletes, catalog, claims, figures
 
 EVENT = "pyongyang-2025"
@@ -47,6 +47,11 @@ _AMATEUR_QUOTE = ("Polish runner Wojciech Kopec, who swept all three medals in t
 
 def is_loaded(session: Session) -> bool:
     return session.execute(select(Event.id).where(Event.slug == EVENT)).first() is not None
+
+
+def has_figures(session: Session) -> bool:
+    """Whether the article's figures are in: a ledger whose example an older version loaded lacks them."""
+    return session.execute(select(Topic.id).where(Topic.slug == FAMINE)).first() is not None
 
 
 def load(session: Session, by: str) -> None:
