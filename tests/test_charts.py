@@ -18,9 +18,9 @@ amounts = st.decimals(min_value=0, max_value=Decimal(10) ** 12, places=2, allow_
 
 
 @st.composite
-def figures(draw, size=st.integers(1, 6)):
+def figures(draw):
     found = []
-    for figure_id in range(1, draw(size) + 1):
+    for figure_id in range(1, draw(st.integers(1, 6)) + 1):
         low, high = sorted((draw(amounts), draw(amounts)))
         if draw(st.booleans()):
             high = low
