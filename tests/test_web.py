@@ -520,6 +520,41 @@ def test_an_unknown_scope_writes_nothing(demo, db, tmp_path):
     assert not (tmp_path / "site").exists() and not (tmp_path / "md").exists()
 
 
+def test_an_interrupted_report_leaves_the_folder_as_it_was(demo, tmp_path, monkeypatch):
+    out = tmp_path / "out" / "site"
+    out.mkdir(parents=True)
+    (out / "notes.txt").write_text("mine")
+    (out / "index.html").write_text("the last report")
+
+    def interrupted(site, found):
+        site.write_file("disputes.html", b"half")
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr(report, "_write_pages", interrupted)
+        result = demo("report", "pyongyang-2025", "--out", str(out))
+    assert result.exit_code == 130 and "Interrupted" in result.stderr
+    assert sorted(p.name for p in out.parent.iterdir()) == ["site"]  # no staging folder left
+    assert sorted(p.name for p in out.iterdir()) == ["index.html", "notes.txt"]
+    assert (out / "index.html").read_text() == "the last report"
+    written = demo("report", "pyongyang-2025", "--out", str(out))
+    assert written.exit_code == 0, written.output
+    assert (out / "notes.txt").read_text() == "mine" and (out / "disputes.html").is_file()
+    assert (out / "index.html").read_text() != "the last report"
+
+
+def test_a_report_into_a_file_is_one_error_line(demo, db, tmp_path):
+    from ledger.core.errors import LedgerError
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "taken").write_text("a file")
+    result = demo("report", "--out", str(tmp_path / "out" / "taken"))
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1 and "is a file" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["taken"]
+    with pytest.raises(LedgerError, match="it is a file, not a folder"):  # the library says so too
+        write_report(db, tmp_path / "out" / "taken")
+
+
 def test_pages_are_kept_by_etag_within_their_bytes():
     from ledger.web.app import PageCache
 

@@ -1,13 +1,16 @@
-"""Text files written whole or not at all, with the same bytes on every platform.
+"""Text files, and folders of files, written whole or not at all, with the same bytes on every platform.
 
-An export can take minutes; a reader (or a crash) must never find half of one under its name.
+An export or a static report can take minutes; a reader (or a crash) must never find half of one
+under its name.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
+import tempfile
 from contextlib import contextmanager, suppress
 from typing import BinaryIO, Iterator, TextIO
 
@@ -49,6 +52,32 @@ def written_whole(path: str) -> Iterator[TextIO]:
             with suppress(OSError):
                 os.remove(partial)
             raise
+
+
+@contextmanager
+def folder_filled_whole(path: str) -> Iterator[str]:
+    """A staging folder beside the folder PATH: the block writes its files there, and only when it
+    ends without error or interrupt are they moved into PATH (made if new; other files already in
+    it stay, those of the same name are replaced). Until then PATH is as it was, and the staging
+    folder never outlives the block. Any failure to write is a LedgerError."""
+    target = os.path.realpath(path)
+    if os.path.exists(target) and not os.path.isdir(target):
+        raise LedgerError(f"cannot write into {path}: it is a file, not a folder")
+    parent, name = os.path.split(target)
+    with _failing_as_ledger_error(path, "; nothing was written"):
+        os.makedirs(parent or ".", exist_ok=True)
+        staging = tempfile.mkdtemp(prefix=f".{name}.partial-", dir=parent or ".")
+    try:
+        yield staging
+        with _failing_as_ledger_error(path, ""):
+            os.makedirs(target, exist_ok=True)
+            for folder, _, names in os.walk(staging):
+                into = os.path.join(target, os.path.relpath(folder, staging))
+                os.makedirs(into, exist_ok=True)
+                for each in names:
+                    os.replace(os.path.join(folder, each), os.path.join(into, each))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 @contextmanager

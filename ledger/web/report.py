@@ -27,6 +27,7 @@ from ledger.projection import lookup
 from ledger.read import catalog, figures, reports
 from ledger.read.claim_show import assemble
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
+from ledger.store.files import folder_filled_whole
 from ledger.web import markdown, pages, paging, queries, templating
 from ledger.web.headers import ledger_head
 from ledger.web.links import StaticLinks, static_name
@@ -225,20 +226,21 @@ def _write_pages(site: Site, found: Plan) -> None:
 def write_site(session: Session, scope: str | None, out_dir: str | Path, markdown_only: bool = False,
                tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[str]:
     """Write the scope's site (or, with `markdown_only`, its disputes as one Markdown document)
-    into `out_dir`; returns the files written, relative to it, in order."""
-    out = Path(out_dir)
+    into `out_dir`, whole or not at all (ledger.store.files.folder_filled_whole); returns the files
+    written, relative to it, in order."""
     if markdown_only:
         if scope is None or not figures.is_topic(session, scope):
             lookup.categories_under(session, scope)  # an unknown scope fails before anything is written
-        out.mkdir(parents=True, exist_ok=True)
         text = markdown.document(session, scope, tolerance_ms, ledger_head(session))
-        (out / markdown.FILE_NAME).write_text(text, encoding="utf-8", newline="\n")
+        with folder_filled_whole(str(out_dir)) as staging:
+            (Path(staging) / markdown.FILE_NAME).write_text(text, encoding="utf-8", newline="\n")
         return [markdown.FILE_NAME]
     found = plan(session, scope, tolerance_ms)
-    site = Site(session, scope, out, tolerance_ms)
-    site.files.update(found.files(scope))
-    for name in templating.STATIC_FILES:
-        site.write_file(f"static/{name}", (templating.STATIC / name).read_bytes())
-    _write_results(site, found)
-    _write_pages(site, found)
+    with folder_filled_whole(str(out_dir)) as staging:
+        site = Site(session, scope, Path(staging), tolerance_ms)
+        site.files.update(found.files(scope))
+        for name in templating.STATIC_FILES:
+            site.write_file(f"static/{name}", (templating.STATIC / name).read_bytes())
+        _write_results(site, found)
+        _write_pages(site, found)
     return site.written
