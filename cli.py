@@ -1353,7 +1353,9 @@ def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, 
     """Write the web view's pages of an event, race or category (the whole ledger without one) as files.
 
     HTML pages with their JSON twins and one stylesheet, linked relatively: the folder works from a
-    file system or any static host. The same ledger gives the same bytes.
+    file system or any static host. The same ledger gives the same bytes. The pages are moved into
+    DIR only once all are written, so an interrupted report leaves DIR as it was; files of other
+    names already in DIR stay. A topic's report holds its figures, their disputes and sources.
 
     \b
     Example:
