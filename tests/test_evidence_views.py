@@ -145,6 +145,8 @@ def test_two_athletes_of_one_name_are_told_apart_by_id_and_nationality(city):
     table = ok(city("results", WOMEN, *WIDE))
     assert "Anna Nowak #1 (POL)" in rows(table)[1] and "Anna Nowak #2 (CZE)" in rows(table)[2]
     assert as_json(city("results", WOMEN, "-f", "json"))[0]["claims"][0]["athlete"] == "Anna Nowak"  # data as is
+    spreadsheet = list(csv.DictReader(io.StringIO(ok(city("results", WOMEN, "-f", "csv")))))
+    assert {r["athlete_id"] for r in spreadsheet if r["athlete"] == "Anna Nowak"} == {"1", "2"}
     ok(city("category", "add", f"{MARATHON}/masters", "--name", "Masters"))
     ok(city("claim", f"{MARATHON}/masters", "--source", "timing", "--athlete", "#1", "--position", "1"))
     alone = ok(city("results", f"{MARATHON}/masters", *WIDE))

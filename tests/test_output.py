@@ -87,7 +87,8 @@ def test_github_is_a_markdown_table(demo, name):
 
 # What CSV and TSV carry of a claim's own citation; a table marks its citations instead (`cite`)
 # and lists them under itself.
-CITATION_COLUMNS = ("url", "published", "retrieved", "quote")
+# In CSV alone: a table marks a claim's citation and lists it below, and tells namesakes apart in its name.
+CSV_ONLY_COLUMNS = ("athlete_id", "url", "published", "retrieved", "quote")
 WIDE = ("--width", "0")  # a table as wide as it is: no column said above it, left out or narrowed
 
 
@@ -99,7 +100,7 @@ def test_tabulate_formats_print_a_table(demo, name, fmt):
     continue on the lines below)."""
     header, *records = list(csv.reader(io.StringIO(output(demo, READERS[name], "csv"))))
     shown = [i for i, column in enumerate(header) if any(record[i] for record in records)
-             and header[i] not in CITATION_COLUMNS]
+             and header[i] not in CSV_ONLY_COLUMNS]
     claims = name in ("results", "disputes", "athlete show")
     wide = WIDE if name not in ("event list", "race list", "category list", "athlete list") else ()
     lines = iter(output(demo, (*READERS[name], *wide), fmt).splitlines())
@@ -158,7 +159,8 @@ def test_a_claim_report_with_no_claims_is_its_header_alone(demo, fmt, delimiter)
     assert demo("category", "add", "pyongyang-2025/marathon/empty", "--name", "Empty").exit_code == 0
     with_claims = output(demo, READERS["results"], fmt).splitlines()[0]
     assert output(demo, ("results", "pyongyang-2025/marathon/empty"), fmt) == with_claims + "\n"
-    assert output(demo, ("results", "pyongyang-2025/marathon/empty"), "simple") == "(no claims)\n"
+    empty = output(demo, ("results", "pyongyang-2025/marathon/empty"), "simple")
+    assert empty.startswith("(no claims)\n\nFigures about pyongyang-2025/marathon/empty, its race and its event:")
     assert output(demo, ("disputes", "pyongyang-2025/marathon/empty"), fmt).startswith(delimiter.join(["position", "category", "kind"]))
 
 

@@ -49,7 +49,7 @@ def columns(report: ClaimReport, keys: Sequence[str], table: bool = True,
     """The report's claims, each led by the `keys` fields of what holds it: for a table (`table`),
     with citation marks and the citations listed under it, each athlete as `labels` names them
     (claim id: `Anna Nowak #12 (POL)`, where two athletes share a name); for CSV and TSV, with the
-    claim's own citation in columns."""
+    claim's own citation and the athlete's id in columns."""
     rulings = report.rulings
     claims = [claim for _, listed in report.held for claim in listed]
     found = Columns(position=[c.position for c in claims])
@@ -57,6 +57,8 @@ def columns(report: ClaimReport, keys: Sequence[str], table: bool = True,
         found[key] = [fields[key] for fields, listed in report.held for _ in listed]
     found["claim"] = [c.id for c in claims]
     found["athlete"] = [labels.get(c.id, c.who) for c in claims] if labels else [c.who for c in claims]
+    if not table:  # namesakes told apart in a spreadsheet too
+        found["athlete_id"] = [c.athlete_id for c in claims]
     found["as_written"] = [None if c.as_written == c.athlete else c.as_written for c in claims]
     found["source"] = [c.source for c in claims]
     found["source_kind"] = [c.source_kind for c in claims]
