@@ -23,7 +23,7 @@ CHOSEN = [f"{name}.{fmt}" for name in (
     "index", "disputes", "disputes.all-1", "pyongyang-2025", "pyongyang-2025/marathon",
     "pyongyang-2025/marathon/amateur-men", "claims/5", "claims/6", "athletes/3", "sources/rare-glimpse-inside",
     "history/pyongyang-2025/marathon/amateur-men", "figures", "figures.scope-dprk-famine", "figures/10",
-    "figures/12") for fmt in ("html", "json")] + ["static/style.css"]
+    "figures/12") for fmt in ("html", "json")]
 
 
 def _report(db: str, out: Path, markdown: bool = False) -> list[str]:
