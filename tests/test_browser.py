@@ -59,12 +59,18 @@ def browser():
         launched.close()
 
 
-def test_the_amateur_dispute_side_by_side_and_a_claim_permalink(served, browser, tmp_path):
+def watched_page(browser):
+    """A new page, and the list its console errors and warnings and its script errors go to."""
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     problems: list[str] = []
     page.on("console", lambda message: problems.append(f"{message.type}: {message.text}")
             if message.type in ("error", "warning") else None)
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    return page, problems
+
+
+def test_the_amateur_dispute_side_by_side_and_a_claim_permalink(served, browser, tmp_path):
+    page, problems = watched_page(browser)
 
     page.goto(f"{served}/disputes")
     dispute = page.locator(f'[id="{AMATEUR_DISPUTE}"]')
@@ -105,11 +111,7 @@ def test_the_amateur_dispute_side_by_side_and_a_claim_permalink(served, browser,
 
 
 def test_the_famine_figures_drawn_on_one_axis_with_the_rules_words(served, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
-    problems: list[str] = []
-    page.on("console", lambda message: problems.append(f"{message.type}: {message.text}")
-            if message.type in ("error", "warning") else None)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page, problems = watched_page(browser)
 
     page.goto(f"{served}/figures?scope=dprk-famine")
     bars = page.locator("figure.chart rect.bar")

@@ -13,8 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ledger.store.engine import open_engine, transaction
-from ledger.web import report
+from web_fixtures import write_report
 
 GOLDEN = Path(__file__).parent / "golden"
 LEDGER = GOLDEN / "demo-ledger.jsonl"
@@ -26,21 +25,12 @@ CHOSEN = [f"{name}.{fmt}" for name in (
     "figures/12") for fmt in ("html", "json")]
 
 
-def _report(db: str, out: Path, markdown: bool = False) -> list[str]:
-    engine, _ = open_engine(db, write=False, read_only=True)
-    try:
-        with transaction(engine) as session:
-            return report.write_site(session, None, out, markdown)
-    finally:
-        engine.dispose()
-
-
 def test_the_demo_ledgers_report_is_the_golden_bytes(run, db, tmp_path):
     loaded = run("load", str(LEDGER))
     assert loaded.exit_code == 0, loaded.output
     site, notes = tmp_path / "site", tmp_path / "notes"
-    written = _report(db, site)
-    _report(db, notes, markdown=True)
+    written = write_report(db, site)
+    write_report(db, notes, markdown=True)
     made = {name: (site / name).read_bytes() for name in CHOSEN}
     made["disputes.md"] = (notes / "disputes.md").read_bytes()
     assert set(CHOSEN) <= set(written)

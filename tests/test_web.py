@@ -26,6 +26,7 @@ from web_fixtures import (
     write_big,
     write_hostile,
     write_mixed,
+    write_report,
 )
 
 from ledger.store.engine import open_engine, transaction
@@ -412,15 +413,6 @@ def test_a_merged_athlete_moves_to_the_one_kept(web, demo):
 
 
 # --- the static report -----------------------------------------------------------------------------
-
-
-def write_report(db: str, out: Path, scope: str | None = None, markdown: bool = False) -> list[str]:
-    engine, _ = open_engine(db, write=False, read_only=True)
-    try:
-        with transaction(engine) as session:
-            return report.write_site(session, scope, out, markdown)
-    finally:
-        engine.dispose()
 
 
 def files_of(folder: Path) -> dict[str, bytes]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ledger.store.engine import open_engine, transaction
 from ledger.store.migrate import upgrade
+from ledger.web import report
 from ledger.write import athletes, catalog, claims, corrections
 
 EVENT = "city-2025"
@@ -167,3 +168,13 @@ def evidence_commands() -> list[tuple[str, ...]]:
     commands += [("claim", WOMEN, *args) for _, args in EVIDENCE_CLAIMS]
     commands += [("cite", str(claim_id), *args) for claim_id, args in EVIDENCE_CITES]
     return commands
+
+
+def write_report(db: str, out, scope: str | None = None, markdown: bool = False) -> list[str]:
+    """`raceledger report` through the library, on the ledger opened read-only as the command opens it."""
+    engine, _ = open_engine(db, write=False, read_only=True)
+    try:
+        with transaction(engine) as session:
+            return report.write_site(session, scope, out, markdown)
+    finally:
+        engine.dispose()

@@ -190,27 +190,15 @@ def _routes(ledger: Ledger) -> list[Route]:
             return await ledger.respond(request, build, fmt, bounded)
         return endpoint
 
-    async def claim(request: Request) -> Response:
-        name, fmt = _split(request.path_params["name"])
-        number = _id(name)
-        if number is None:
-            return _error(404, f"no claim {shortened(name)}: claims are numbered, e.g. /claims/9", fmt, None)
-        return await ledger.respond(request, lambda s, p, t: pages.claim(s, number, p, t), fmt, True)
-
-    async def athlete(request: Request) -> Response:
-        name, fmt = _split(request.path_params["name"])
-        number = _id(name)
-        if number is None:
-            return _error(404, f"no athlete {shortened(name)}: athletes are numbered, e.g. /athletes/3; "
-                               "find one by name with /search?q=NAME", fmt, None)
-        return await ledger.respond(request, lambda s, p, t: pages.athlete(s, number, p, t), fmt, False)
-
-    async def figure(request: Request) -> Response:
-        name, fmt = _split(request.path_params["name"])
-        number = _id(name)
-        if number is None:
-            return _error(404, f"no figure {shortened(name)}: figures are numbered, e.g. /figures/9", fmt, None)
-        return await ledger.respond(request, lambda s, p, t: pages.figure(s, number, p, t), fmt, True)
+    def numbered(kind: str, build: Callable[..., Page], bounded: bool, hint: str = "") -> Callable:
+        """The page of a numbered thing (`/claims/9`); 404 for a name no row can have (`²`, 20 digits)."""
+        async def endpoint(request: Request) -> Response:
+            name, fmt = _split(request.path_params["name"])
+            number = _id(name)
+            if number is None:
+                return _error(404, f"no {kind} {shortened(name)}: {kind}s are numbered, e.g. /{kind}s/9{hint}", fmt, None)
+            return await ledger.respond(request, lambda s, p, t: build(s, number, p, t), fmt, bounded)
+        return endpoint
 
     async def source(request: Request) -> Response:
         slug, fmt = _split(request.path_params["slug"])
@@ -241,9 +229,9 @@ def _routes(ledger: Ledger) -> list[Route]:
         Route("/figures", fixed(pages.figure_list, "html", False)),
         Route("/figures.json", fixed(pages.figure_list, "json", False)),
         Route("/static/{name}", static_files()),
-        Route("/figures/{name}", figure),
-        Route("/claims/{name}", claim),
-        Route("/athletes/{name}", athlete),
+        Route("/figures/{name}", numbered("figure", pages.figure, True)),
+        Route("/claims/{name}", numbered("claim", pages.claim, True)),
+        Route("/athletes/{name}", numbered("athlete", pages.athlete, False, "; find one by name with /search?q=NAME")),
         Route("/sources/{slug}", source),
         Route("/history/{scope:path}", journal),
         Route("/{slug:path}", catalog),
