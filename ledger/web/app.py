@@ -26,7 +26,7 @@ from ledger.core.limits import number_text, shortened
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.engine import open_engine, transaction
 from ledger.web import pages, templating
-from ledger.web.headers import SECURITY_HEADERS, etag, ledger_head, matches
+from ledger.web.headers import SECURITY_HEADERS, HeadProbe, etag, ledger_head, matches
 from ledger.web.links import Links
 from ledger.web.pages import BadParameter, Moved, Page, Params
 
@@ -132,6 +132,7 @@ class Ledger:
         self.engine, self.tolerance_ms = engine, tolerance_ms
         self.cache = PageCache(cache_bytes) if cache_bytes > 0 else None
         self.salt = f"raceledger {__version__}, tolerance {tolerance_ms} ms"
+        self.head = HeadProbe(engine)
 
     async def respond(self, request: Request, build: Build, fmt: str, bounded: bool) -> Response:
         if bounded and self.on_loop:
@@ -153,8 +154,8 @@ class Ledger:
         """The page `build` makes, as HTML or JSON; 304 when the client holds it already."""
         address = request.url.path + ("?" + request.url.query if request.url.query else "")
         if self.cache is not None or request.headers.get("if-none-match"):
-            with self.engine.connect() as conn:  # the head alone: a page kept needs no more
-                seen = self.known(request, etag(ledger_head(conn), address, self.salt))
+            # The head alone: a page kept, or one the client holds, needs no more.
+            seen = self.known(request, etag(self.head(), address, self.salt))
             if seen is not None:
                 return seen
         with transaction(self.engine) as session:
