@@ -65,13 +65,14 @@ def test_models_match_the_migrated_schema(engine):
 
 def test_the_live_claim_indexes_are_partial_on_both_databases(engine):
     """The models declare the predicate for SQLite only (ledger.core.models says why); the migrations
-    make both indexes cover live claims alone on PostgreSQL as well."""
+    make both indexes cover live claims alone on PostgreSQL as well, and the third withdrawn ones."""
     upgrade(engine)
     option = f"{engine.dialect.name}_where"
     where = {index["name"]: str(index.get("dialect_options", {}).get(option))
              for index in inspect(engine).get_indexes("claim")}
     for name in ("ix_claim_placing", "ix_claim_athlete"):
         assert where[name].strip("()") == "retracted_seq IS NULL"
+    assert where["ix_claim_retracted"].strip("()") == "retracted_seq IS NOT NULL"
 
 
 def test_a_reading_command_on_sqlite_does_not_import_the_postgresql_dialect(tmp_path):

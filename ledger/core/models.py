@@ -38,6 +38,8 @@ Seq = Annotated[int, mapped_column(ForeignKey("journal.seq"))]
 
 # Claims that count toward verdicts: not retracted. Partial indexes use the same predicate.
 NOT_RETRACTED = text("retracted_seq IS NULL")
+# Withdrawn claims, which a placing still shows: their own small partial index (migration 0007).
+RETRACTED = text("retracted_seq IS NOT NULL")
 
 
 class Base(DeclarativeBase):
@@ -176,12 +178,13 @@ class Claim(Base):
     via_id: Mapped[Optional[int]] = mapped_column(ForeignKey("source.id"))
 
     __table_args__ = (
-        # Covering scans over live claims for position disputes and athlete disputes. Migration 0002
-        # makes them partial on PostgreSQL too; `postgresql_where` here would make every command on
+        # Covering scans over live claims for position disputes and athlete disputes. Migrations 0002
+        # and 0007 make these partial on PostgreSQL too; `postgresql_where` here would make every command on
         # SQLite import the PostgreSQL dialect, 50 ms (tests/test_migrations.py checks both).
         Index("ix_claim_placing", "category_id", "position", "athlete_id", "source_id", "time_ms", sqlite_where=NOT_RETRACTED),
         Index("ix_claim_athlete", "category_id", "athlete_id", "position", "status", "time_ms", "net_time_ms",
               sqlite_where=NOT_RETRACTED),
+        Index("ix_claim_retracted", "category_id", "position", "athlete_id", sqlite_where=RETRACTED),
         Index("ix_claim_category", "category_id"),
         Index("ix_claim_source", "source_id"),
         Index("ix_claim_athlete_id", "athlete_id"),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core import models
 from ledger.core.errors import LedgerError
-from ledger.core.models import Athlete, Claim, JournalEntry
+from ledger.core.models import Athlete, Category, Claim, JournalEntry
 from ledger.core.names import name_key
 from ledger.core.views import ClaimView, RulingView
 from ledger.projection import lookup
@@ -56,25 +56,40 @@ def entries(session: Session, seqs: Iterable[int]) -> dict[int, dict[str, Any]]:
     return found
 
 
+def _retracted(session: Session, category_id: int, at_placing) -> list[ClaimView]:
+    """The category's withdrawn claims at a placing (`at_placing`, a condition on position and
+    athlete), through their own partial index (migration 0007): the indexes on a category's claims
+    by position or athlete hold live claims only."""
+    return claims.load_views(session, claims.views_query().where(
+        Claim.category_id == category_id, models.RETRACTED, at_placing))
+
+
 def _placing(session: Session, claim: ClaimView, category_id: int, tolerance_ms: int,
              rulings: Rulings, lines: Lines) -> tuple[str, list[ClaimView]]:
     """The verdict of the placing the claim belongs to, and that placing's claims (retracted ones
     included), each carrying its line of evidence there.
 
     The disputes that can touch the placing are among its live claims and the live claims, in the
-    category, of the athletes it names; those are all that is read."""
-    in_category = claims.views_query().where(Claim.category_id == category_id)
+    category, of the athletes it names; those are all that is read. Live claims are read by the
+    joined category's id, not the claim's column: so SQLite (which keeps no statistics here) reads
+    them through the partial indexes on live claims, not through the index of all a category's
+    claims (50,000 rows, 30 ms)."""
+    in_category = claims.views_query().where(Category.id == category_id, models.NOT_RETRACTED)
     if claim.position is not None:
-        views = claims.load_views(session, in_category.where(Claim.position == claim.position).order_by(Claim.id))
+        at_placing = Claim.position == claim.position
     elif claim.athlete_id is not None:
-        views = claims.load_views(session, in_category.where(Claim.position.is_(None),
-                                                             Claim.athlete_id == claim.athlete_id).order_by(Claim.id))
+        at_placing = Claim.position.is_(None) & (Claim.athlete_id == claim.athlete_id)
+    else:
+        at_placing = None
+    if at_placing is not None:
+        views = claims.load_views(session, in_category.where(at_placing)) + _retracted(session, category_id, at_placing)
     else:
         views = [claim]
+    views.sort(key=lambda v: v.id)
     live = {v.id: v for v in views if v.retracted_seq is None}
     named = sorted({v.athlete_id for v in live.values() if v.athlete_id is not None})
     if named:
-        for v in claims.load_views(session, in_category.where(Claim.athlete_id.in_(named), models.NOT_RETRACTED)):
+        for v in claims.load_views(session, in_category.where(Claim.athlete_id.in_(named))):
             live.setdefault(v.id, v)
     disputes = find_disputes([live[i] for i in sorted(live)], tolerance_ms, rulings, lines)
     for _, _, verdict, listed, _ in placing_groups(views, tolerance_ms, rulings, disputes, lines):
