@@ -17,6 +17,7 @@ above Datasette's; p95 at most 3x the floor's.
     python benchmarks/web_bench.py                         # the full run: 20 x 50,000 claims
     python benchmarks/web_bench.py --categories 2 --seconds 3 --keep /tmp/web-bench   # a quick look
     python benchmarks/web_bench.py --markdown              # the table for benchmarks/README.md
+    python benchmarks/web_bench.py --only claims --keep /tmp/web-bench   # one case
 
 The ledger is built as bench.py builds its reading ledger (49,000 official rows and 1,000 press
 rows a category, some disagreeing, all cited); with --keep it is built once and reused.
@@ -294,6 +295,7 @@ def main() -> None:
     parser.add_argument("--no-datasette", action="store_true")
     parser.add_argument("--keep", metavar="DIR", help="work in DIR (kept, the ledger reused) instead of a temporary folder")
     parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--only", metavar="TEXT", help="only the cases whose name holds TEXT (e.g. claims)")
     args = parser.parse_args()
     bench.compile_bytecode()
     folder = Path(args.keep or tempfile.mkdtemp(prefix="raceledger-web-bench-"))
@@ -303,7 +305,8 @@ def main() -> None:
         db = build(folder, args.categories)
         known = facts(db)
         running = servers(db, None if args.no_datasette else datasette_command(args.datasette))
-        found = measure(running, cases(db, known), args.connections, args.seconds, args.warmup, args.rounds)
+        plan = [case for case in cases(db, known) if args.only is None or args.only in case[0]]
+        found = measure(running, plan, args.connections, args.seconds, args.warmup, args.rounds)
         client = "wrk -t1" if shutil.which("wrk") else "Python client"
         print(f"Machine: {bench.machine()}")
         print(f"Ledger: {known['claims']:,} claims in {args.categories} categories; {client}, "
