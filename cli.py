@@ -985,8 +985,10 @@ def figure_add(ctx: click.Context, subject: str, measure: str, source: str, valu
 @click.argument("figure_id", type=int, metavar="ID")
 @weighing_options
 @output_option
+@width_option
 @click.pass_context
-def figure_show(ctx: click.Context, figure_id: int, tolerance_pct: Any, window: int | None, fmt: str) -> None:
+def figure_show(ctx: click.Context, figure_id: int, tolerance_pct: Any, window: int | None, fmt: str,
+                width: int | None) -> None:
     """One figure whole: as stated, its verdict, how it compares with each other figure of its subject
     and measure (the rule's derivation in words), and the journal entry that recorded it.
 
@@ -1002,9 +1004,9 @@ def figure_show(ctx: click.Context, figure_id: int, tolerance_pct: Any, window: 
         found = figures.one(session, figure_id, weighing(tolerance_pct, window))
     table = figure_columns.is_table(fmt)
     if table:
-        click.echo("\n".join(figure_columns.figure_lines(found)) + "\n")
+        click.echo("\n".join(figure_columns.figure_lines(found, table_width(width) or None)) + "\n")
     emit(found.to_json, fmt, lambda: figure_columns.comparison_table(found, table),
-         figure_columns.no_comparisons(found))
+         figure_columns.no_comparisons(found), width)
 
 
 @figure.command("retract")
@@ -1052,9 +1054,10 @@ def figure_rule(ctx: click.Context, figure_id: int, decided_by: str, reason: str
 @click.argument("scope", required=False, metavar="[SCOPE]")
 @weighing_options
 @output_option
+@width_option
 @click.pass_context
 def figures_command(ctx: click.Context, scope: str | None, tolerance_pct: Any, window: int | None,
-                    fmt: str) -> None:
+                    fmt: str, width: int | None) -> None:
     """Every figure of a topic, or of an event, race or category and what lies beneath it (all
     without one), with its verdict against the other figures of its subject and measure.
 
@@ -1073,7 +1076,7 @@ def figures_command(ctx: click.Context, scope: str | None, tolerance_pct: Any, w
     with reading(ctx) as session:
         found = figures.assessed(session, scope, weighing(tolerance_pct, window))
     emit(lambda: [f.to_json() for f in found], fmt,
-         lambda: figure_columns.figure_table(found, figure_columns.is_table(fmt)), "no figures")
+         lambda: figure_columns.figure_table(found, figure_columns.is_table(fmt)), "no figures", width)
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -294,7 +294,7 @@ def test_a_citation_without_an_address_is_summarised_by_its_words(city):
 
 
 DEMO_VIEWS = [("demo",), *[("results", f"pyongyang-2025/marathon/{c}") for c in ("elite-men", "elite-women", "amateur-men")],
-              ("disputes", "--all"), ("history",)]
+              ("disputes", "--all"), ("history",), ("figures",), ("figure", "show", "10"), ("race", "list", "pyongyang-2025")]
 
 
 @pytest.fixture

@@ -40,21 +40,28 @@ def _amount_columns(rows: Sequence[FigureRow], wrap: bool) -> dict[str, list[Any
 
 
 def figure_table(found: Sequence[Assessed], wrap: bool = True) -> Columns:
-    """One row per figure, with its verdict and, briefly, what it was compared with."""
+    """One row per figure, with its verdict and, briefly, what it was compared with. A table says
+    the amount with its unit and the kind with its period or date, to fit a terminal; what it
+    compared leaves first when it cannot (`figure show ID` has it whole)."""
     rows = [figure.row for figure in found]
+    if wrap:
+        stated = {"amount": [f"{row.amount()} {row.unit}" for row in rows],
+                  "kind": [f"{row.kind}, {row.when()}" for row in rows]}
+    else:
+        stated = {**_amount_columns(rows, wrap), "unit": [row.unit for row in rows], "kind": [row.kind for row in rows],
+                  "when": [row.when() for row in rows]}
     return Columns(
         id=[row.id for row in rows], subject=[row.subject for row in rows], measure=[row.measure for row in rows],
-        **_amount_columns(rows, wrap), unit=[row.unit for row in rows], kind=[row.kind for row in rows],
-        when=[row.when() for row in rows], source=[row.source for row in rows], via=[row.via for row in rows],
+        **stated, source=[row.source for row in rows], via=[row.via for row in rows],
         verdict=[figure.verdict for figure in found],
         compared=["; ".join(f"{c.with_id}: {c.verdict}" for c in figure.comparisons) or None for figure in found],
         standing=[_standing(figure) for figure in found],  # render wraps it (WRAP_COLUMNS)
-    ).laid_out(liftable=("subject", "measure", "unit", "kind", "when", "verdict"))
+    ).laid_out(liftable=("subject", "measure", "amount", "kind", "verdict"), optional=("compared",))
 
 
-def figure_lines(figure: Assessed) -> list[str]:
-    """`figure show` above its comparisons: the figure whole, one field a line (inert: a quote's
-    line breaks escaped too)."""
+def figure_lines(figure: Assessed, width: int | None = None) -> list[str]:
+    """`figure show` above its comparisons: the figure whole, one field a line, long values wrapped
+    to `width` as `claim show` wraps them (inert: a quote's line breaks escaped too)."""
     row = figure.row
     fields = [
         ("figure", f"{row.id}: {row.measure} ({row.measure_name}) of {row.subject} ({row.subject_kind})"),
@@ -65,7 +72,8 @@ def figure_lines(figure: Assessed) -> list[str]:
         ("verdict", figure.verdict), ("standing", _standing(figure)), ("ruling", _ruling(figure)),
         ("recorded", f"journal entry {row.seq}, hash {row.entry_hash}"),
     ]
-    return [visible(f"{name + ':':11}{value}") for name, value in fields if value is not None]
+    return [line for name, value in fields if value is not None
+            for line in wrapped_lines(visible(value), width, " " * 11, f"{name + ':':11}")]
 
 
 def _ruling(figure: Assessed) -> str | None:

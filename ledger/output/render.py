@@ -32,9 +32,11 @@ WRAP_COLUMNS = {"quote": 40, "url": 30, "place": 30, "name": 30, "athlete": 30, 
 # ...and these columns wrap narrower, down to FIT_FLOOR, when a table is wider than its width: free
 # text first, then, if that is not enough, names (slugs) too.
 FIT_TEXT = frozenset({*WRAP_COLUMNS, "summary"})
-FIT_NAMES = frozenset({"category", "subject", "measure", "source", "via", "when", "slug"})
+FIT_NAMES = frozenset({"category", "subject", "measure", "source", "via", "when", "slug", "kind", "amount"})
 FIT_COLUMNS = FIT_TEXT | FIT_NAMES
 FIT_FLOOR = 10
+# Columns that stay wider: a figure's range (`300,000-800,000`) reads badly cut in two.
+FIT_FLOORS = {"amount": 16}
 
 Rows = Sequence[dict[str, Any]]
 # What a table prints under itself, given the width (None: any) and the columns that left the table.
@@ -189,7 +191,7 @@ def _overhead(fmt: str, count: int) -> int:
 
 
 def _floor(name: str) -> int:
-    return max(len(name) + 2, FIT_FLOOR)
+    return max(len(name) + 2, FIT_FLOORS.get(name, FIT_FLOOR))
 
 
 def _fit(columns: Columns, shown: dict[str, list[str]], widths: dict[str, int], fmt: str,
