@@ -473,6 +473,14 @@ def test_a_big_site_gives_pages_to_the_claims_not_alone_at_their_placing(db, run
     assert athletes == {f"athletes/{j}.html" for i in range(10, 301, 10) for j in (i - 1, i)}  # named in a dispute
 
 
+def test_a_scoped_reports_source_pages_list_the_claims_in_its_scope_alone(mixed, db, tmp_path, client_of):
+    written = write_report(db, tmp_path / "site", WOMEN)
+    page = (tmp_path / "site" / "sources" / "timing.html").read_text(encoding="utf-8")
+    assert f"Its claims in {WOMEN}" in page and WOMEN in page and MEN not in page
+    assert MEN in ok(client_of().get("/sources/timing")).decode()  # the server lists them all
+    assert not any(name.startswith(MEN) for name in written)
+
+
 def test_a_scoped_report_and_its_markdown_document(demo, db, tmp_path):
     written = write_report(db, tmp_path / "site", "pyongyang-2025/marathon")
     assert f"{AMATEUR}.html" in written and "pyongyang-2025.html" in written and "claims/5.html" in written

@@ -189,16 +189,20 @@ def sources(session: Session, params: Params, tolerance_ms: int, every: list[dic
 
 
 def source(session: Session, slug: str, params: Params, tolerance_ms: int,
-           every: list[dict[str, Any]] | None = None) -> Page:
+           every: list[dict[str, Any]] | None = None, within: tuple[str, list[int]] | None = None) -> Page:
     """This source's item of `raceledger sources -f json` (a list of one; `every` is that list when
-    read already), and its claims, a page at a time."""
+    read already), and its claims, a page at a time: all of them, or (`within`: a scope and its
+    categories' ids, for a report of that scope) those in the scope alone."""
     found = lookup.find(session, Source, slug)
     after, limit = params.number("after", 0, 0, 2 ** 62), params.limit()
-    listed = claims.load_views(session, claims.views_query().where(Claim.source_id == found.id, Claim.id > after)
-                               .order_by(Claim.id).limit(limit + 1))
+    query = claims.views_query().where(Claim.source_id == found.id, Claim.id > after)
+    if within is not None:
+        query = query.where(Claim.category_id.in_(within[1]))
+    listed = claims.load_views(session, query.order_by(Claim.id).limit(limit + 1))
     records = [s for s in (every if every is not None else reports.sources(session, tolerance_ms)) if s["slug"] == slug]
     return Page("source.html", found.name, f"sources/{slug}", records, params={"after": after or None},
-                context={"source": records[0], "claims": listed[:limit], "reliance": queries.reliance(session, found.slug)},
+                context={"source": records[0], "claims": listed[:limit], "reliance": queries.reliance(session, found.slug),
+                         "within": within[0] if within else None},
                 next={"after": listed[limit - 1].id} if len(listed) > limit else None)
 
 

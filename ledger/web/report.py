@@ -6,7 +6,8 @@ the same ledger gives the same bytes. Files are written in a fixed order, each o
 
 The site holds the scope's catalog pages (with the event and race above it), every page of its
 categories' results, its disputes, its figures drawn (ledger.web.charts) with a page per figure, a
-page per claim, per athlete named there and per source, and the history of each catalog page. A
+page per claim, per athlete named there and per source (listing the source's claims in the scope
+alone), and the history of each catalog page. A
 topic's site holds its figures, their disputes, their sources and the topic's history. A big scope (a 50,000-claim category) would make a site of a
 hundred thousand files, most of them one source's claim alone at its placing, which its line on
 the results page shows whole: past MAX_CLAIM_PAGES claims, those claims link to that line and get
@@ -211,8 +212,9 @@ def _write_pages(site: Site, found: Plan) -> None:
         site.write(pages.athlete(session, athlete_id, _params(None), tolerance_ms))
     every_source = reports.sources(session, tolerance_ms)
     site.write(pages.sources(session, _params(None), tolerance_ms, every_source))
+    within = None if scope is None else (scope, list(found.categories.values()))  # a scope's claims alone
     for slug in found.sources:
-        for page in site.pages(lambda p, slug=slug: pages.source(session, slug, p, tolerance_ms, every_source)):
+        for page in site.pages(lambda p, slug=slug: pages.source(session, slug, p, tolerance_ms, every_source, within)):
             site.write(page)
     for topic in [None if scope is None else scope, *(t for t in found.topics if scope is None)]:
         site.write(pages.figure_list(session, _params({"scope": topic}), tolerance_ms))
