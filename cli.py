@@ -1353,7 +1353,7 @@ def serve(ctx: click.Context, host: str, port: int, tolerance_ms: int) -> None:
 @click.pass_context
 @pauses_collector
 def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, tolerance_ms: int) -> None:
-    """Write the web view's pages of an event, race or category (the whole ledger without one) as files.
+    """Write the web view's pages of an event, race, category or topic (the whole ledger without one) as files.
 
     HTML pages with their JSON twins and one stylesheet, linked relatively: the folder works from a
     file system or any static host. The same ledger gives the same bytes. The pages are moved into
@@ -1364,6 +1364,7 @@ def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, 
     Example:
         raceledger report pyongyang-2025 --out site
         raceledger report pyongyang-2025 --out notes --markdown
+        raceledger report dprk-famine --out famine
     """
     from ledger.web.report import write_site
 
