@@ -128,3 +128,11 @@ def test_the_famine_figures_drawn_on_one_axis_with_the_rules_words(served, brows
     page.wait_for_url(f"{served}/figures/10")
     assert "house-irc-memo-1998" in page.locator("article.figure.whole").inner_text()
     assert problems == []
+
+
+def test_no_page_scrolls_sideways_on_a_phone(served, browser):
+    page = browser.new_page(viewport={"width": 390, "height": 800})
+    for path in ("/", "/disputes", "/sources", "/history", "/figures?scope=dprk-famine", "/figures/10",
+                 "/pyongyang-2025/marathon/amateur-men", "/claims/6", "/athletes/3"):
+        page.goto(f"{served}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path

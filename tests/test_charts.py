@@ -27,7 +27,7 @@ def figures(draw):
         found.append({"id": figure_id, "subject": "topic", "measure": "deaths", "unit": "persons", "low": str(low),
                       "high": str(high), "value": str(low) if low == high else None,
                       "approximately": draw(st.booleans()), "source": f"s{figure_id}", "verdict": "single-source",
-                      "comparisons": []})
+                      "kind": "total", "period": ["1995", "1998"], "at": None, "comparisons": []})
     return found
 
 
@@ -59,9 +59,11 @@ def test_the_scale_is_logarithmic_exactly_when_the_figures_span_two_orders_of_ma
 def test_the_demo_famine_pair_on_a_linear_axis_and_a_wide_span_on_a_log_one():
     famine = [{"id": 9, "subject": "dprk-famine", "measure": "deaths", "unit": "persons", "low": "220000",
                "high": "220000", "value": "220000", "approximately": False, "source": "a", "verdict": "disputed",
+               "kind": "total", "period": ["1995", "1998"], "at": None,
                "comparisons": [{"with": 10, "verdict": "disputed", "why": "above that: disputed"}]},
               {"id": 10, "subject": "dprk-famine", "measure": "deaths", "unit": "persons", "low": "300000",
                "high": "800000", "value": None, "approximately": False, "source": "b", "verdict": "disputed",
+               "kind": "peak-year", "period": None, "at": None,
                "comparisons": [{"with": 9, "verdict": "disputed", "why": "above that: disputed"}]}]
     (group,) = groups(famine)
     (drawn,) = group.charts
@@ -74,7 +76,8 @@ def test_the_demo_famine_pair_on_a_linear_axis_and_a_wide_span_on_a_log_one():
 
 def test_figures_in_other_units_get_axes_of_their_own():
     usd = {"id": 1, "subject": "e", "measure": "fee", "unit": "USD", "low": "155", "high": "155", "value": "155",
-           "approximately": True, "source": "a", "verdict": "not-comparable", "comparisons": []}
+           "approximately": True, "source": "a", "verdict": "not-comparable", "kind": "at-date", "period": None,
+           "at": "2025-04-06", "comparisons": []}
     eur = {**usd, "id": 2, "unit": "EUR", "low": "140", "high": "140", "value": "140"}
     (group,) = groups([usd, eur])
     assert [c.unit for c in group.charts] == ["USD", "EUR"]

@@ -182,6 +182,8 @@ def test_an_event_and_a_race_list_their_figures_under_the_catalog(demo):
 def test_figures_table_lists_each_figure_with_its_verdict(demo):
     out = ok(demo("figures", "dprk-famine")).stdout
     assert "220,000" in out and "300,000-800,000" in out and "verdict: disputed" in out  # said once, above
+    why = " ".join(out.split("Why:", 1)[1].split())  # under the table: the rule's words on the pair
+    assert why.startswith("figures 9 and 10, disputed: taking the peak year to fall within 1995-1998")
 
 
 def test_figure_show_is_the_figure_whole_with_the_entry_that_recorded_it(demo, db):
@@ -492,8 +494,8 @@ def test_history_of_a_topic_summarises_its_entries(demo):
     summaries = [e["summary"] for e in entries]
     assert summaries[0] == "topic dprk-famine: The Great North Korean Famine of the late 1990s"
     assert summaries[1] == ("figure 9 on dprk-famine, deaths: dprk-foreign-ministry (via rare-glimpse-inside) says "
-                            "220000 persons, total over 1995..1998")
-    assert summaries[2].endswith("says 300000-800000 persons, peak-year")
+                            "220,000 persons, total over 1995..1998")
+    assert summaries[2].endswith("says 300,000-800,000 persons, peak-year")
     assert summaries[3] == f"figure {memo['id']} retracted: withdrawn"
     assert summaries[4] == "figure ruling 1: figure 9 holds (by Office: sole figure)"
 

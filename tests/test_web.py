@@ -744,6 +744,7 @@ def _bars(html: str) -> list[str]:
 def test_the_famine_figures_are_drawn_on_one_axis_beside_the_rules_words(web, demo):
     html = ok(web.get("/figures", params={"scope": "dprk-famine"})).decode()
     assert html.count("<svg") == 1 and _bars(html) == ["bar point disputed live", "bar disputed live"]
+    assert "#9 220,000, total, over 1995-1998 (dprk-foreign-ministry)" in html  # each bar says its kind
     assert "linear scale from zero" in html
     why = json.loads(cli_json(demo, "figures", "dprk-famine"))[0]["comparisons"][0]["why"]
     assert why.replace("'", "&#39;") in html  # the rule's derivation in words, as `figures -f json` gives it
@@ -776,6 +777,7 @@ def test_catalog_and_results_pages_list_the_figures_about_them(web):
     assert sorted(int(n) for n in re.findall(r'<li id="figure-(\d+)">', results)) == [1, 2, 3, 4, 5]
     home = ok(web.get("/")).decode()
     assert 'href="/figures?scope=dprk-famine"' in home and 'href="/figures"' in home
+    assert "Open disputes over figures" in home and 'id="figure-9"' in home and 'id="figure-10"' in home
 
 
 def test_the_report_of_a_topic_and_of_the_whole_ledger_hold_the_figure_pages(demo, db, tmp_path, client_of):

@@ -40,9 +40,10 @@ def _amount_columns(rows: Sequence[FigureRow], wrap: bool) -> dict[str, list[Any
 
 
 def figure_table(found: Sequence[Assessed], wrap: bool = True) -> Columns:
-    """One row per figure, with its verdict and, briefly, what it was compared with. A table says
-    the amount with its unit and the kind with its period or date, to fit a terminal; what it
-    compared leaves first when it cannot (`figure show ID` has it whole)."""
+    """One row per figure, with its verdict and, briefly, what it was compared with; a table says
+    under it what the rule found of each pair, in words. A table says the amount with its unit and
+    the kind with its period or date, to fit a terminal; what it compared, then the via, leave
+    first when it cannot (`figure show ID` has them whole)."""
     rows = [figure.row for figure in found]
     if wrap:
         stated = {"amount": [f"{row.amount()} {row.unit}" for row in rows],
@@ -56,7 +57,16 @@ def figure_table(found: Sequence[Assessed], wrap: bool = True) -> Columns:
         verdict=[figure.verdict for figure in found],
         compared=["; ".join(f"{c.with_id}: {c.verdict}" for c in figure.comparisons) or None for figure in found],
         standing=[_standing(figure) for figure in found],  # render wraps it (WRAP_COLUMNS)
-    ).laid_out(liftable=("subject", "measure", "amount", "kind", "verdict"), optional=("compared",))
+    ).laid_out(liftable=("subject", "measure", "amount", "kind", "verdict"), optional=("compared", "via"),
+               below=lambda width, _: _pairs_in_words(found, width))
+
+
+def _pairs_in_words(found: Sequence[Assessed], width: int | None) -> list[str]:
+    """The rule's derivation for each pair of the figures listed, once a pair."""
+    listed = {figure.row.id for figure in found}
+    reasons = [(f"figures {figure.row.id} and {c.with_id}, {c.verdict}", c.why) for figure in found
+               for c in figure.comparisons if c.with_id > figure.row.id and c.with_id in listed]
+    return _why_list(reasons, width) if reasons else []
 
 
 def figure_lines(figure: Assessed, width: int | None = None) -> list[str]:
@@ -108,8 +118,8 @@ def dispute_table(items: Sequence[dict[str, Any]], wrap: bool = True) -> Columns
             rows.append({
                 "subject": item["subject"], "measure": item["measure"], "kind": item["kind"],
                 "verdict": item["verdict"], "figure": figure["id"],
-                **({"amount": _amount(figure)} if wrap else {key: figure[key] for key in AMOUNT_KEYS}),
-                "unit": figure["unit"], "figure_kind": figure["kind"], "when": _when(figure),
+                **({"amount": stated_amount(figure)} if wrap else {key: figure[key] for key in AMOUNT_KEYS}),
+                "unit": figure["unit"], "figure_kind": figure["kind"], "when": stated_when(figure),
                 "source": figure["source"], "via": figure["via"],
                 "why": item["why"] if n == 0 else None,
                 "ruling": f"{ruling['decided_by']}: {ruling['reason']}" if ruling and n == 0 else None,
@@ -126,13 +136,15 @@ def _why_list(reasons: Sequence[tuple[str, str]], width: int | None) -> list[str
     return ["Why:", *(line for what, why in reasons for line in wrapped_lines(f"{what}: {why}", width, "    "))]
 
 
-def _amount(figure: dict[str, Any]) -> str:
+def stated_amount(figure: dict[str, Any]) -> str:
+    """A figure's record (its JSON) as stated: `around 2,750`, `300,000-800,000`."""
     low, high = (f"{Decimal(figure[bound]):,f}" for bound in ("low", "high"))
     stated = low if low == high else f"{low}-{high}"
     return f"around {stated}" if figure["approximately"] else stated
 
 
-def _when(figure: dict[str, Any]) -> str:
+def stated_when(figure: dict[str, Any]) -> str:
+    """When a figure's record holds: `over 1995-1998`, `at 2003`, `date not given`."""
     if figure["kind"] == "at-date":
         return f"at {figure['at']}" if figure["at"] else "date not given"
     if not figure["period"]:

@@ -7,6 +7,7 @@ entry that retracted a claim), which `verify --deep` proves match the journal.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any, Callable
 
 from sqlalchemy import Select, case, or_, select, union
@@ -89,7 +90,7 @@ def _athlete(body: Body, _names: dict[int, str]) -> str:
 
 
 def _figure(body: Body, _names: dict[int, str]) -> str:
-    low, high = body["low"], body["high"]
+    low, high = (f"{Decimal(body[bound]):,f}" for bound in ("low", "high"))  # 220,000, as tables say it
     amount = ("around " if body["approximately"] else "") + (low if low == high else f"{low}-{high}")
     if "period" in body:
         when = f" over {'..'.join(body['period'])}"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
+from ledger.output.figure_columns import stated_amount, stated_when
 from ledger.read.figure_rule import DEFAULT_TOLERANCE_PCT
 
 # The axis turns logarithmic when the largest bound is this many times the smallest one or more.
@@ -116,16 +117,11 @@ def chart(figures: Sequence[dict[str, Any]], tolerance_pct: Decimal = DEFAULT_TO
 
     bars = []
     for figure, (low, high, band_low, band_high) in zip(figures, bounds):
-        bars.append(Bar(figure["id"], f"#{figure['id']} {_stated(figure)} ({figure['source']})",
+        label = f"#{figure['id']} {stated_amount(figure)}, {figure['kind']}, {stated_when(figure)} ({figure['source']})"
+        bars.append(Bar(figure["id"], label,
                         place(low), place(high), place(band_low), place(band_high), figure["verdict"],
                         figure.get("standing", "live"), log and low <= 0))
     return Chart(first["subject"], first["measure"], first["unit"], log, ticks, tuple(bars))
-
-
-def _stated(figure: dict[str, Any]) -> str:
-    low, high = f"{Decimal(figure['low']):,f}", f"{Decimal(figure['high']):,f}"
-    stated = low if low == high else f"{low}-{high}"
-    return f"around {stated}" if figure["approximately"] else stated
 
 
 @dataclass(frozen=True)

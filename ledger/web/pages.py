@@ -100,11 +100,12 @@ def _athlete_ids_of(session: Session, claim_ids: list[int]) -> dict[int, int | N
 
 
 def home(session: Session, params: Params, tolerance_ms: int, scope: str | None = None) -> Page:
-    """Events, and the open disputes across the ledger (or a scope of it), newest first.
-    Twin: `event list -f json`."""
+    """Events, the open placing disputes across the ledger (or a scope of it), newest first, and
+    the open figure disputes. Twin: `event list -f json`."""
     newest = paging.newest_disputes(session, tolerance_ms, scope)
     return Page("home.html", "Race results ledger", "", catalog.list_events(session),
                 context={"disputes": newest.to_json(), "athlete_ids": athlete_ids(newest),
+                         "figure_disputes": figures.dispute_items(session, scope),
                          "categories": catalog.list_categories(session), "topics": figures.topics(session)})
 
 
