@@ -251,6 +251,9 @@ def test_a_disputed_pair_is_listed_once_each(demo):
             "--approximately", "--unit", "persons", "--kind", "total", "--period", "1995..1998"))
     pairs = [tuple(f["source"] for f in d["figures"]) for d in figure_disputes(demo)]
     assert sorted(pairs) == [("dprk-foreign-ministry", "experts-2003"), ("dprk-foreign-ministry", "house-irc-memo-1998")]
+    table = ok(demo("disputes", "dprk-famine")).stdout  # subject, measure and verdict said above the rows
+    paired = [line.split()[:4] for line in table.splitlines() if line[:1].isdigit()]
+    assert paired == [["9", "and", "10", "9"], ["9", "and", "10", "10"], ["9", "and", "13", "9"], ["9", "and", "13", "13"]]
 
 
 # --- adding figures through the CLI -----------------------------------------------------------------

@@ -114,10 +114,11 @@ def dispute_table(items: Sequence[dict[str, Any]], wrap: bool = True) -> Columns
     rows = []
     for item in items:
         ruling = item["ruling"]
+        pair = " and ".join(str(figure["id"]) for figure in item["figures"])  # which two rows go together
         for n, figure in enumerate(item["figures"]):
             rows.append({
                 "subject": item["subject"], "measure": item["measure"], "kind": item["kind"],
-                "verdict": item["verdict"], "figure": figure["id"],
+                "verdict": item["verdict"], "pair": pair, "figure": figure["id"],
                 **({"amount": stated_amount(figure)} if wrap else {key: figure[key] for key in AMOUNT_KEYS}),
                 "unit": figure["unit"], "figure_kind": figure["kind"], "when": stated_when(figure),
                 "source": figure["source"], "via": figure["via"],
@@ -127,7 +128,7 @@ def dispute_table(items: Sequence[dict[str, Any]], wrap: bool = True) -> Columns
     below = [(f"{item['subject']} {item['measure']}, figures {' and '.join(str(f['id']) for f in item['figures'])}",
               item["why"]) for item in items]
     return Columns.of_rows(rows).laid_out(
-        liftable=("subject", "measure", "kind", "verdict", "unit", "figure_kind"), optional=("why",),
+        liftable=("subject", "measure", "kind", "verdict", "pair", "unit", "figure_kind"), optional=("why",),
         below=lambda width, dropped: _why_list(below, width) if "why" in dropped else [])
 
 
