@@ -7,8 +7,8 @@ the same ledger gives the same bytes. Files are written in a fixed order, each o
 The site holds the scope's catalog pages (with the event and race above it), every page of its
 categories' results, its disputes, its figures drawn (ledger.web.charts) with a page per figure, a
 page per claim, per athlete named there and per source (listing the source's claims in the scope
-alone), and the history of each catalog page. A
-topic's site holds its figures, their disputes, their sources and the topic's history. A big scope (a 50,000-claim category) would make a site of a
+alone), and the history of each catalog page. A topic's site holds its figures, their disputes,
+their sources and the topic's history. A big scope (a 50,000-claim category) would make a site of a
 hundred thousand files, most of them one source's claim alone at its placing, which its line on
 the results page shows whole: past MAX_CLAIM_PAGES claims, those claims link to that line and get
 no page, and only the athletes named in the site's disputes get one (the first MAX_ATHLETE_PAGES:
@@ -216,8 +216,8 @@ def _write_pages(site: Site, found: Plan) -> None:
     for slug in found.sources:
         for page in site.pages(lambda p, slug=slug: pages.source(session, slug, p, tolerance_ms, every_source, within)):
             site.write(page)
-    for topic in [None if scope is None else scope, *(t for t in found.topics if scope is None)]:
-        site.write(pages.figure_list(session, _params({"scope": topic}), tolerance_ms))
+    for about in [scope, *(found.topics if scope is None else [])]:  # a whole ledger's site: each topic's too
+        site.write(pages.figure_list(session, _params({"scope": about}), tolerance_ms))
     for figure_id in found.figures:
         site.write(pages.figure(session, figure_id, _params(None), tolerance_ms))
     for path in [*found.events, *found.races, *found.categories, *([None] if scope is None else []), *found.topics]:
