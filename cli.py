@@ -351,14 +351,14 @@ def demo(ctx: click.Context, tolerance_ms: int, fmt: str, width: int | None) -> 
     upgraded(ctx)
     shown = where(ctx).display
     with writing(ctx) as (session, by):
-        if example.is_loaded(session) and not example.has_figures(session):  # loaded by a version before figures
-            example.load_figures(session, by)
-            click.echo(visible(f"Added the article's figures to the Pyongyang 2025 example in {shown}."), err=True)
-        elif example.is_loaded(session):
-            click.echo(visible(f"The Pyongyang 2025 example is already in {shown}."), err=True)
-        else:
+        if not example.is_loaded(session):
             example.load(session, by)
             click.echo(visible(f"Loaded the Pyongyang 2025 example into {shown}."), err=True)
+        elif not example.has_figures(session):  # loaded by a version before figures
+            example.load_figures(session, by)
+            click.echo(visible(f"Added the article's figures to the Pyongyang 2025 example in {shown}."), err=True)
+        else:
+            click.echo(visible(f"The Pyongyang 2025 example is already in {shown}."), err=True)
         found, figure_disputes = reports.disputes_with_figures(session, example.EVENT, tolerance_ms)
         event_figures = figures.assessed(session, example.EVENT)
         compared = [pair for topic in example.TOPICS for pair in figures.pairs(figures.assessed(session, topic))]
