@@ -1358,7 +1358,9 @@ def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, 
     HTML pages with their JSON twins and one stylesheet, linked relatively: the folder works from a
     file system or any static host. The same ledger gives the same bytes. The pages are moved into
     DIR only once all are written, so an interrupted report leaves DIR as it was; files of other
-    names already in DIR stay. A topic's report holds its figures, their disputes and sources.
+    names already in DIR stay. Nothing moves while any page's path in DIR is taken by a symbolic
+    link, a folder where a file goes or a file where a folder goes: the error names it. DIR itself
+    may be a link. A topic's report holds its figures, their disputes and sources.
 
     \b
     Example:
@@ -1375,6 +1377,7 @@ def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, 
 
 
 # --- database administration --------------------------------------------------------------------
+              callback=lambda ctx, param, value: value or param.type.fail("it is empty; name a folder, e.g. --out site"),
 
 
 @cli.group("db", context_settings=CONTEXT)
