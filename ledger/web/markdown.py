@@ -2,26 +2,56 @@
 each side a claim with a numbered citation, the citations listed at the end (who claimed it, through
 whose report, and every place it was seen), the ledger's head on top.
 
-Source text is escaped, so a quote cannot become markup, and only http(s) URLs become links.
+Source text is inert under CommonMark (`escape`): its control characters and bidi controls are
+written as visible escapes (`\\u202e`, the CLI's rule: ledger.output.inert), every character that
+could start markup, an entity or an HTML tag is backslash-escaped, and one that could start a block
+(a heading, a list, a rule) is escaped where the text begins a line. Only a citation's http(s)
+address becomes a link (`link`), to exactly that address.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from ledger.output.inert import visible
 from ledger.web import paging, words
 from ledger.web.links import web_url
 
 FILE_NAME = "disputes.md"
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+# What starts markup inside a line: emphasis, code, links and images, autolinks and HTML, entities
+# (`&lt;`), and GFM's tables and strikethrough.
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+# What starts a block where the text begins a line: a list (`-`, `+`, `1.`, `1)`), a setext heading
+# or rule (`=`, `-`), ATX headings and quotes are covered by _SPECIAL.
+_BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
+# A `<...>` link destination holds any printable ASCII but space, `<` and `>`; the rest is
+# percent-encoded (UTF-8). In it `\\` escapes and `&` starts an entity, so both are backslash-escaped.
+_IN_DESTINATION = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in "<>")
+_ESCAPED_IN_DESTINATION = re.compile(r"([\\&])")
+_AUTOLINKED = re.compile(r"(?:(?![<>%&\\])[!-~])+")
 
 
 def escape(text: str) -> str:
-    """Text as Markdown shows it literally: no emphasis, link, HTML or heading can start in it."""
-    return " ".join(_SPECIAL.sub(r"\\\1", text).split())
+    """Text as Markdown shows it literally, on one line: no markup, entity, HTML or block can start in
+    it, and no control or bidi character reorders what follows (each is written as its escape)."""
+    shown = _SPECIAL.sub(r"\\\1", visible(" ".join(text.split())))
+    return _BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], shown)
+
+
+def link(url: str) -> str:
+    """An http(s) address as a link to exactly that address. A plain one (printable ASCII, none of
+    `<>%&\\`) is an autolink, shown as written. Any other is a link whose text is the address escaped
+    as any text and whose destination is percent-encoded, so nothing ends it early or hides in it:
+    renderers show an autolink's `%XX` and entities differently (markdown-it shows `%E2%80%AE` as a
+    bidi override, cmark decodes `&amp;`)."""
+    if _AUTOLINKED.fullmatch(url):
+        return f"<{url}>"
+    destination = _ESCAPED_IN_DESTINATION.sub(r"\\\1", quote(url, safe=_IN_DESTINATION))
+    return f"[{escape(url)}](<{destination}>)"
 
 
 class Citations:
@@ -64,12 +94,12 @@ def _citation(what: str, record: dict[str, Any]) -> list[str]:
 
 def _seen(citation: dict[str, Any], claimant: str) -> str:
     """One place a claim was seen: the quote (the words of the document there, whose document it
-    is), its address (an autolink only for http(s)) and its dates."""
+    is), its address (a link only for http(s)) and its dates."""
     by = escape(citation.get("via") or claimant)
     parts = [f"quoted from {by}: “{escape(citation['quote'])}”" if citation.get("quote") else f"from {by}"]
     url = web_url(citation.get("url"))
     if url:
-        parts.append(f"<{url.replace('>', '%3E').replace(' ', '%20')}>")
+        parts.append(link(url))
     elif citation.get("url"):
         parts.append(f"(not a web address: {escape(citation['url'])})")
     if citation.get("published"):
