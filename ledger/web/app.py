@@ -7,7 +7,10 @@ READ on PostgreSQL), so its head, its ETag and its content agree. Only GET and H
 from __future__ import annotations
 
 import hashlib
+import logging
+import sys
 import threading
+import traceback
 from collections import OrderedDict
 from typing import Any, Callable
 
@@ -22,9 +25,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger import __version__
 from ledger.core.errors import LedgerError
-from ledger.core.limits import number_text, shortened
+from ledger.core.limits import TEXTS, number_text, shortened
+from ledger.core.rules import slug as valid_slug
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
-from ledger.store.engine import open_engine, transaction
+from ledger.store.engine import open_engine
+from ledger.store.locking import session_scope
+from ledger.store.served import ServedDatabase, Unavailable
 from ledger.web import pages, templating
 from ledger.web.headers import SECURITY_HEADERS, HeadProbe, etag, ledger_head, matches
 from ledger.web.links import Links
@@ -35,18 +41,24 @@ JSON = "application/json"
 ALLOWED = ("GET", "HEAD")
 # Pages change only when the ledger does: a browser may keep one, asking (If-None-Match) each time.
 REVALIDATE = "no-cache"
-# Pages kept, by ETag, at most this many bytes of them (0: none kept).
+# Pages kept, by ETag, at most this many bytes of memory (0: none kept): `serve --cache-mb`.
 CACHE_BYTES = 64 * 1024 * 1024
+# The longest path segment any page has: a slug (a numbered page's id is shorter still).
+SEGMENT = TEXTS["slug"].most + len(".json")
+LOG = logging.getLogger("raceledger.web")
 
 Build = Callable[[Any, Params, int], Page]
 
 
 class ReadOnlyHeaders:
-    """ASGI middleware: anything but GET and HEAD is refused (405) before routing; every answer
-    carries the security headers (ledger.web.headers)."""
+    """ASGI middleware, outermost: anything but GET and HEAD is refused (405) before routing; every
+    answer carries the security headers (ledger.web.headers); and a fault that reaches it (a bug:
+    input never does) is logged as one line, with its traceback only the first time that cause
+    (where it was raised) is seen, so a client repeating one request cannot flood the log."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.causes: set[tuple[str, str, int | None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -63,7 +75,25 @@ class ReadOnlyHeaders:
             body = templating.error_html(405, text, Links(), None).encode()
             await Response(body, 405, {"allow": ", ".join(ALLOWED)}, HTML)(scope, receive, secured)
             return
-        await self.app(scope, receive, secured)
+        try:
+            await self.app(scope, receive, secured)
+        except Exception as exc:  # Starlette has answered 500 already (server_error); this logs it
+            self.log(scope, exc)
+
+    def log(self, scope: Scope, exc: Exception) -> None:
+        last = traceback.extract_tb(exc.__traceback__)[-1:] or [None]
+        cause = (type(exc).__qualname__, last[0].filename if last[0] else "", last[0].lineno if last[0] else None)
+        first = cause not in self.causes
+        self.causes.add(cause)
+        LOG.error("500 for %s %s: %s: %s%s", scope["method"], shortened(scope.get("path", "")),
+                  cause[0], shortened(str(exc)), "" if first else " (traceback logged before)",
+                  exc_info=exc if first else None)
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    """The site's own 500 page: no detail of the fault (the log has it)."""
+    fmt = "json" if request.url.path.endswith(".json") else "html"
+    return _error(500, "Something went wrong in the server; it has been logged.", fmt, None)
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -89,31 +119,46 @@ def _error(status: int, message: str, fmt: str, head: dict[str, Any] | None) -> 
 class PageCache:
     """Pages already made, by ETag, the least recently asked for dropped first. A page is a pure
     function of the ledger's head and its address, and the ETag names both: a new entry in the
-    ledger makes new tags, and the pages of the old head age out."""
+    ledger makes new tags, and the pages of the old head age out.
+
+    What a page costs is what keeping it takes from memory: its body, its tag, its headers and the
+    bookkeeping around them (ENTRY), so many small pages are bounded as surely as a few large ones."""
+
+    # The tuple, the headers' dict and the ordered dict's slot and link of one kept page, in bytes
+    # (measured with tracemalloc in tests/test_web_hostile.py, and rounded up).
+    ENTRY = 400
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes, self.bytes = max_bytes, 0
-        self.pages: OrderedDict[str, tuple[bytes, str, dict[str, str]]] = OrderedDict()
+        self.pages: OrderedDict[str, tuple[bytes, str, dict[str, str], int]] = OrderedDict()
         self.lock = threading.Lock()
+
+    @classmethod
+    def cost(cls, tag: str, body: bytes, headers: dict[str, str]) -> int:
+        return (cls.ENTRY + sys.getsizeof(body) + sys.getsizeof(tag)
+                + sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in headers.items()))
 
     def get(self, tag: str) -> tuple[bytes, str, dict[str, str]] | None:
         with self.lock:
             found = self.pages.get(tag)
-            if found is not None:
-                self.pages.move_to_end(tag)
-            return found
+            if found is None:
+                return None
+            self.pages.move_to_end(tag)
+            return found[:3]
 
     def put(self, tag: str, body: bytes, media_type: str, headers: dict[str, str] | None = None) -> None:
-        if len(body) > self.max_bytes // 8:
+        headers = headers or {}
+        cost = self.cost(tag, body, headers)
+        if cost > self.max_bytes // 8:
             return
         with self.lock:
             if tag in self.pages:
                 return
-            self.pages[tag] = (body, media_type, headers or {})
-            self.bytes += len(body)
+            self.pages[tag] = (body, media_type, headers, cost)
+            self.bytes += cost
             while self.bytes > self.max_bytes:
-                _, (dropped, _, _) = self.pages.popitem(last=False)
-                self.bytes -= len(dropped)
+                _, (*_, dropped) = self.pages.popitem(last=False)
+                self.bytes -= dropped
 
 
 class Ledger:
@@ -127,6 +172,7 @@ class Ledger:
 
     def __init__(self, engine: Engine, tolerance_ms: int, cache_bytes: int) -> None:
         self.on_loop = engine.dialect.name == "sqlite"
+        self.served = ServedDatabase(engine)
         if engine.dialect.name == "postgresql":
             engine = engine.execution_options(isolation_level="REPEATABLE READ")
         self.engine, self.tolerance_ms = engine, tolerance_ms
@@ -134,10 +180,29 @@ class Ledger:
         self.salt = f"raceledger {__version__}, tolerance {tolerance_ms} ms"
         self.head = HeadProbe(engine)
 
-    async def respond(self, request: Request, build: Build, fmt: str, bounded: bool) -> Response:
+    async def respond(self, request: Request, build: Build, fmt: str, bounded: bool,
+                      takes: tuple[str, ...]) -> Response:
+        """The page, once its parameters are read: only those it `takes` name it, each bounded."""
+        try:
+            params = Params(request.query_params, takes)
+        except BadParameter as exc:
+            return _error(400, str(exc), fmt, None)
         if bounded and self.on_loop:
-            return self.answer(request, build, fmt)
-        return await run_in_threadpool(self.answer, request, build, fmt)
+            return self.available(request, build, fmt, params)
+        return await run_in_threadpool(self.available, request, build, fmt, params)
+
+    def available(self, request: Request, build: Build, fmt: str, params: Params) -> Response:
+        """The page, or 503 while the database cannot be read (ledger.store.served): one line logged
+        a request, no traceback, and never a page from a file other than the one first served."""
+        try:
+            self.served.check()
+            return self.answer(request, build, fmt, params)
+        except Unavailable as exc:
+            unavailable = exc
+        except self.served.errors as exc:
+            unavailable = self.served.failed(exc)
+        LOG.warning("503 for %s: %s", shortened(request.url.path), unavailable)
+        return _error(503, f"The ledger cannot be read: {unavailable}.", fmt, None)
 
     def known(self, request: Request, tag: str) -> Response | None:
         """The answer without making the page: 304 if the client holds it, or the page kept."""
@@ -150,15 +215,16 @@ class Ledger:
             return Response(body, headers={**headers, **more}, media_type=media_type)
         return None
 
-    def answer(self, request: Request, build: Build, fmt: str) -> Response:
+    def answer(self, request: Request, build: Build, fmt: str, params: Params) -> Response:
         """The page `build` makes, as HTML or JSON; 304 when the client holds it already."""
-        address = request.url.path + ("?" + request.url.query if request.url.query else "")
+        query = params.query()
+        address = request.url.path + (f"?{query}" if query else "")
         if self.cache is not None or request.headers.get("if-none-match"):
             # The head alone: a page kept, or one the client holds, needs no more.
             seen = self.known(request, etag(self.head(), address, self.salt))
             if seen is not None:
                 return seen
-        with transaction(self.engine) as session:
+        with session_scope(self.engine) as session:  # a database's failure stays itself: a 503
             head = ledger_head(session)  # again, in the page's own snapshot
             tag = etag(head, address, self.salt)
             headers = {"etag": tag, "cache-control": REVALIDATE}
@@ -166,10 +232,9 @@ class Ledger:
             if seen is not None:
                 return seen
             try:
-                page = build(session, Params(request.query_params), self.tolerance_ms)
+                page = build(session, params, self.tolerance_ms)
             except Moved as moved:
-                query = f"?{request.url.query}" if request.url.query else ""
-                return RedirectResponse(Links().page(moved.path, fmt) + query, 308)
+                return _redirect(moved.path, fmt, query)
             except BadParameter as exc:
                 return _error(400, str(exc), fmt, head)
             except LedgerError as exc:
@@ -185,10 +250,35 @@ class Ledger:
         return Response(body, headers={**headers, **more}, media_type=media_type)
 
 
+def _redirect(path: str, fmt: str, query: str = "") -> Response:
+    """A permanent redirect to another page of this site. The one place a Location is made: its
+    path is the site's own (slugs and numbers), so it starts with one `/` and names no other host;
+    anything else is refused as a bug rather than sent."""
+    location = Links().page(path, fmt) + (f"?{query}" if query else "")
+    if not location.startswith("/") or location[1:2] in ("/", "\\") or "//" in location.partition("?")[0]:
+        raise ValueError(f"refused to redirect off the site: {location!r}")
+    return RedirectResponse(location, 308)
+
+
+def _catalog_slug(name: str) -> str | None:
+    """An EVENT[/RACE[/CATEGORY]] path as slugs, or None: nothing else is a catalog page."""
+    depth = name.count("/") + 1
+    if depth > 3 or len(name) > 3 * SEGMENT:
+        return None
+    try:
+        return valid_slug(name, depth, "catalog")
+    except LedgerError:
+        return None
+
+
+def _not_found(what: str, name: str, fmt: str) -> Response:
+    return _error(404, f"no {what} {shortened(name)}", fmt, None)
+
+
 def _routes(ledger: Ledger) -> list[Route]:
     def fixed(build: Build, fmt: str, bounded: bool) -> Callable:
         async def endpoint(request: Request) -> Response:
-            return await ledger.respond(request, build, fmt, bounded)
+            return await ledger.respond(request, build, fmt, bounded, build.takes)
         return endpoint
 
     def numbered(kind: str, build: Callable[..., Page], bounded: bool, hint: str = "") -> Callable:
@@ -198,24 +288,37 @@ def _routes(ledger: Ledger) -> list[Route]:
             number = _id(name)
             if number is None:
                 return _error(404, f"no {kind} {shortened(name)}: {kind}s are numbered, e.g. /{kind}s/9{hint}", fmt, None)
-            return await ledger.respond(request, lambda s, p, t: build(s, number, p, t), fmt, bounded)
+            return await ledger.respond(request, lambda s, p, t: build(s, number, p, t), fmt, bounded, build.takes)
         return endpoint
 
     async def source(request: Request) -> Response:
         slug, fmt = _split(request.path_params["slug"])
-        return await ledger.respond(request, lambda s, p, t: pages.source(s, slug, p, t), fmt, False)
+        if len(slug) > SEGMENT:
+            return _not_found("source", slug, fmt)
+        return await ledger.respond(request, lambda s, p, t: pages.source(s, slug, p, t), fmt, False,
+                                    pages.source.takes)
 
     async def journal(request: Request) -> Response:
         scope, fmt = _split(request.path_params["scope"])
-        return await ledger.respond(request, lambda s, p, t: pages.journal(s, scope.strip("/"), p, t), fmt, False)
+        scope = scope.strip("/")
+        if len(scope) > 3 * SEGMENT:
+            return _not_found("scope", scope, fmt)
+        return await ledger.respond(request, lambda s, p, t: pages.journal(s, scope, p, t), fmt, False,
+                                    pages.journal.takes)
 
     async def catalog(request: Request) -> Response:
-        slug, fmt = _split(request.path_params["slug"])
-        if slug.endswith("/"):
-            return RedirectResponse(Links().page(slug.rstrip("/"), fmt), 308)
-        return await ledger.respond(request, lambda s, p, t: pages.catalog_page(s, slug, p, t), fmt, True)
+        name, fmt = _split(request.path_params["slug"])
+        slug = _catalog_slug(name.rstrip("/") if name.endswith("/") else name)
+        if slug is None:
+            return _error(404, f"no page {shortened(name)}: pages are EVENT, EVENT/RACE and EVENT/RACE/CATEGORY",
+                          fmt, None)
+        if name.endswith("/"):
+            return _redirect(slug, fmt)
+        takes = pages.results.takes if slug.count("/") == 2 else ()
+        return await ledger.respond(request, lambda s, p, t: pages.catalog_page(s, slug, p, t), fmt, True, takes)
 
     whole_history = lambda s, p, t: pages.journal(s, None, p, t)  # noqa: E731
+    whole_history.takes = pages.journal.takes
     return [
         Route("/", fixed(pages.home, "html", False)),
         Route("/index.json", fixed(pages.home, "json", False)),
@@ -249,7 +352,7 @@ def static_files() -> Callable[[Request], Response]:
     async def serve(request: Request) -> Response:
         found = files.get(request.path_params["name"])
         if found is None:
-            return _error(404, f"no file {request.path_params['name']!r} here", "html", None)
+            return _not_found("file", request.path_params["name"], "html")
         data, media_type, tag = found
         headers = {"etag": tag, "cache-control": "public, max-age=3600"}
         if matches(request.headers.get("if-none-match"), tag):
@@ -267,4 +370,6 @@ def make_app(ledger: Engine | str | None, tolerance_ms: int = DEFAULT_TOLERANCE_
     The read-only guard wraps the whole app, so even an error page carries the security headers."""
     engine = ledger if isinstance(ledger, Engine) else open_engine(ledger, write=False, read_only=True)[0]
     templating.environment()  # templates load once, before the first request
-    return ReadOnlyHeaders(Starlette(routes=_routes(Ledger(engine, tolerance_ms, cache_bytes))))
+    app = Starlette(routes=_routes(Ledger(engine, tolerance_ms, cache_bytes)),
+                    exception_handlers={Exception: server_error})
+    return ReadOnlyHeaders(app)

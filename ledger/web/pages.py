@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
+from ledger.core.limits import shortened
 from ledger.core.models import Claim, Event, Race, Source
 from ledger.projection import lookup
 from ledger.read import catalog, claims, figures, history, reports
@@ -50,15 +53,32 @@ class Page:
     reviewed: list[dict[str, Any]] = field(default_factory=list)  # items whose rulings become ClaimReviews
 
 
-class Params:
-    """A request's query parameters, read the way every page reads them."""
+# What a page may be given, and how long each value may be: a scope is up to three slugs (the
+# CLI's slug limit each), a search a name, a cursor a scope and a number. A value past its limit,
+# or holding a control character, is a 400; a parameter the page does not take is not read at all.
+_SCOPE = 3 * limits.TEXTS["slug"].most + 2
+PARAMETERS = {"scope": _SCOPE, "q": limits.TEXTS["name"].most, "after": _SCOPE + 12, "at": _SCOPE + 12,
+              "limit": 10, "all": 5}
 
-    def __init__(self, values: Mapping[str, str]) -> None:
-        self.values = values
+
+class Params:
+    """A request's query parameters, read the way every page reads them: only those the page takes
+    (`takes`; all of PARAMETERS when not said), each within its limit."""
+
+    def __init__(self, values: Mapping[str, str], takes: tuple[str, ...] | None = None) -> None:
+        names = PARAMETERS if takes is None else takes
+        self.values = {name: values[name] for name in names if values.get(name)}
+        for name, value in self.values.items():
+            if len(value) > PARAMETERS[name] or limits.UNSAFE.search(value):
+                raise BadParameter(f"bad {name}={shortened(value)}: at most {PARAMETERS[name]} characters, "
+                                   "and no control characters")
+
+    def query(self) -> str:
+        """The parameters a page was given and takes, in one order: what names the page it makes."""
+        return urlencode(sorted(self.values.items()))
 
     def text(self, name: str) -> str | None:
-        value = self.values.get(name)
-        return value if value else None
+        return self.values.get(name)
 
     def flag(self, name: str) -> bool:
         value = (self.values.get(name) or "").lower()
@@ -66,18 +86,26 @@ class Params:
             return False
         if value in ("1", "true", "yes", "on"):
             return True
-        raise BadParameter(f"bad {name}={value!r}: expected {name}=1 or {name}=0")
+        raise BadParameter(f"bad {name}={shortened(value)}: expected {name}=1 or {name}=0")
 
     def number(self, name: str, default: int, low: int, high: int) -> int:
         value = self.values.get(name)
         if not value:
             return default
         if not (value.isascii() and value.isdecimal() and len(value) <= 10) or not low <= int(value) <= high:
-            raise BadParameter(f"bad {name}={value!r}: expected a whole number from {low} to {high}")
+            raise BadParameter(f"bad {name}={shortened(value)}: expected a whole number from {low} to {high}")
         return int(value)
 
     def limit(self) -> int:
         return self.number("limit", paging.PAGE_SIZE, 1, paging.MAX_PAGE_SIZE)
+
+
+def takes(*names: str) -> Callable[[Callable], Callable]:
+    """Mark a page function with the parameters it reads (Params drops any other)."""
+    def mark(build: Callable) -> Callable:
+        build.takes = names
+        return build
+    return mark
 
 
 def _parameter(parse: Callable[..., Any], *args: Any) -> Any:
@@ -99,6 +127,7 @@ def _athlete_ids_of(session: Session, claim_ids: list[int]) -> dict[int, int | N
 # --- pages -----------------------------------------------------------------------------------------
 
 
+@takes()
 def home(session: Session, params: Params, tolerance_ms: int, scope: str | None = None) -> Page:
     """Events, the open placing disputes across the ledger (or a scope of it), newest first, and
     the open figure disputes. Twin: `event list -f json`."""
@@ -109,6 +138,7 @@ def home(session: Session, params: Params, tolerance_ms: int, scope: str | None 
                          "categories": catalog.list_categories(session), "topics": figures.topics(session)})
 
 
+@takes("scope", "all", "limit", "after", "at")
 def disputes(session: Session, params: Params, tolerance_ms: int) -> Page:
     """Like `raceledger disputes [SCOPE] [--all] -f json`, a page of it at a time."""
     scope, show_all, limit = params.text("scope"), params.flag("all"), params.limit()
@@ -145,6 +175,7 @@ def catalog_page(session: Session, slug: str, params: Params, tolerance_ms: int)
     raise LedgerError(f"no page {slug!r}: pages are EVENT, EVENT/RACE and EVENT/RACE/CATEGORY")
 
 
+@takes("all", "limit", "after", "at")
 def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> Page:
     """Like `raceledger results CATEGORY [--all] -f json`, a page of placings at a time."""
     show_all, limit = params.flag("all"), params.limit()
@@ -164,6 +195,7 @@ def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> P
                 next={**own, "after": found.next} if found.next else None, reviewed=records)
 
 
+@takes()
 def claim(session: Session, claim_id: int, params: Params, tolerance_ms: int) -> Page:
     """One claim whole (ledger.web.claim), with the placing it belongs to."""
     record = claim_show(session, claim_id, tolerance_ms)
@@ -175,6 +207,7 @@ def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None]) -> Pa
                 context={"athlete_ids": athlete_ids}, reviewed=[record["placing"]])
 
 
+@takes()
 def athlete(session: Session, athlete_id: int, params: Params, tolerance_ms: int) -> Page:
     """Like `raceledger athlete show '#ID' -f json`; a merged record moves to the one it was merged into."""
     found = lookup.athlete_by_id(session, athlete_id)
@@ -184,11 +217,13 @@ def athlete(session: Session, athlete_id: int, params: Params, tolerance_ms: int
     return Page("athlete.html", described["name"], f"athletes/{athlete_id}", reports.athlete_json(described, report))
 
 
+@takes()
 def sources(session: Session, params: Params, tolerance_ms: int, every: list[dict[str, Any]] | None = None) -> Page:
     """Like `raceledger sources -f json` (`every`: that list, when read already)."""
     return Page("sources.html", "Sources", "sources", every if every is not None else reports.sources(session, tolerance_ms))
 
 
+@takes("after", "limit")
 def source(session: Session, slug: str, params: Params, tolerance_ms: int,
            every: list[dict[str, Any]] | None = None, within: tuple[str, list[int]] | None = None) -> Page:
     """This source's item of `raceledger sources -f json` (a list of one; `every` is that list when
@@ -207,6 +242,7 @@ def source(session: Session, slug: str, params: Params, tolerance_ms: int,
                 next={"after": listed[limit - 1].id} if len(listed) > limit else None)
 
 
+@takes("after", "limit")
 def journal(session: Session, scope: str | None, params: Params, tolerance_ms: int) -> Page:
     """Like `raceledger history [SCOPE | CLAIM_ID] -f json`, a page of entries at a time (after=SEQ)."""
     after = params.number("after", 0, 0, 2 ** 62)
@@ -223,6 +259,7 @@ def _figures_json(found: list[figures.Assessed]) -> list[dict[str, Any]]:
     return [figure.to_json() for figure in found]
 
 
+@takes("scope")
 def figure_list(session: Session, params: Params, tolerance_ms: int) -> Page:
     """Like `raceledger figures [SCOPE] -f json`: every figure with its verdict, drawn by subject
     and measure (ledger.web.charts) beside the rule's words on each pair."""
@@ -234,6 +271,7 @@ def figure_list(session: Session, params: Params, tolerance_ms: int) -> Page:
                                                   "topics": [] if scope else figures.topics(session)})
 
 
+@takes()
 def figure(session: Session, figure_id: int, params: Params, tolerance_ms: int) -> Page:
     """Like `raceledger figure show ID -f json`: one figure whole, drawn among the other figures of
     its subject and measure."""
@@ -244,6 +282,7 @@ def figure(session: Session, figure_id: int, params: Params, tolerance_ms: int) 
                 "topic": record["subject_kind"] == "topic"})
 
 
+@takes("q")
 def search(session: Session, params: Params, tolerance_ms: int) -> Page:
     """Athletes a name finds, as `raceledger athlete list -f json` lists them (a part of it)."""
     query = (params.text("q") or "").strip()
