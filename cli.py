@@ -1346,6 +1346,7 @@ def serve(ctx: click.Context, host: str, port: int, tolerance_ms: int) -> None:
 @cli.command()
 @click.argument("scope", required=False, metavar="[SCOPE]")
 @click.option("--out", "out_dir", required=True, metavar="DIR", type=click.Path(file_okay=False),
+              callback=lambda ctx, param, value: value or param.type.fail("it is empty; name a folder, e.g. --out site"),
               help="Folder to write into (made if missing; files of the same names are replaced).")
 @click.option("--markdown", is_flag=True,
               help="Write one Markdown document of the scope's disputes, with numbered citations, instead.")
@@ -1377,7 +1378,6 @@ def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, 
 
 
 # --- database administration --------------------------------------------------------------------
-              callback=lambda ctx, param, value: value or param.type.fail("it is empty; name a folder, e.g. --out site"),
 
 
 @cli.group("db", context_settings=CONTEXT)
