@@ -195,6 +195,11 @@ def _move_in(staging: str, target: str, shown: str) -> None:
     moves.discard()
 
 
+def _times(fd: int) -> tuple[int, int]:
+    found = os.fstat(fd)
+    return found.st_atime_ns, found.st_mtime_ns
+
+
 class _Moves:
     """Files renamed into a folder, through folders opened without following links, and how to
     undo that: each replaced file is kept in the folder `aside` until all have moved."""
@@ -208,6 +213,7 @@ class _Moves:
             os.close(self.aside_fd)
             raise
         self.open: dict[tuple[str, ...], int] = {}  # the folders on the path of the file moved last
+        self.times = {(): _times(self.root)}  # each folder that was there: its times, put back on undo
         self.made: list[tuple[str, ...]] = []
         self.placed: list[tuple[tuple[str, ...], str | None]] = []  # a file moved in, and its old one aside
         self.trying: tuple[str, ...] = ()
@@ -225,6 +231,8 @@ class _Moves:
                         os.mkdir(path[-1], dir_fd=fd)
                         self.made.append(path)
                 self.open[path] = os.open(path[-1], _FOLDER, dir_fd=fd)
+                if path not in self.times and path not in self.made:
+                    self.times[path] = _times(self.open[path])
             fd = self.open[path]
         return fd
 
@@ -265,6 +273,9 @@ class _Moves:
                 os.rmdir(parts[-1], dir_fd=self.folder(parts[:-1], make=False))
             except OSError as exc:
                 failed = failed or f"{exc.strerror or exc}: {'/'.join(parts)}"
+        for parts, times in self.times.items():  # a folder's times change as names come and go
+            with suppress(OSError):
+                os.utime(self.folder(parts, make=False), ns=times)
         return failed
 
     def discard(self) -> None:
