@@ -3,6 +3,8 @@
 `--read-only` is enforced by the database itself, not only by the CLI refusing write commands:
 SQLite files are opened with `mode=ro`, PostgreSQL sessions start with
 `default_transaction_read_only=on`, so any write that slipped through would still be refused.
+A SQLite file in a folder its reader may not write is read as an immutable snapshot (`immutable=1`),
+which makes nothing beside it (ledger.store.engine.readable_snapshot).
 """
 
 from __future__ import annotations
@@ -31,13 +33,15 @@ def read_only_refusal(command: str) -> LedgerError:
     )
 
 
-def read_only_engine_options(url: URL) -> dict[str, Any]:
-    """create_engine() keyword arguments that make every connection of `url` read-only."""
+def read_only_engine_options(url: URL, immutable: bool = False) -> dict[str, Any]:
+    """create_engine() keyword arguments that make every connection of `url` read-only; with
+    `immutable`, a SQLite file is read as a snapshot that makes nothing beside it (`immutable=1`:
+    no -shm or -wal file, no lock; ledger.store.engine.readable_snapshot says when)."""
     if url.get_backend_name() == "sqlite":
         path = url.database or ""
         if path in ("", ":memory:"):
             raise LedgerError("--read-only needs a database file, not an in-memory database")
-        query = {"mode": "ro"}
+        query = {"mode": "ro", **({"immutable": "1"} if immutable else {})}
         if url.query.get("uri") == "true" and path.startswith("file:"):  # a URI already: keep its parameters
             path, query = path[len("file:"):], {**{k: v for k, v in url.query.items() if k != "uri"}, **query}
         uri = f"file:{quote(path)}?{urlencode(query, doseq=True)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, inspect, text
@@ -24,11 +24,15 @@ BUSY_TIMEOUT_MS = 10_000
 
 @dataclass(frozen=True)
 class Target:
-    """Where the ledger lives: a SQLAlchemy URL and a name safe to print (no password)."""
+    """Where the ledger lives: a SQLAlchemy URL and a name safe to print (no password).
+
+    `immutable`: a SQLite file opened by a reader as an immutable snapshot, because it may not write
+    the file's folder (a read-only deployment; see `readable_snapshot`). Such a target is read-only too."""
 
     url: str
     display: str
     read_only: bool = False
+    immutable: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -98,8 +102,9 @@ def make_engine(target: Target, write: bool = True) -> Engine:
     """Writers take the write lock at BEGIN (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock),
     so two writers queue instead of failing midway. A read-only target's connections refuse writes."""
     url = make_url(target.url)
+    options = access.read_only_engine_options(url, target.immutable) if target.read_only else {}
     try:
-        engine = create_engine(url, **(access.read_only_engine_options(url) if target.read_only else {}))
+        engine = create_engine(url, **options)
     except ImportError as exc:
         hint = "; install it with: pip install 'raceledger[postgresql]'" if url.get_backend_name() == "postgresql" else ""
         raise LedgerError(f"cannot open {target.display}: {exc}{hint}") from None
@@ -117,6 +122,44 @@ def make_engine(target: Target, write: bool = True) -> Engine:
 def _check_openable(target: Target, create: bool) -> None:
     if target.file_missing and not create:
         raise LedgerError(f"no ledger at {target.display}; create one with: raceledger init")
+
+
+def _folder(target: Target) -> str | None:
+    """The folder of a SQLite ledger's file, where SQLite keeps its -wal and -shm files; None for
+    another database or an in-memory one."""
+    path = target.sqlite_path
+    return None if not path or path == ":memory:" else os.path.dirname(os.path.abspath(path))
+
+
+def _check_writable(target: Target) -> None:
+    """A writer must be able to make files beside a SQLite ledger (its -wal and -shm): say so first."""
+    folder = _folder(target)
+    if folder is not None and not os.access(folder, os.W_OK):
+        raise LedgerError(f"cannot write {target.display}: this user may not write its folder {folder}, "
+                          "where SQLite keeps its write-ahead log; nothing was written")
+
+
+def readable_snapshot(target: Target) -> Target:
+    """A reader of a SQLite ledger whose folder it may not write (a read-only deployment) opens the
+    file as an immutable snapshot (SQLite `immutable=1`): SQLite then makes no -shm or -wal file
+    beside it, which it could not. Such a snapshot neither reads a -wal file nor sees later writes,
+    so a ledger whose last writes are still in one is refused, never shown shorter; and the file is
+    taken not to change while it is open, as nobody may write there."""
+    folder = _folder(target)
+    if folder is None or target.file_missing or os.access(folder, os.W_OK):
+        return target
+    wal = f"{target.sqlite_path}-wal"
+    try:
+        pending = os.stat(wal).st_size
+    except FileNotFoundError:
+        pending = 0
+    if pending:
+        raise LedgerError(
+            f"{target.display}'s last writes are still in its write-ahead log {wal}, which a reader that "
+            f"may not write the folder cannot read; a writer must checkpoint it first, e.g. by running "
+            f"raceledger --db {target.display} init (which changes nothing else), or "
+            f"sqlite3 {target.sqlite_path} 'PRAGMA wal_checkpoint(TRUNCATE)'")
+    return replace(target, read_only=True, immutable=True)
 
 
 def schema_revision(engine: Engine, target: Target) -> str | None:
@@ -139,9 +182,15 @@ def schema_revision(engine: Engine, target: Target) -> str | None:
 
 def open_engine(db: str | None, create: bool = False, write: bool = True,
                 read_only: bool = False) -> tuple[Engine, Target]:
-    """An engine for an existing ledger at the current schema (or for `init` to create one)."""
+    """An engine for an existing ledger at the current schema (or for `init` to create one). A reader
+    (not `write`) of a SQLite file in a folder it may not write gets an immutable snapshot
+    (readable_snapshot; `target.immutable` says so); a writer there is refused at once."""
     target = resolve_target(db, read_only)
     _check_openable(target, create)
+    if write or create:
+        _check_writable(target)
+    else:
+        target = readable_snapshot(target)
     engine = make_engine(target, write)
     revision = schema_revision(engine, target)  # also proves the database can be reached
     if not create:
