@@ -663,7 +663,7 @@ def test_a_page_names_each_claims_claimant_its_reporter_every_citation_and_the_l
     results = ok(web.get(f"/{WOMEN}")).decode()
     first = placing_html(results, 1)
     assert "single-source" in first and "1 line of evidence" in first
-    assert "Two sources give place 1: Anna Nowak; but one reports or relies on another" in first
+    assert "Two sources give place 1: \u2068Anna Nowak\u2069; but one reports or relies on another" in first
     made_via = card(results, 1)
     assert 'Claimed by <a href="/sources/state-tv">state-tv</a>' in made_via
     assert 'via <a href="/sources/gazette">gazette</a>' in made_via
@@ -685,7 +685,7 @@ def test_a_page_names_each_claims_claimant_its_reporter_every_citation_and_the_l
 
     page = ok(web.get("/claims/1")).decode()
     assert "1 line of evidence" in page and card(page, 1).count("<blockquote>") == 3
-    assert "state-tv (reported by gazette) says Anna Nowak" in page
+    assert "state-tv (reported by gazette) says \u2068Anna Nowak\u2069" in page  # isolated (issue 20 point 9)
     disputes = ok(web.get("/disputes")).decode()
     assert "2 independent lines" not in disputes  # a dispute has no verdict of lines
     fourth = card(disputes, 9)
