@@ -1,12 +1,19 @@
-"""`raceledger serve`: the web view on uvicorn, bound to the loopback address unless told otherwise."""
+"""`raceledger serve`: the web view on uvicorn, bound to the loopback address unless told otherwise.
+
+Its own messages never say "nothing was written": the server only ever reads."""
 
 from __future__ import annotations
 
 from typing import Callable
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from ledger.core.errors import LedgerError
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
-from ledger.store.engine import open_engine, transaction
+from ledger.store.engine import failure, open_engine
 from ledger.web.app import CACHE_BYTES, make_app
+from ledger.web.guard import BACKLOG, HEADER_TIMEOUT, Guard, default_max_connections, quiet
 from ledger.web.headers import ledger_head
 
 DEFAULT_HOST = "127.0.0.1"
@@ -19,22 +26,41 @@ def address(host: str, port: int) -> str:
 
 def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read_only: bool = True,
         tolerance_ms: int = DEFAULT_TOLERANCE_MS, announce: Callable[[str], None] = print,
-        access_log: bool = True, cache_bytes: int = CACHE_BYTES) -> None:
-    """Serve the ledger at `db` until interrupted. It is always opened read-only (SQLite `mode=ro`,
-    PostgreSQL read-only transactions): `read_only=False` is refused, as the server never writes.
-    Pages made are kept by ETag up to `cache_bytes` (0: none kept; ledger.web.app.PageCache)."""
+        access_log: bool = True, cache_bytes: int = CACHE_BYTES, header_timeout: float = HEADER_TIMEOUT,
+        max_connections: int | None = None) -> None:
+    """Serve the ledger at `db` until interrupted (Ctrl+C or SIGTERM: "Stopped."). It is always opened
+    read-only (SQLite `mode=ro`, PostgreSQL read-only transactions): `read_only=False` is refused, as
+    the server never writes. Pages made are kept by ETag up to `cache_bytes` (0: none kept;
+    ledger.web.app.PageCache). Slow and many clients are held to `header_timeout` seconds for a
+    request head and `max_connections` sockets (default: guard.default_max_connections();
+    ledger.web.guard). Port 0 takes a free port, announced."""
     import uvicorn
 
     if not read_only:
         raise ValueError("the web view only reads: it always opens the ledger read-only")
-    engine, target = open_engine(db, write=False, read_only=True)
+    guard = Guard(header_timeout, max_connections or default_max_connections())
     try:
-        with transaction(engine) as session:
-            head = ledger_head(session)
-        announce(f"Serving {target.display} read-only at {address(host, port)} "
-                 f"(head {head['seq']}:{head['hash']}); press Ctrl+C to stop.")
-        config = uvicorn.Config(make_app(engine, tolerance_ms, cache_bytes), host=host, port=port, lifespan="off",
-                                access_log=access_log, server_header=False, proxy_headers=False, log_level="info")
-        uvicorn.Server(config).run()
-    finally:
-        engine.dispose()
+        engine, target = open_engine(db, write=False, read_only=True)
+        try:
+            try:
+                with Session(engine) as session, session.begin():
+                    head = ledger_head(session)
+            except DBAPIError as exc:
+                raise LedgerError(f"cannot serve {target.display}: {failure(exc)}") from None
+            try:
+                listener = guard.listen(host, port)
+            except OSError as exc:
+                raise LedgerError(f"cannot listen on {address(host, port)}: {exc.strerror or exc}") from None
+            with listener:
+                announce(f"Serving {target.display} read-only at {address(host, listener.getsockname()[1])} "
+                         f"(head {head['seq']}:{head['hash']}); press Ctrl+C to stop.")
+                config = uvicorn.Config(make_app(engine, tolerance_ms, cache_bytes), http=guard.protocol(),
+                                        lifespan="off", access_log=access_log, server_header=False,
+                                        proxy_headers=False, log_level="info", backlog=BACKLOG)
+                with quiet("uvicorn.error", "asyncio"):
+                    uvicorn.Server(config).run(sockets=[listener])
+        finally:
+            engine.dispose()
+    except KeyboardInterrupt:  # uvicorn stops gracefully on the signal, then raises it again
+        pass
+    announce("Stopped.")
