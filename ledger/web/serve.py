@@ -54,8 +54,9 @@ def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read
             with listener:
                 announce(f"Serving {target.display} read-only at {address(host, listener.getsockname()[1])} "
                          f"(head {head['seq']}:{head['hash']}); press Ctrl+C to stop.")
+                # asyncio's own loop: it accepts through the guard's listening socket (uvloop would not).
                 config = uvicorn.Config(make_app(engine, tolerance_ms, cache_bytes), http=guard.protocol(),
-                                        lifespan="off", access_log=access_log, server_header=False,
+                                        loop="asyncio", lifespan="off", access_log=access_log, server_header=False,
                                         proxy_headers=False, log_level="info", backlog=BACKLOG)
                 with quiet("uvicorn.error", "asyncio"):
                     uvicorn.Server(config).run(sockets=[listener])
