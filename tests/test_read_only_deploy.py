@@ -108,6 +108,20 @@ def test_the_web_view_serves_the_snapshot(ledger):
     assert not target.immutable  # a folder the reader may write: SQLite's usual shared reading
 
 
+def test_serve_says_it_serves_an_immutable_snapshot(ledger, tmp_path):
+    from test_slow_clients import answer, serving
+
+    before = listing(ledger.parent)
+    with frozen(ledger.parent), serving(str(ledger), tmp_path) as served:
+        with served.connect() as sock:
+            assert answer(sock, f"/{AMATEUR}").startswith(b"HTTP/1.1 200")
+        log = served.stop()
+        assert listing(ledger.parent) == before
+    said = log.splitlines()
+    assert said[1] == (f"{ledger} lies in a folder this user may not write: it is served as an immutable "
+                       "snapshot, and writes made to it after now are not shown until a restart."), log
+
+
 def test_last_writes_still_in_the_wal_are_one_error_never_a_shorter_history(ledger, tmp_path):
     leave_writes_in_the_wal(ledger)
     before = listing(ledger.parent)

@@ -54,6 +54,9 @@ def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read
             with listener:
                 announce(f"Serving {target.display} read-only at {address(host, listener.getsockname()[1])} "
                          f"(head {head['seq']}:{head['hash']}); press Ctrl+C to stop.")
+                if target.immutable:
+                    announce(f"{target.display} lies in a folder this user may not write: it is served as an "
+                             "immutable snapshot, and writes made to it after now are not shown until a restart.")
                 # asyncio's own loop: it accepts through the guard's listening socket (uvloop would not).
                 config = uvicorn.Config(make_app(engine, tolerance_ms, cache_bytes), http=guard.protocol(),
                                         loop="asyncio", lifespan="off", access_log=access_log, server_header=False,
