@@ -372,4 +372,6 @@ def make_app(ledger: Engine | str | None, tolerance_ms: int = DEFAULT_TOLERANCE_
     templating.environment()  # templates load once, before the first request
     app = Starlette(routes=_routes(Ledger(engine, tolerance_ms, cache_bytes)),
                     exception_handlers={Exception: server_error})
+    # Starlette's own trailing-slash redirect names the host the client sent: ours (`_redirect`) never does.
+    app.router.redirect_slashes = False
     return ReadOnlyHeaders(app)
