@@ -97,6 +97,18 @@ def test_an_over_long_path_segment_is_a_404_that_echoes_a_short_prefix(web, path
     assert LONG[: SHOWN + 5] not in response.text and "9" * (SHOWN + 5) not in response.text
 
 
+WITHIN = "a" * 190  # within every limit, so the ledger is asked, and its answer names it
+
+
+@pytest.mark.parametrize("address", [f"/sources/{WITHIN}", f"/{WITHIN}", f"/pyongyang-2025/{WITHIN}",
+                                     f"/history/{WITHIN}", f"/disputes?scope={WITHIN}", f"/figures?scope={WITHIN}",
+                                     f"/disputes?after={WITHIN}:p1", f"/{AMATEUR}?after={WITHIN}"])
+def test_an_error_page_echoes_a_short_prefix_of_what_was_asked(web, address):
+    response = web.get(address)
+    assert response.status_code in (400, 404), address
+    assert WITHIN[: SHOWN + 5] not in response.text, address
+
+
 def test_a_parameter_a_page_does_not_take_changes_neither_the_page_nor_the_cache(served):
     web, _ = served
     plain = web.get("/disputes")

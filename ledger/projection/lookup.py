@@ -31,7 +31,7 @@ def find(session: Session, model: type[Model], slug: str) -> Model:
     row = session.execute(select(model).where(model.slug == slug)).scalar_one_or_none()
     if row is None:
         what = model.__tablename__
-        raise LedgerError(f"no {what} {slug!r}{_did_you_mean(session, model, slug)}")
+        raise LedgerError(f"no {what} {limits.shortened(slug)}{_did_you_mean(session, model, slug)}")
     return row
 
 
@@ -52,7 +52,7 @@ def categories_under(session: Session, scope: str | None) -> Sequence[Category]:
         depth = scope.count("/") + 1
         model = {1: Event, 2: Race, 3: Category}.get(depth)
         if model is None:
-            raise LedgerError(f"bad scope {scope!r}: expected EVENT, EVENT/RACE or EVENT/RACE/CATEGORY")
+            raise LedgerError(f"bad scope {limits.shortened(scope)}: expected EVENT, EVENT/RACE or EVENT/RACE/CATEGORY")
         find(session, model, scope)
         query = query.where((Category.slug == scope) | Category.slug.startswith(scope + "/", autoescape=True))
     return session.execute(query).scalars().all()

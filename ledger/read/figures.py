@@ -218,11 +218,11 @@ def in_scope(session: Session, scope: str):
     depth = scope.count("/") + 1
     model = {1: Event, 2: Race, 3: Category}.get(depth)
     if model is None:
-        raise LedgerError(f"bad scope {scope!r}: expected a topic, EVENT, EVENT/RACE or EVENT/RACE/CATEGORY")
+        raise LedgerError(f"bad scope {limits.shortened(scope)}: expected a topic, EVENT, EVENT/RACE or EVENT/RACE/CATEGORY")
     if depth == 1 and session.execute(select(Event.id).where(Event.slug == scope)).first() is None:
         known = [*session.execute(select(Topic.slug)).scalars(), *session.execute(select(Event.slug)).scalars()]
         close = difflib.get_close_matches(scope, known, n=1, cutoff=0.6)
-        raise LedgerError(f"no topic or event {scope!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+        raise LedgerError(f"no topic or event {limits.shortened(scope)}" + (f"; did you mean {close[0]!r}?" if close else ""))
     lookup.find(session, model, scope)
     return (Figure.subject_kind != "topic") & or_(Figure.subject == scope,
                                                   Figure.subject.startswith(scope + "/", autoescape=True))

@@ -172,7 +172,7 @@ def catalog_page(session: Session, slug: str, params: Params, tolerance_ms: int)
                     context={"race": found, "event": event, "figures": _figures_json(figures.assessed(session, slug))})
     if depth == 3:
         return results(session, slug, params, tolerance_ms)
-    raise LedgerError(f"no page {slug!r}: pages are EVENT, EVENT/RACE and EVENT/RACE/CATEGORY")
+    raise LedgerError(f"no page {shortened(slug)}: pages are EVENT, EVENT/RACE and EVENT/RACE/CATEGORY")
 
 
 @takes("all", "limit", "after", "at")

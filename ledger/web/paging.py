@@ -233,14 +233,14 @@ def dispute_cursor(session: Session, text: str | None) -> DisputeKey | None:
         return None
     match = _DISPUTE_KEY.match(text)
     if match is None:
-        raise LedgerError(f"bad dispute key {text!r}: expected CATEGORY:pPOSITION or CATEGORY:aCLAIM_ID")
+        raise LedgerError(f"bad dispute key {shortened(text)}: expected CATEGORY:pPOSITION or CATEGORY:aCLAIM_ID")
     category, n = match["category"], int(match["n"])
     if match["kind"] == "p":
         return DisputeKey(category, False, n, "", 0)
     name = session.execute(select(Athlete.name).join(Claim, Claim.athlete_id == Athlete.id)
                            .where(Claim.id == n)).scalar()
     if name is None:
-        raise LedgerError(f"bad dispute key {text!r}: claim {n} names no athlete")
+        raise LedgerError(f"bad dispute key {shortened(text)}: claim {n} names no athlete")
     return DisputeKey(category, True, 0, name, n)
 
 
