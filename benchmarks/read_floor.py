@@ -4,7 +4,7 @@ It reads the claims the command reads, from the same ledger file through the sam
 category's claims; for disputes, the claims of contested groups, through the `contest` table),
 and writes them as one JSON array of rows: no SQLAlchemy, no verdicts, no objects per claim, no
 layout. What raceledger adds on top of it is the price of its Python.
-Run: python read_floor.py DB category SLUG  |  python read_floor.py DB disputes
+Run: python read_floor.py DB category SLUG  |  python read_floor.py DB disputes [SLUG]
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ IN_CATEGORY = CLAIMS + "WHERE category.slug = ? ORDER BY claim.id"
 CONTESTED = CLAIMS + """WHERE claim.retracted_seq IS NULL AND (
     (claim.category_id, claim.position) IN (SELECT category_id, key FROM contest WHERE kind = 'position')
     OR (claim.category_id, claim.athlete_id) IN (SELECT category_id, key FROM contest WHERE kind = 'athlete'))
-ORDER BY claim.id"""
+"""
+IN_ONE = " AND category.slug = ?"
 
 
 def read(db: str, what: str, *args: str) -> int:
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    rows = conn.execute(IN_CATEGORY if what == "category" else CONTESTED, args).fetchall()
+    query = IN_CATEGORY if what == "category" else CONTESTED + (IN_ONE if args else "") + " ORDER BY claim.id"
+    rows = conn.execute(query, args).fetchall()
     sys.stdout.write(json.dumps(rows, ensure_ascii=False))
     return len(rows)
 
