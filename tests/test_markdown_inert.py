@@ -20,7 +20,7 @@ from markdown_it.token import Token
 
 from ledger.output.inert import visible
 from ledger.web import markdown
-from ledger.web.links import web_url
+from ledger.web.links import web_address
 
 MD = MarkdownIt("commonmark")
 # What could start markup, an entity, HTML, a block or a link, and what could reorder or hide text.
@@ -64,7 +64,7 @@ def assert_inert(document: str, texts: list[str], urls: list[str], headings: int
     assert sum(t.type == "heading_open" for t in found) == headings, document
     assert not [t for t in found if t.type in ("image", "code_block", "fence", "hr", "blockquote_open")], document
     hrefs = [unquote(str(t.attrs["href"])) for t in found if t.type == "link_open"]
-    assert set(hrefs) <= {unquote(web_url(url)) for url in urls}, document  # web_url: the address, trimmed
+    assert set(hrefs) <= {unquote(web_address(url)) for url in urls}, document  # the address, trimmed
     assert all(href.startswith("https://") for href in hrefs)
     text = rendered_text(document)
     for one in texts:
@@ -92,16 +92,16 @@ def test_escaped_text_is_literal_wherever_it_stands(texts):
 @PROPERTY
 @given(URL, TEXT)
 def test_a_citation_url_is_one_link_to_exactly_that_address(url, after):
-    link = markdown.link(web_url(url))
+    link = markdown.link(web_address(url))
     if link.startswith("<"):  # a plain address: an autolink, as written
-        assert link == f"<{web_url(url)}>" and not set("<>%&\\") & set(web_url(url))
+        assert link == f"<{web_address(url)}>" and not set("<>%&\\") & set(web_address(url))
     else:
         destination = link[link.index("](<"):]
         assert destination.isascii() and " " not in destination
     document = f"1. from x, {link}, {markdown.escape(after)}"
     links = [t for t in tokens(document) if t.type == "link_open"]
-    assert len(links) == 1 and unquote(links[0].attrs["href"]) == unquote(web_url(url)), document
-    assert_inert(document, [web_url(url), after], [url], 0)  # the link's text is the address, as text
+    assert len(links) == 1 and unquote(links[0].attrs["href"]) == unquote(web_address(url)), document
+    assert_inert(document, [web_address(url), after], [url], 0)  # the link's text is the address, as text
 
 
 # --- the document, from hostile records ------------------------------------------------------------------

@@ -27,8 +27,9 @@ def _claim_review(item: Record, claim: Record, href: str | None) -> Record:
         "reviewRating": {"@type": "Rating", "alternateName": claim["standing"], "ratingExplanation": ruling["reason"]},
         "reviewBody": words.sentence(words.ruling(ruling)),
     }
-    if web_url(claim.get("url")):
-        review["itemReviewed"]["appearance"] = {"@type": "CreativeWork", "url": claim["url"]}
+    appearance = web_url(claim.get("url"))
+    if appearance:
+        review["itemReviewed"]["appearance"] = {"@type": "CreativeWork", "url": appearance}
     if ruling.get("decided"):
         review["datePublished"] = ruling["decided"]
     if href:

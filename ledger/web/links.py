@@ -18,9 +18,9 @@ WEB_SCHEMES = ("http", "https")
 _UNSAFE_IN_NAME = re.compile(r"[^a-z0-9-]+")
 
 
-def web_url(url: str | None) -> str | None:
-    """The URL if it is an http(s) address a link may point at; None for anything else
-    (`javascript:`, `data:`, relative paths, text that is not a URL)."""
+def web_address(url: str | None) -> str | None:
+    """The address, trimmed, if it is an http(s) address a link may point at; None for anything
+    else (`javascript:`, `data:`, relative paths, text that is not a URL)."""
     if not url:
         return None
     try:
@@ -30,6 +30,28 @@ def web_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in WEB_SCHEMES or not parts.netloc:
         return None
     return url.strip()
+
+
+def web_url(url: str | None) -> str | None:
+    """An http(s) address as an href (web_address, made a valid URL); None for anything else."""
+    address = web_address(url)
+    return None if address is None else _valid(address)
+
+
+# What a valid URL may not hold as it is (the URL Standard's URL code points): ASCII controls,
+# space, `"<>\^`{|}`, a `%` that starts no escape, and `#` past the one that starts the fragment.
+_NOT_IN_URL = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f#]|%(?![0-9A-Fa-f]{2})')
+
+
+def _escape(text: str) -> str:
+    return _NOT_IN_URL.sub(lambda m: f"%{ord(m.group()):02X}", text)
+
+
+def _valid(url: str) -> str:
+    """The address with what a URL may not hold percent-escaped (the URL Standard's URL code
+    points), so an href is a valid URL that goes where a browser's reading of the text would."""
+    address, hash_, fragment = url.partition("#")
+    return _escape(address) + hash_ + _escape(fragment)
 
 
 def anchor(text: str) -> str:

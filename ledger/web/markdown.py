@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledger.output.inert import visible
 from ledger.web import paging, words
-from ledger.web.links import web_url
+from ledger.web.links import web_address
 
 FILE_NAME = "disputes.md"
 # What starts markup inside a line: emphasis, code, links and images, autolinks and HTML, entities
@@ -97,7 +97,7 @@ def _seen(citation: dict[str, Any], claimant: str) -> str:
     is), its address (a link only for http(s)) and its dates."""
     by = escape(citation.get("via") or claimant)
     parts = [f"quoted from {by}: “{escape(citation['quote'])}”" if citation.get("quote") else f"from {by}"]
-    url = web_url(citation.get("url"))
+    url = web_address(citation.get("url"))
     if url:
         parts.append(link(url))
     elif citation.get("url"):

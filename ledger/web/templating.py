@@ -5,6 +5,7 @@ The templates read the same records the JSON twin holds, so the page shows what 
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,17 @@ def environment() -> Environment:
     """The templates, loaded once; autoescaped, and an undefined name is an error, not a blank."""
     env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, auto_reload=False)
-    env.filters.update(web_url=links.web_url, who=words.who, place=words.place, count=words.count,
+    env.filters.update(web_url=links.web_url, datetime=_datetime_attribute, who=words.who, place=words.place, count=words.count,
                        amount=words.amount)
     env.globals.update(words=words, anchor=links.anchor, placing_anchor=links.placing_anchor,
                        dispute_anchor=links.dispute_anchor, dispute_key=_dispute_key)
     return env
+
+
+def _datetime_attribute(moment: str) -> str:
+    """A journal time as a `<time datetime>` value: HTML allows at most three digits of a second's
+    fraction, and the journal keeps six."""
+    return dt.datetime.fromisoformat(moment).isoformat(timespec="milliseconds")
 
 
 def _dispute_key(item: dict[str, Any]) -> str:
