@@ -1617,18 +1617,26 @@ def athlete_merge(ctx: click.Context, keep: str, other: str) -> None:
 
 
 def main() -> None:
-    """The console script: the process ends as Python ends it (atexit handlers run, streams flush).
+    """The console script, and the one place that decides how its process ends: as Python ends it
+    (atexit handlers run, streams flush, the ledger closes), with the objects the command leaves
+    frozen first, so that the collection at interpreter exit does not scan them all once more.
 
     SIGTERM unwinds like Ctrl-C (the transaction rolled back, temporary files removed), as a
     KeyboardInterrupt carrying its number, which LedgerGroup.main reports (exit 143). Installed here,
     not at import: a program that imports cli keeps its own handlers."""
+    import gc
     import signal
 
     def terminated(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt(signum)
 
     signal.signal(signal.SIGTERM, terminated)
-    cli(prog_name="raceledger")
+    try:
+        cli(prog_name="raceledger")
+    finally:
+        # Every command ends here (cli exits by SystemExit). gc.freeze, not os._exit or gc.disable:
+        # atexit handlers and finalizers still run, and a long `serve` keeps its collector.
+        gc.freeze()
 
 
 if __name__ == "__main__":
