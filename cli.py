@@ -1498,6 +1498,80 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         click.echo("\n".join(map(visible, duplicate_lines(report))))
 
 
+class EntrantsGroup(click.Group):
+    """`entrants RACE` lists a race's entrants; `entrants import RACE FILE` records a start list."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=EntrantsGroup, context_settings=CONTEXT)
+def entrants() -> None:
+    """A race's start list: its entrants by bib (`entrants RACE`), and recording one (`entrants import`).
+
+    \b
+    Example:
+        raceledger entrants import city-2025/marathon start.csv --source timing
+        raceledger entrants city-2025/marathon -f json
+    """
+
+
+@entrants.command("import")
+@click.argument("race", metavar="EVENT/RACE")
+@click.argument("file", metavar="FILE")
+@click.option("--source", required=True, metavar="SLUG", help="Who published the start list (the organiser, ...).")
+@click.pass_context
+def entrants_import(ctx: click.Context, race: str, file: str, source: str) -> None:
+    """Record a start list (CSV or TSV, `-` for stdin) as one journal entry: a runner a line.
+
+    Columns (header spellings as `import` reads them): Bib, Name (or First Name and Last Name),
+    and any of Sex, Birth Date (YYYY-MM-DD), Born/YOB (a year), Age (on race day), Nationality,
+    Club, Category. Each bib belongs to one athlete in the race: the one who holds it already when
+    the name fits, else an existing athlete on an exact, uncontradicted name match, else a new one.
+    A bib twice, or one person (same name, same birth date, year or age) with two bibs, is an error
+    naming both lines, and nothing is recorded. A later start list adds and changes entrants.
+
+    \b
+    Example:
+        raceledger entrants import city-2025/marathon start.csv --source organiser
+        printf 'Bib,Name,Sex,Born\n7,Anna Nowak,F,1990\n' | raceledger entrants import city-2025/marathon - --source organiser
+    """
+    from ledger.imports.entrants import import_entrants, summary
+    from ledger.imports.importer import ImportFailed
+
+    stdin = sys.stdin.buffer if file == "-" else None
+    try:
+        with writing(ctx) as (session, by):
+            report = import_entrants(session, by, race, file, source, stdin)
+    except ImportFailed as failed:
+        echo_capped(failed.problems, failed.more, "problems")
+        raise
+    click.echo(visible(summary(report)))
+
+
+@entrants.command("list")
+@click.argument("race", metavar="EVENT/RACE")
+@output_option
+@width_option
+@click.pass_context
+def entrants_list(ctx: click.Context, race: str, fmt: str, width: int | None) -> None:
+    """A race's entrants in bib order, as the newest start list giving each bib says (also `entrants RACE`).
+
+    \b
+    Example:
+        raceledger entrants city-2025/marathon
+    """
+    from ledger.read.entrants import entrants as listed
+
+    with reading(ctx) as session:
+        found = listed(session, race)
+    shown = ("bib", "name", "athlete_id", "sex", "birth_date", "born", "age", "nationality", "club", "category",
+             "source")
+    emit(found, fmt, lambda: [{k: e[k] for k in shown} for e in found], "no entrants", width)
+
+
 @cli.command("export")
 @click.argument("file", required=False, metavar="[FILE]")
 @click.pass_context

@@ -445,3 +445,9 @@ def duplicate_lines(report: ImportReport) -> list[str]:
     if report.duplicate_count > len(report.duplicates):
         lines.append(f"  ... and {report.duplicate_count - len(report.duplicates)} more")
     return lines
+
+
+# What other readers of files from outside (start lists, finish orders) share with the importer.
+open_input = _input
+read_lines = _lines
+read_header = _header

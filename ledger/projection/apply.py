@@ -16,6 +16,7 @@ from ledger.core.models import (
     Category,
     Citation,
     Claim,
+    Entrant,
     Event,
     Figure,
     FigureRuling,
@@ -140,6 +141,29 @@ def _rule(session: Session, seq: int, body: Body) -> None:
         status=body.get("status"), decided_by=body["by"], reason=body["reason"], decided=_date(body.get("decided"))))
 
 
+def _entrants(session: Session, seq: int, body: Body) -> None:
+    """A start list: the athletes it makes (new ids consecutive in row order), then a row per entrant."""
+    race_id = _id_of(session, Race, body["race"])
+    source_id = _id_of(session, Source, body["source"])
+    expected, athletes, entrants = body["first_athlete_id"], [], []
+    for row in body["entrants"]:
+        if row["athlete"] >= body["first_athlete_id"]:
+            if row["athlete"] != expected:
+                raise LedgerError(f"journal entry {seq}: line {row['line']} creates athlete #{row['athlete']}, "
+                                  f"expected #{expected} (new athletes are numbered in row order)")
+            athletes.append({"id": expected, "name": row["name"], "key": name_key(row["name"]),
+                             "nationality": row.get("nationality"), "born": row.get("born"), "seq": seq})
+            expected += 1
+        entrants.append({"race_id": race_id, "bib": row["bib"], "seq": seq, "athlete_id": row["athlete"],
+                         "source_id": source_id, "line": row["line"], "name": row["name"], "sex": row.get("sex"),
+                         "birth_date": _date(row.get("birth_date")), "born": row.get("born"), "age": row.get("age"),
+                         "nationality": row.get("nationality"), "club": row.get("club"),
+                         "start_category": row.get("group")})
+    if athletes:
+        session.execute(insert(Athlete), athletes)
+    session.execute(insert(Entrant), entrants)
+
+
 def _topic(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Topic).values(id=body["id"], slug=body["slug"], name=body["name"], seq=seq))
 
@@ -191,6 +215,7 @@ HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "source-relies": _source_relies,
     "retract": _retract,
     "rule": _rule,
+    "entrants": _entrants,
     "topic": _topic,
     "figure": _figure,
     "figure-retract": _figure_retract,

@@ -1,0 +1,82 @@
+"""A race's runners by bib: the start list's entrants and the bibs sources gave with their claims.
+
+The bib is how a race knows a runner. Every writer that meets a bib in a race (a start list, a
+results file, a finish order) asks `RaceBibs` who holds it, so that one runner is one athlete
+whichever source names them; a name that does not fit the bib's runner is never merged with them
+(ledger.read.bib_disputes lists it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.core.models import LIVE_BIBS, Athlete, Category, Claim, Entrant
+from ledger.core.names import name_key, order_free
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who holds a bib in a race: the athlete and the order-free keys of the names they go by there."""
+
+    athlete_id: int
+    keys: frozenset[str]
+
+
+def current_entrants(race_id: int):
+    """The newest entrant row of each bib of a race: a later start list changes what an earlier said."""
+    newest = (select(Entrant.bib, func.max(Entrant.seq).label("seq")).where(Entrant.race_id == race_id)
+              .group_by(Entrant.bib).subquery())
+    return (select(Entrant).join(newest, (Entrant.bib == newest.c.bib) & (Entrant.seq == newest.c.seq))
+            .where(Entrant.race_id == race_id))
+
+
+class RaceBibs:
+    """Each bib of one race with the athlete who holds it (loaded once per write, no query per row).
+
+    The start list speaks first; a bib it does not give is held by the athlete of the earliest live
+    claim that gives it."""
+
+    def __init__(self, session: Session, race_id: int) -> None:
+        self.race_id = race_id
+        self.by_bib: dict[str, Holder] = {}
+        self.bib_of: dict[int, str] = {}
+        names: dict[int, str] = {}
+        for entrant in session.execute(current_entrants(race_id)).scalars():
+            self._hold(entrant.bib, entrant.athlete_id, entrant.name)
+        claimed = (select(Claim.bib, Claim.athlete_id, Claim.as_written).join(Category, Claim.category_id == Category.id)
+                   .where(Category.race_id == race_id, LIVE_BIBS, Claim.athlete_id.is_not(None)).order_by(Claim.id))
+        for bib, athlete_id, written in session.execute(claimed):
+            holder = self.by_bib.get(bib)
+            if holder is None:
+                self._hold(bib, athlete_id, written)
+            elif holder.athlete_id == athlete_id and written:
+                self.by_bib[bib] = Holder(athlete_id, holder.keys | {order_free(name_key(written))})
+        missing = [h.athlete_id for h in self.by_bib.values()]
+        for start in range(0, len(missing), 5000):
+            names.update(session.execute(select(Athlete.id, Athlete.name)
+                                         .where(Athlete.id.in_(missing[start:start + 5000]))).all())
+        for bib, holder in self.by_bib.items():
+            if holder.athlete_id in names:
+                self.by_bib[bib] = Holder(holder.athlete_id, holder.keys | {order_free(name_key(names[holder.athlete_id]))})
+
+    def _hold(self, bib: str, athlete_id: int, name: str | None) -> None:
+        keys = frozenset({order_free(name_key(name))} if name else ())
+        self.by_bib[bib] = Holder(athlete_id, keys)
+        self.bib_of.setdefault(athlete_id, bib)
+
+    def athlete(self, bib: str | None, name: str) -> int | None:
+        """The athlete who holds `bib` in this race, when `name` fits them; None otherwise."""
+        if not bib:
+            return None
+        holder = self.by_bib.get(bib)
+        if holder is None or order_free(name_key(name)) not in holder.keys:
+            return None
+        return holder.athlete_id
+
+    def holds_other_bib(self, athlete_id: int, bib: str | None) -> bool:
+        """The athlete runs this race under another bib: a row with `bib` is someone else."""
+        held = self.bib_of.get(athlete_id)
+        return held is not None and bib is not None and held != bib
