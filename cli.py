@@ -6,6 +6,7 @@ SQLAlchemy is imported only inside commands, so `--help` and `--version` stay in
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -1496,6 +1497,97 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         click.echo(f"Possible duplicates ({report.duplicate_count}); if one is the same person, merge them with "
                    "raceledger athlete merge KEEP OTHER (e.g. '#12' '#345'):")
         click.echo("\n".join(map(visible, duplicate_lines(report))))
+
+
+@cli.command("finish")
+@click.argument("category", metavar="CATEGORY")
+@click.argument("file", required=False, metavar="[FILE]")
+@click.option("--source", required=True, metavar="SLUG", help="Who saw the finish (the timer, the official at the line).")
+@click.option("--skip-invalid", is_flag=True, help="Record the good lines; the bad ones are named and left out.")
+@click.option("--supersedes", is_flag=True,
+              help="Take the lines as the source's whole current word on the category: repeats stay, changed or "
+                   "missing claims are withdrawn as corrections, new ones added.")
+@click.option("--again", is_flag=True, help="Record placings the source already claims a second time, on purpose.")
+@click.option("--live", is_flag=True,
+              help="Record each line at once as its own entry (a timer at the line); a bad line is answered and "
+                   "can be sent again.")
+@click.pass_context
+def finish(ctx: click.Context, category: str, file: str | None, source: str, skip_invalid: bool, supersedes: bool,
+           again: bool, live: bool) -> None:
+    """Record the finish order by bib: lines `BIB [TIME] [STATUS]` from FILE or standard input.
+
+    Finishers are placed 1, 2, 3... in the order of the lines; DNF, DNS and DQ lines get no place.
+    TIME is the gun time. The bibs are the race's (`entrants import`). The whole order is one entry:
+    an unknown bib, a bib twice, or a time earlier than the line before is named with its line, and
+    nothing is recorded (unless --skip-invalid). With --live, each line is recorded at once and the
+    web view shows it; places continue from the source's last place (also after a restart).
+
+    \b
+    Example:
+        printf '101 2:31:07\n57 2:31:40\n12 DNF\n' | raceledger finish city-2025/marathon/open-women --source timing
+        raceledger finish city-2025/marathon/open-women --source timing order.txt --supersedes
+        raceledger finish city-2025/marathon/open-women --source line-judge --live
+    """
+    from ledger.imports import finish as finishing
+    from ledger.imports.importer import ImportFailed
+
+    if live and (supersedes or skip_invalid or again):
+        raise click.UsageError("--live records line by line; --supersedes, --skip-invalid and --again are for a "
+                               "whole order", ctx)
+    if file is not None and file != "-" and not os.path.isfile(file):
+        raise LedgerError(f"no file {file!r}" if not os.path.exists(file) else f"{file!r} is not a file")
+    import contextlib
+    import io
+
+    stream = open(file, encoding="utf-8") if file not in (None, "-") else \
+        io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+    with stream if file not in (None, "-") else contextlib.nullcontext(stream):
+        if live:
+            return _finish_live(ctx, category, source, stream)
+        request = finishing.FinishRequest(category, source, file if file not in (None, "-") else "<stdin>",
+                                          skip_invalid, supersedes, again)
+        try:
+            with writing(ctx) as (session, by):
+                report = finishing.record_finish(session, by, request, stream)
+        except ImportFailed as failed:
+            echo_capped(failed.problems, failed.more, "problems")
+            raise
+        except UnicodeDecodeError:
+            raise LedgerError(f"{request.where}: not UTF-8 text; save it as UTF-8") from None
+    echo_capped(report.skipped, report.skipped_count - len(report.skipped), "problems")
+    click.echo(visible(finishing.summary(report)))
+
+
+def _finish_live(ctx: click.Context, category: str, source: str, stream: Any) -> None:
+    """`finish --live`: each line its own transaction, answered at once."""
+    from ledger.imports import finish as finishing
+    from ledger.journal.chain import default_user
+    from ledger.store.engine import transaction
+
+    engine = opened(ctx)
+    by = ctx.find_object(Options).user or default_user()
+    with transaction(engine) as session:
+        target = finishing.live_target(session, category, source)
+    recorded = refused = 0
+    try:
+        for number, text in enumerate(stream, 1):
+            try:
+                with transaction(engine) as session:
+                    done = finishing.live_line(session, by, target, text)
+            except LedgerError as exc:
+                refused += 1
+                click.echo(visible(f"line {number}: refused, nothing recorded: {exc}; send it again"), err=True)
+                continue
+            if done is not None:
+                recorded += 1
+                claim_id, place = done
+                where = f"place {place}" if place is not None else "no place"
+                click.echo(visible(f"line {number}: bib {text.split()[0]}, {where} (claim {claim_id})"))
+    except KeyboardInterrupt as exc:
+        exc.add_note(f"{recorded} line{'s' if recorded != 1 else ''} recorded before it")
+        raise
+    if refused:
+        raise LedgerError(f"{refused} line{'s' if refused != 1 else ''} refused (named above); {recorded} recorded")
 
 
 class EntrantsGroup(click.Group):

@@ -56,6 +56,7 @@ class ClaimView(NamedTuple):
     more_citations: tuple[Citation, ...] | None = None  # from `cite` entries, oldest first (None: none)
     # Its line of evidence in its placing (ledger.read.verdicts.Lines), when that is not its source.
     joined_line: str | None = None
+    bib: str | None = None  # the runner's bib, as the source gave it
 
     @property
     def line(self) -> str:
@@ -96,7 +97,7 @@ class ClaimView(NamedTuple):
             "retrieved": self.retrieved.isoformat() if self.retrieved else None,
             "citations": [c.to_json() for c in self.citations], "line": self.line,
             "standing": standing, "standing_reason": standing_reason, "ruled_by": ruled_by,
-            "status_ruling": status_ruling,
+            "status_ruling": status_ruling, "bib": self.bib,
         }
 
 

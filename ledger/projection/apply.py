@@ -29,6 +29,7 @@ from ledger.core.models import (
 )
 from ledger.core.names import name_key
 from ledger.projection import contests
+from ledger.projection.batch import finish_entry
 from ledger.projection.import_rows import import_entry
 from ledger.projection.merge import merge_entry
 
@@ -216,6 +217,7 @@ HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "retract": _retract,
     "rule": _rule,
     "entrants": _entrants,
+    "finish": finish_entry,
     "topic": _topic,
     "figure": _figure,
     "figure-retract": _figure_retract,

@@ -1,0 +1,54 @@
+"""The projection of a `finish` entry: claims given in one go (a finish order by bib, a line typed at
+the finish) and, when the source sent them as its whole current word (`--supersedes`), the claims of
+the source they withdraw as corrections (see ledger.imports.supersede).
+
+A finish entry's claims carry their ids, athletes and places, so a replay rebuilds the same rows.
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ledger.core.errors import LedgerError
+from ledger.core.models import NOT_RETRACTED, Category, Claim, Source
+from ledger.projection import contests
+from ledger.projection.import_rows import CLAIM_COLUMNS
+from ledger.store import bulk
+
+_BATCH = 500
+
+
+def _id_of(session: Session, model, slug: str, seq: int) -> int:
+    found = session.execute(select(model.id).where(model.slug == slug)).scalar()
+    if found is None:
+        raise LedgerError(f"journal entry {seq} refers to unknown {model.__tablename__} {slug!r}")
+    return found
+
+
+def withdraw(session: Session, seq: int, source_id: int, claim_ids: list[int], reason: str) -> None:
+    """The source withdraws these live claims of its own (a correction): each stays, marked."""
+    ids = iter(claim_ids)
+    while batch := list(islice(ids, _BATCH)):
+        done = session.execute(update(Claim).where(Claim.id.in_(batch), Claim.source_id == source_id, NOT_RETRACTED)
+                               .values(retracted_seq=seq, retraction_reason=reason))
+        if done.rowcount != len(batch):
+            raise LedgerError(f"journal entry {seq} withdraws claims that are unknown, another source's, "
+                              "or already retracted")
+    contests.refresh_claims(session, claim_ids)
+
+
+def finish_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
+    category_id = _id_of(session, Category, body["category"], seq)
+    source_id = _id_of(session, Source, body["source"], seq)
+    rows = [(c["id"], seq, category_id, source_id, c["athlete"], None, c.get("as_written"), c.get("position"),
+             c.get("time_ms"), c.get("time_decimals", 0), None, 0, c["status"], None, None, None, c.get("bib"),
+             c.get("status_note"), None) for c in body["claims"]]
+    if rows:
+        bulk.inserter(session)("claim", CLAIM_COLUMNS, rows)
+    if body.get("withdraws"):
+        withdraw(session, seq, source_id, body["withdraws"], body["reason"])
+    contests.refresh(session, category_id, {r[7] for r in rows if r[7] is not None}, {r[4] for r in rows})
