@@ -1444,7 +1444,11 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
               help="Check the file and say what would be imported; write nothing (no --rejects file either).")
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")
 @click.option("--rejects", metavar="FILE", help="Where --skip-invalid writes rejected rows (with line and reason).")
-@click.option("--again", is_flag=True, help="Import a file already imported for this category and source.")
+@click.option("--again", is_flag=True, help="Import a file already imported for this category and source, or one "
+              "repeating placings the source already claims: recorded twice, on purpose.")
+@click.option("--supersedes", is_flag=True,
+              help="The file is the source's whole current word on the category (a timer's updated results): "
+                   "claims it repeats stay, changed or missing ones are withdrawn as corrections, new ones added.")
 @click.option("--url", metavar="U", help="Where the results were published.")
 @click.option("--published", metavar="YYYY-MM-DD", help="When they were published.")
 @click.option("--via", metavar="SLUG",
@@ -1453,17 +1457,21 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
 @click.pass_context
 @pauses_collector
 def import_results(ctx: click.Context, category: str, file: str, source: str, maps: tuple[str, ...],
-                   dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, url: str | None,
-                   published: str | None, via: str | None) -> None:
+                   dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, supersedes: bool,
+                   url: str | None, published: str | None, via: str | None) -> None:
     """Import a results file (CSV or TSV, `-` for stdin): one journal entry, one claim per row.
 
     A file with any bad row imports nothing and every bad line is shown as FILE:LINE: message.
-    Rows link to an existing athlete only on an exact, uncontradicted, unique name match.
+    A row links to the race's runner with its bib when the name fits (any order), else to an
+    existing athlete only on an exact, uncontradicted, unique name match. A second file from the
+    same source that repeats its placings is refused: --supersedes takes it as the source's
+    whole current word (a provisional file, then the final one), --again records it twice.
 
     \b
     Example:
         raceledger import city-2025/marathon/open-women results.csv --source timing
         raceledger import city-2025/marathon/open-women - --source timing --map "Zeit=time" < zeit.tsv
+        raceledger import city-2025/marathon/open-women final.csv --source timing --supersedes
     """
     from ledger.imports.importer import (
         ImportFailed,
@@ -1475,7 +1483,8 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
 
     if dry_run and rejects:
         raise click.UsageError("--rejects writes a file; --dry-run writes nothing: drop one", ctx)
-    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published, via)
+    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published, via,
+                            supersedes)
     stdin = sys.stdin.buffer if file == "-" else None
     try:
         if dry_run:

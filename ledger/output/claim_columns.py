@@ -59,6 +59,7 @@ def columns(report: ClaimReport, keys: Sequence[str], table: bool = True,
     found["athlete"] = [labels.get(c.id, c.who) for c in claims] if labels else [c.who for c in claims]
     if not table:  # namesakes told apart in a spreadsheet too
         found["athlete_id"] = [c.athlete_id for c in claims]
+    found["bib"] = [c.bib for c in claims]
     found["as_written"] = [None if c.as_written == c.athlete else c.as_written for c in claims]
     found["source"] = [c.source for c in claims]
     found["source_kind"] = [c.source_kind for c in claims]

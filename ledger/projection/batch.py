@@ -7,19 +7,16 @@ A finish entry's claims carry their ids, athletes and places, so a replay rebuil
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
-from ledger.core.models import NOT_RETRACTED, Category, Claim, Source
+from ledger.core.models import Category, Source
 from ledger.projection import contests
-from ledger.projection.import_rows import CLAIM_COLUMNS
+from ledger.projection.import_rows import CLAIM_COLUMNS, withdraw
 from ledger.store import bulk
-
-_BATCH = 500
 
 
 def _id_of(session: Session, model, slug: str, seq: int) -> int:
@@ -27,18 +24,6 @@ def _id_of(session: Session, model, slug: str, seq: int) -> int:
     if found is None:
         raise LedgerError(f"journal entry {seq} refers to unknown {model.__tablename__} {slug!r}")
     return found
-
-
-def withdraw(session: Session, seq: int, source_id: int, claim_ids: list[int], reason: str) -> None:
-    """The source withdraws these live claims of its own (a correction): each stays, marked."""
-    ids = iter(claim_ids)
-    while batch := list(islice(ids, _BATCH)):
-        done = session.execute(update(Claim).where(Claim.id.in_(batch), Claim.source_id == source_id, NOT_RETRACTED)
-                               .values(retracted_seq=seq, retraction_reason=reason))
-        if done.rowcount != len(batch):
-            raise LedgerError(f"journal entry {seq} withdraws claims that are unknown, another source's, "
-                              "or already retracted")
-    contests.refresh_claims(session, claim_ids)
 
 
 def finish_entry(session: Session, seq: int, body: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ledger.core import limits, rules
@@ -144,6 +144,20 @@ class ImportRows:
         athletes = contests.EVERY if self.linked is None else self.linked
         self.insert("import_file", IMPORT_FILE_COLUMNS, [row])
         contests.refresh(self.session, self.category_id, positions, athletes)
+        if self.header.get("withdraws"):  # --supersedes: what the source's new word no longer says
+            withdraw(self.session, self.seq, self.source_id, self.header["withdraws"], self.header["reason"])
+
+
+def withdraw(session: Session, seq: int, source_id: int, claim_ids: list[int], reason: str) -> None:
+    """The source withdraws these live claims of its own (a correction, `--supersedes`): each stays, marked."""
+    ids = iter(claim_ids)
+    while batch := list(islice(ids, 500)):
+        done = session.execute(update(Claim).where(Claim.id.in_(batch), Claim.source_id == source_id, NOT_RETRACTED)
+                               .values(retracted_seq=seq, retraction_reason=reason))
+        if done.rowcount != len(batch):
+            raise LedgerError(f"journal entry {seq} withdraws claims that are unknown, another source's, "
+                              "or already retracted")
+    contests.refresh_claims(session, claim_ids)
 
 
 def check_row(row: list[Any]) -> None:

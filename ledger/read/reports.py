@@ -16,6 +16,7 @@ from ledger.core.models import Category, Citation, Claim, Contest, Source
 from ledger.core.views import ClaimView
 from ledger.projection import contests, lookup
 from ledger.read import athletes, claims, figures
+from ledger.read.bib_disputes import bib_disputes
 from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import (
     DEFAULT_TOLERANCE_MS,
@@ -71,9 +72,14 @@ class ClaimReport(NamedTuple):
     def to_json(self) -> list[dict[str, Any]]:
         rulings = self.rulings
         ruled = bool(rulings.placing or rulings.status)  # else only a retraction gives a claim a standing
-        return [dict(fields, claims=[claim_json(c, rulings) if ruled or c.retracted_seq is not None
-                                     else c.to_json(LIVE, None, None, None) for c in listed])
-                for fields, listed in self.held]
+        found = [dict(fields, claims=[claim_json(c, rulings) if ruled or c.retracted_seq is not None
+                                      else c.to_json(LIVE, None, None, None) for c in listed])
+                 for fields, listed in self.held]
+        for item, (fields, listed) in zip(found, self.held):
+            if fields.get("kind") == "bib":  # its claims come from any category of the race: each says which
+                for claim, view in zip(item["claims"], listed):
+                    claim["category"] = view.category
+        return found
 
 
 def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
@@ -140,7 +146,7 @@ def dispute_list(session: Session, scope: str | None = None,
     if category_ids == []:
         return [], Rulings()
     rulings = Rulings(load_rulings(session, category_ids))
-    return _disputes_in(session, category_ids, tolerance_ms, rulings), rulings
+    return _disputes_in(session, category_ids, tolerance_ms, rulings) + bib_disputes(session, category_ids), rulings
 
 
 def disputes_report(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
@@ -149,7 +155,8 @@ def disputes_report(session: Session, scope: str | None = None, tolerance_ms: in
     found, rulings = dispute_list(session, scope, tolerance_ms)
     return ClaimReport([
         ({"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
-          "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings)}, d.claims)
+          "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings), **({"bib": d.bib} if d.kind == "bib" else {})},
+         d.claims)
         for d in found if include_ruled or d.ruling is None
     ], rulings)
 

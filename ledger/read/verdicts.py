@@ -115,11 +115,12 @@ def line_count(claims: Iterable[ClaimView]) -> int:
 @dataclass
 class Dispute:
     category: str
-    kind: str  # "position" or "athlete"
+    kind: str  # "position", "athlete" or "bib" (ledger.read.bib_disputes)
     position: int | None
     athlete: str | None
     claims: list[ClaimView] = field(default_factory=list)
     ruling: RulingView | None = None  # the ruling that settled it; None while it is open
+    bib: str | None = None  # a bib dispute's bib
 
     @property
     def verdict(self) -> str:
