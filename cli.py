@@ -671,6 +671,26 @@ def athlete_list(ctx: click.Context, fmt: str) -> None:
     emit(found, fmt, lambda: [{**a, "aliases": "; ".join(a["aliases"])} for a in found], "no athletes")
 
 
+@athlete.command("find")
+@click.argument("text")
+@output_option
+@click.pass_context
+def athlete_find(ctx: click.Context, text: str, fmt: str) -> None:
+    """Athletes whose name has each word of TEXT starting one of its words: either name order, any
+    case or accents, other spellings too (the web view's search, the same rule).
+
+    \b
+    Example:
+        raceledger athlete find "kopec"
+        raceledger athlete find "Kum Pak"
+    """
+    from ledger.read.search import search_athletes
+
+    with reading(ctx) as session:
+        found = search_athletes(session, text)
+    emit(found, fmt, lambda: [{**a, "aliases": "; ".join(a["aliases"])} for a in found], "no athletes")
+
+
 @athlete.command("show")
 @click.argument("name")
 @tolerance_option
@@ -679,6 +699,9 @@ def athlete_list(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def athlete_show(ctx: click.Context, name: str, tolerance_ms: int, fmt: str, width: int | None) -> None:
     """Every claim about one athlete (by any spelling, or #ID), with its verdict.
+
+    NAME may give the parts of a name in either order ("Kum-dong Pak"), or a part of a name that
+    one athlete alone has (`athlete find`'s rule); a name that matches nobody gets the near names.
 
     \b
     Example:

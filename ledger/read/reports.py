@@ -17,6 +17,7 @@ from ledger.core.views import ClaimView
 from ledger.projection import contests, lookup
 from ledger.read import athletes, claims, figures
 from ledger.read.bib_disputes import bib_disputes
+from ledger.read.search import one_athlete
 from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import (
     DEFAULT_TOLERANCE_MS,
@@ -224,7 +225,7 @@ def athlete_report(session: Session, name: str,
     """The athlete and their spellings, and every claim about them (retracted ones included, marked),
     each held by its category and the verdict of its placing: found from the claims of those
     placings only, and the contests of their categories, however big the categories are."""
-    athlete = lookup.athlete(session, name)
+    athlete = one_athlete(session, name)
     about = Claim.athlete_id == athlete.id
     own = claims.load_views(session, claims.views_query().where(about).order_by(Claim.id))
     category_ids = session.execute(select(Claim.category_id).where(about).distinct()).scalars().all()
