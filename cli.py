@@ -1109,12 +1109,16 @@ def figures_command(ctx: click.Context, scope: str | None, tolerance_pct: Any, w
 @cli.command()
 @click.argument("category", metavar="CATEGORY")
 @click.option("--all", "show_all", is_flag=True, help="Also show retracted claims, marked with the reason.")
+@click.option("--standings", is_flag=True,
+              help="The official order after disqualifications: each placing's official place, the places below "
+                   "a DQ moved up (or left empty by --vacate); every claim as its source made it.")
 @tolerance_option
 @output_option
 @width_option
 @click.pass_context
 @pauses_collector
-def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int, fmt: str, width: int | None) -> None:
+def results(ctx: click.Context, category: str, show_all: bool, standings: bool, tolerance_ms: int, fmt: str,
+            width: int | None) -> None:
     """Every placing of a category, its claims and its verdict.
 
     Verdicts: agreed (two independent lines of evidence concur), single-source, disputed, ruled (an
@@ -1127,15 +1131,27 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int
     \b
     Example:
         raceledger results pyongyang-2025/marathon/amateur-men --all
+        raceledger results city-2025/marathon/open-women --standings
     """
     from ledger.read import reports
 
     with reading(ctx) as session:
-        found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all)
+        found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all,
+                                       standings=standings)
         labels = athlete_labels(session, found, fmt)
         about = figures_beside(session, category, fmt, above=True)
-    emit(found.to_json, fmt, lambda: claim_table(found, ("verdict",), fmt, labels), "no claims", width)
+    keys = ("verdict", "official") if standings else ("verdict",)
+    emit(found.to_json, fmt, lambda: claim_table(_official_words(found) if standings else found, keys, fmt, labels),
+         "no claims", width)
     emit_figures_beside(about, f"Figures about {category}, its race and its event", fmt, width)
+
+
+def _official_words(report: Any) -> Any:
+    """For a table of --standings: each placing's official place, `DQ`, or `vacated`."""
+    return report._replace(held=[(dict(fields, official=(fields["official_position"] if fields["official_position"]
+                                                         is not None else "vacated" if fields["vacated"] else
+                                                         "DQ" if fields["position"] is not None else None)), listed)
+                                 for fields, listed in report.held])
 
 
 @cli.command()
@@ -1204,13 +1220,17 @@ def retract(ctx: click.Context, claim_id: int, reason: str) -> None:
               help="Who decided: referee, jury of appeal, federation, integrity unit ...")
 @click.option("--reason", required=True, help="Why, with the rule reference.")
 @click.option("--decided", metavar="YYYY-MM-DD", help="When it was decided.")
+@click.option("--vacate", is_flag=True,
+              help="With --status DQ: leave the athlete's place empty in the standings; nobody moves up.")
 @click.pass_context
 def rule(ctx: click.Context, category: str, position: int | None, claim_id: int | None, athlete: str | None,
-         status: str | None, decided_by: str, reason: str, decided: str | None) -> None:
+         status: str | None, decided_by: str, reason: str, decided: str | None, vacate: bool) -> None:
     """Record an official ruling: which claim holds for a placing, or an athlete's status.
 
     The placing's verdict becomes `ruled`; the other claims stay listed as overruled. A later ruling
     on the same placing or status (an appeal) supersedes the earlier one; history shows both.
+    A DQ makes the athlete's claims `disqualified` and moves the places below up in `results
+    --standings` (--vacate leaves the place empty instead); FIN reinstates a disqualified athlete.
 
     \b
     Example:
@@ -1224,6 +1244,8 @@ def rule(ctx: click.Context, category: str, position: int | None, claim_id: int 
     on_placing = position is not None or claim_id is not None
     if on_placing == (athlete is not None or status is not None):
         raise click.UsageError("give either --position N --accept CLAIM_ID or --athlete NAME --status S", ctx)
+    if vacate and on_placing:
+        raise click.UsageError("--vacate goes with --athlete NAME --status DQ", ctx)
     if on_placing and (position is None or claim_id is None):
         raise click.UsageError("--position and --accept go together", ctx)
     if not on_placing and (athlete is None or status is None):
@@ -1232,7 +1254,8 @@ def rule(ctx: click.Context, category: str, position: int | None, claim_id: int 
         if on_placing:
             ruling = corrections.rule_placing(session, by, category, position, claim_id, decided_by, reason, decided)
         else:
-            ruling = corrections.rule_status(session, by, category, athlete, status, decided_by, reason, decided)
+            ruling = corrections.rule_status(session, by, category, athlete, status, decided_by, reason, decided,
+                                             vacate)
     click.echo(f"Recorded ruling {ruling}.")
 
 

@@ -283,6 +283,18 @@ class Entrant(Base):
     __table_args__ = (Index("ix_entrant_athlete", "race_id", "athlete_id"),)
 
 
+class BibContest(Base):
+    """A bib of a race that live claims or the start list give to two athletes: a bib dispute when
+    their names cannot be one runner's (ledger.read.bib_disputes). Kept up to date by every entry
+    that adds, withdraws or moves claims with bibs, or lists entrants (ledger.projection.bibs), so
+    reading disputes never groups a race's claims."""
+
+    __tablename__ = "bib_contest"
+
+    race_id: Mapped[int] = mapped_column(ForeignKey("race.id"), primary_key=True)
+    bib: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
 class ImportFile(Base):
     """A results file imported by one journal entry: found by SHA-256 to refuse importing it twice."""
 

@@ -117,6 +117,7 @@ class RulingView:
     decided_by: str
     reason: str
     decided: dt.date | None
+    vacate: bool = False  # a disqualification that leaves its place empty: nobody moves up
 
     @property
     def on_placing(self) -> bool:
@@ -126,7 +127,8 @@ class RulingView:
         return {"id": self.id, "seq": self.seq, "category": self.category, "position": self.position,
                 "accepted_claim": self.accepted_claim_id, "athlete": self.athlete, "status": self.status,
                 "decided_by": self.decided_by, "reason": self.reason,
-                "decided": self.decided.isoformat() if self.decided else None}
+                "decided": self.decided.isoformat() if self.decided else None,
+                **({"vacate": True} if self.vacate else {})}
 
 
 class Head(NamedTuple):

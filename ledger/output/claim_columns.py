@@ -68,7 +68,7 @@ def columns(report: ClaimReport, keys: Sequence[str], table: bool = True,
     found["net_time"] = [c.net_time for c in claims]
     # `DQ TR 54.7.3`: the status as the file wrote it, which an import reads back the same way
     found["status"] = [c.status if c.status_note is None else f"{c.status} {c.status_note}" for c in claims]
-    ruled = bool(rulings.placing)  # without rulings on placings, only a retraction gives a standing
+    ruled = bool(rulings.placing or rulings.status)  # else only a retraction gives a standing
     found["standing"] = [_standing_note(c, rulings) if ruled or c.retracted_seq is not None else None for c in claims]
     found["ruling"] = [_status_note(c, rulings) for c in claims] if rulings.status else [None] * len(claims)
     if table:

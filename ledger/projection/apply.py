@@ -28,7 +28,7 @@ from ledger.core.models import (
     Topic,
 )
 from ledger.core.names import name_key
-from ledger.projection import contests
+from ledger.projection import bibs, contests
 from ledger.projection.batch import finish_entry
 from ledger.projection.import_rows import import_entry
 from ledger.projection.merge import merge_entry
@@ -133,13 +133,15 @@ def _retract(session: Session, seq: int, body: Body) -> None:
     if done.rowcount != 1:
         raise LedgerError(f"journal entry {seq} retracts claim {body['claim']}, which is unknown or already retracted")
     contests.refresh_claims(session, (body["claim"],))
+    bibs.refresh_claims(session, (body["claim"],))
 
 
 def _rule(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Ruling).values(
         id=body["id"], seq=seq, category_id=_id_of(session, Category, body["category"]),
         position=body.get("position"), accepted_claim_id=body.get("accept"), athlete_id=body.get("athlete"),
-        status=body.get("status"), decided_by=body["by"], reason=body["reason"], decided=_date(body.get("decided"))))
+        status=body.get("status"), decided_by=body["by"], reason=body["reason"], decided=_date(body.get("decided")),
+        vacate=body.get("vacate")))
 
 
 def _entrants(session: Session, seq: int, body: Body) -> None:
@@ -163,6 +165,7 @@ def _entrants(session: Session, seq: int, body: Body) -> None:
     if athletes:
         session.execute(insert(Athlete), athletes)
     session.execute(insert(Entrant), entrants)
+    bibs.refresh(session, race_id)
 
 
 def _topic(session: Session, seq: int, body: Body) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
 from ledger.core.models import Category, Source
-from ledger.projection import contests
+from ledger.projection import bibs, contests
 from ledger.projection.import_rows import CLAIM_COLUMNS, withdraw
 from ledger.store import bulk
 
@@ -37,3 +37,4 @@ def finish_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
     if body.get("withdraws"):
         withdraw(session, seq, source_id, body["withdraws"], body["reason"])
     contests.refresh(session, category_id, {r[7] for r in rows if r[7] is not None}, {r[4] for r in rows})
+    bibs.refresh(session, bibs.race_of(session, category_id), {r[16] for r in rows if r[16] is not None})

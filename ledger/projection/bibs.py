@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from itertools import islice
+from typing import Iterable
+
+from sqlalchemy import delete, func, insert, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from ledger.core.models import LIVE_BIBS, Athlete, Category, Claim, Entrant
+from ledger.core.models import LIVE_BIBS, Athlete, BibContest, Category, Claim, Entrant
 from ledger.core.names import name_key, order_free
 
 
@@ -80,3 +83,59 @@ class RaceBibs:
         """The athlete runs this race under another bib: a row with `bib` is someone else."""
         held = self.bib_of.get(athlete_id)
         return held is not None and bib is not None and held != bib
+
+
+# --- bib contests: the bibs a race's live claims or start list give to two athletes --------------
+
+EVERY = None
+
+
+def refresh(session: Session, race_id: int, bibs: Iterable[str] | None = EVERY) -> None:
+    """Recompute these bibs of a race (EVERY: all of them) from its live claims and current entrants."""
+    if bibs is EVERY:
+        _refresh(session, race_id, None)
+        return
+    wanted = iter(sorted(set(b for b in bibs if b is not None)))
+    while batch := list(islice(wanted, 500)):
+        _refresh(session, race_id, batch)
+
+
+def _refresh(session: Session, race_id: int, batch: list[str] | None) -> None:
+    claimed = (select(Claim.bib.label("bib"), Claim.athlete_id.label("athlete_id"))
+               .join(Category, Claim.category_id == Category.id)
+               .where(Category.race_id == race_id, LIVE_BIBS, Claim.athlete_id.is_not(None)))
+    listed = current_entrants(race_id).with_only_columns(Entrant.bib.label("bib"),
+                                                         Entrant.athlete_id.label("athlete_id"))
+    stale = delete(BibContest).where(BibContest.race_id == race_id)
+    if batch is not None:
+        claimed, listed = claimed.where(Claim.bib.in_(batch)), listed.where(Entrant.bib.in_(batch))
+        stale = stale.where(BibContest.bib.in_(batch))
+    both = union_all(claimed, listed).subquery()
+    contested = (select(literal(race_id), both.c.bib).group_by(both.c.bib)
+                 .having(func.min(both.c.athlete_id) != func.max(both.c.athlete_id)))
+    session.execute(stale)
+    session.execute(insert(BibContest).from_select(["race_id", "bib"], contested))
+
+
+def race_has_bibs(session: Session, race_id: int) -> bool:
+    """Whether any live claim or entrant of the race gives a bib yet."""
+    claimed = (select(Claim.id).join(Category, Claim.category_id == Category.id)
+               .where(Category.race_id == race_id, LIVE_BIBS).limit(1))
+    listed = select(Entrant.seq).where(Entrant.race_id == race_id).limit(1)
+    return any(session.execute(q).first() is not None for q in (claimed, listed))
+
+
+def race_of(session: Session, category_id: int) -> int:
+    return session.execute(select(Category.race_id).where(Category.id == category_id)).scalar_one()
+
+
+def refresh_claims(session: Session, claim_ids: Iterable[int]) -> None:
+    """Recompute the bibs these claims give (after they were withdrawn or moved)."""
+    found: dict[int, set[str]] = {}
+    ids = iter(sorted(set(claim_ids)))
+    while batch := list(islice(ids, 500)):
+        for race_id, bib in session.execute(select(Category.race_id, Claim.bib).join(Category, Claim.category_id == Category.id)
+                                            .where(Claim.id.in_(batch), Claim.bib.is_not(None))):
+            found.setdefault(race_id, set()).add(bib)
+    for race_id, bibs in found.items():
+        refresh(session, race_id, bibs)

@@ -4,7 +4,7 @@ Writers link claims that give a race's bib with a compatible name (ledger.projec
 bib's runner, whichever source made them; a name that does not fit is never merged. Such a bib is
 listed here as a dispute of kind `bib`, with every live claim of the race that gives it (from any
 of its categories) and the start list's entrant, shown as a claim of the start list's source with
-no id. Only bibs given to two athletes are read, through the partial index of live claims by bib.
+no id. Only the bibs `bib_contest` holds (given to two athletes: ledger.projection.bibs) are read.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core.models import LIVE_BIBS, Athlete, Category, Claim, Entrant, Race, Source
+from ledger.core.models import LIVE_BIBS, Athlete, BibContest, Category, Claim, Entrant, Race, Source
 from ledger.core.names import name_key, order_free
 from ledger.core.views import ClaimView
 from ledger.projection.bibs import current_entrants
@@ -42,24 +42,15 @@ def bib_disputes(session: Session, category_ids: Iterable[int] | None) -> list[D
     race_ids = set(session.execute(races.distinct()).scalars())
     if not race_ids:
         return []
-    by_claims = (select(Category.race_id, Claim.bib).join(Category, Claim.category_id == Category.id)
-                 .where(Category.race_id.in_(sorted(race_ids)), LIVE_BIBS, Claim.athlete_id.is_not(None))
-                 .group_by(Category.race_id, Claim.bib)
-                 .having(func.min(Claim.athlete_id) != func.max(Claim.athlete_id)))
-    suspects = set(map(tuple, session.execute(by_claims)))
+    suspects = set(map(tuple, session.execute(select(BibContest.race_id, BibContest.bib)
+                                              .where(BibContest.race_id.in_(sorted(race_ids))))))
     entrants: dict[tuple[int, str], Entrant] = {}
-    for race_id in sorted(race_ids):
-        listed = {e.bib: e for e in session.execute(current_entrants(race_id)).scalars()}
-        if not listed:
-            continue
-        differ = (select(Claim.bib).join(Category, Claim.category_id == Category.id)
-                  .where(Category.race_id == race_id, LIVE_BIBS, Claim.athlete_id.is_not(None)).distinct()
-                  .add_columns(Claim.athlete_id))
-        for bib, athlete_id in session.execute(differ):
-            entrant = listed.get(bib)
-            if entrant is not None and entrant.athlete_id != athlete_id:
-                suspects.add((race_id, bib))
-        entrants.update({(race_id, bib): e for bib, e in listed.items()})
+    for race_id in sorted({r for r, _ in suspects}):
+        bibs = sorted(b for r, b in suspects if r == race_id)
+        for start in range(0, len(bibs), 500):
+            for entrant in session.execute(current_entrants(race_id).where(Entrant.bib.in_(bibs[start:start + 500]))
+                                           ).scalars():
+                entrants[(race_id, entrant.bib)] = entrant
     if not suspects:
         return []
     views = _views(session, suspects)

@@ -21,6 +21,7 @@ from ledger.read.search import one_athlete
 from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import (
     DEFAULT_TOLERANCE_MS,
+    DISQUALIFIED,
     LIVE,
     OVERRULED,
     RETRACTED,
@@ -80,12 +81,17 @@ class ClaimReport(NamedTuple):
             if fields.get("kind") == "bib":  # its claims come from any category of the race: each says which
                 for claim, view in zip(item["claims"], listed):
                     claim["category"] = view.category
+            if "official_position" in fields:  # --standings: each claim's official place beside its own
+                for claim in item["claims"]:
+                    claim["official_position"] = (None if claim["standing"] in (DISQUALIFIED, RETRACTED)
+                                                  else fields["official_position"])
         return found
 
 
 def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-                   include_retracted: bool = False) -> ClaimReport:
-    """Every placing with its verdict; retracted claims (and placings left with none) only on request."""
+                   include_retracted: bool = False, standings: bool = False) -> ClaimReport:
+    """Every placing with its verdict; retracted claims (and placings left with none) only on request.
+    With `standings`, each placing's official place after disqualifications (see `official_order`)."""
     found = lookup.find(session, Category, category)
     views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
     rulings = Rulings(load_rulings(session, [found.id]))
@@ -98,7 +104,29 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
         if len(listed) > 1 and not include_retracted:  # one live claim, most often
             listed = [c for c in listed if c.retracted_seq is None]
         shown.append((placing_fields(category, position, verdict, listed, ruling, rulings), listed))
+    if standings:
+        official_order(shown, rulings)
     return ClaimReport(shown, rulings)
+
+
+def official_order(shown: list[Held], rulings: Rulings) -> None:
+    """The official order, as a view: a placing whose athlete a ruling in force disqualified has no
+    official place, and the places below move up (`official_position`), unless the ruling vacates
+    it (`vacated`: the place stays empty). Every claim stays as its source made it."""
+    removed = 0
+    for fields, listed in shown:
+        position, live = fields["position"], [c for c in listed if c.retracted_seq is None]
+        fields["official_position"], fields["vacated"] = None, False
+        if position is None or not live:
+            continue
+        ruling = rulings.placing.get((fields["category"], position))
+        holders = {ruling.accepted_athlete_id} if ruling is not None else {c.athlete_id for c in live}
+        said = [rulings.status.get((fields["category"], a)) for a in holders if a is not None]
+        if holders and len(said) == len(holders) and all(r is not None and r.status == "DQ" for r in said):
+            fields["vacated"] = any(r.vacate for r in said)
+            removed += 0 if fields["vacated"] else 1
+        else:
+            fields["official_position"] = position - removed
 
 
 def placing_fields(category: str, position: int | None, verdict: str, listed: list[ClaimView],
@@ -215,7 +243,7 @@ def _overruled(session: Session) -> dict[str, int]:
                                        Claim.position.in_(sorted({p for _, p in ruled if p is not None})))
     counted: dict[str, int] = {}
     for claim in claims.load_views(session, query):
-        if (claim.category, claim.position) in ruled and rulings.standing(claim)[0] == OVERRULED:
+        if (claim.category, claim.position) in ruled and rulings.placing_standing(claim)[0] == OVERRULED:
             counted[claim.source] = counted.get(claim.source, 0) + 1
     return counted
 

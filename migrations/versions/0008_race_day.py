@@ -51,9 +51,22 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("vacate", sa.Boolean(), nullable=True))
     op.create_index("ix_claim_bib", "claim", ["category_id", "bib", "athlete_id"],
                     sqlite_where=LIVE_BIBS, postgresql_where=LIVE_BIBS)
+    op.create_table(
+        "bib_contest",
+        sa.Column("race_id", sa.Integer(), nullable=False),
+        sa.Column("bib", sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(["race_id"], ["race.id"], name=op.f("fk_bib_contest_race_id_race")),
+        sa.PrimaryKeyConstraint("race_id", "bib", name=op.f("pk_bib_contest")),
+    )
+    # A ledger upgraded from 0007: the bibs its live claims already give to two athletes.
+    op.execute("INSERT INTO bib_contest (race_id, bib) SELECT category.race_id, claim.bib FROM claim "
+               "JOIN category ON claim.category_id = category.id "
+               "WHERE claim.retracted_seq IS NULL AND claim.bib IS NOT NULL AND claim.athlete_id IS NOT NULL "
+               "GROUP BY category.race_id, claim.bib HAVING MIN(claim.athlete_id) != MAX(claim.athlete_id)")
 
 
 def downgrade() -> None:
+    op.drop_table("bib_contest")
     op.drop_index("ix_claim_bib", "claim")
     with op.batch_alter_table("ruling", schema=None) as batch_op:
         batch_op.drop_column("vacate")
