@@ -503,19 +503,28 @@ def category() -> None:
 @click.option("--division", metavar="D", help="Division: elite, amateur, masters, ...")
 @click.option("--age-min", type=int, help="Youngest age in the category.")
 @click.option("--age-max", type=int, help="Oldest age in the category.")
+@click.option("--derived-from", metavar="CATEGORY",
+              help="Rank this category from another of the race (the overall order) by its --sex and age rule "
+                   "over the entrants: an age group derived, never claimed.")
 @click.pass_context
 def category_add(ctx: click.Context, slug: str, name: str, sex: str | None, division: str | None,
-                 age_min: int | None, age_max: int | None) -> None:
+                 age_min: int | None, age_max: int | None, derived_from: str | None) -> None:
     """Add a category to a race.
+
+    With --derived-from, the category's results rank each source's claims in that category of the
+    athletes the rule matches (sex; age on race day from the start list's birth date, else birth
+    year, else the age given): places 1, 2, 3..., each claim keeping the source's own place.
 
     \b
     Example:
         raceledger category add pyongyang-2025/marathon/amateur-men --name "Amateur men" --sex M --division amateur
+        raceledger category add city-2025/marathon/w40 --name "Women 40-44" --sex F --age-min 40 --age-max 44 \
+            --derived-from city-2025/marathon/open-women
     """
     from ledger.write import catalog
 
     with writing(ctx) as (session, by):
-        seq = catalog.add_category(session, by, slug, name, sex, division, age_min, age_max)
+        seq = catalog.add_category(session, by, slug, name, sex, division, age_min, age_max, derived_from)
     click.echo(f"Added category {slug} (journal entry {seq}).")
 
 
@@ -1141,6 +1150,8 @@ def results(ctx: click.Context, category: str, show_all: bool, standings: bool, 
         labels = athlete_labels(session, found, fmt)
         about = figures_beside(session, category, fmt, above=True)
     keys = ("verdict", "official") if standings else ("verdict",)
+    if any("unplaced" in fields for fields, _ in found.held):  # a derived category: why a claim has no place
+        keys += ("unplaced",)
     emit(found.to_json, fmt, lambda: claim_table(_official_words(found) if standings else found, keys, fmt, labels),
          "no claims", width)
     emit_figures_beside(about, f"Figures about {category}, its race and its event", fmt, width)

@@ -57,6 +57,7 @@ class ClaimView(NamedTuple):
     # Its line of evidence in its placing (ledger.read.verdicts.Lines), when that is not its source.
     joined_line: str | None = None
     bib: str | None = None  # the runner's bib, as the source gave it
+    overall_position: int | None = None  # in a derived category: the source's own place (ledger.read.derived)
 
     @property
     def line(self) -> str:

@@ -107,7 +107,7 @@ def _time(ms: int) -> str:
 
 def record_finish(session: Session, by: str, request: FinishRequest, lines: Iterable[str]) -> FinishReport:
     """A whole finish order as one `finish` entry (or, superseding, the source's whole current word)."""
-    category = lookup.find(session, Category, request.category)
+    category = lookup.claimable(session, request.category)
     source = lookup.find(session, Source, request.source)
     bibs = RaceBibs(session, category.race_id)
     problems: list[str] = []
@@ -205,7 +205,7 @@ class LiveTarget:
 
 
 def live_target(session: Session, category: str, source: str) -> LiveTarget:
-    found = lookup.find(session, Category, category)
+    found = lookup.claimable(session, category)
     by = lookup.find(session, Source, source)
     return LiveTarget(found.slug, found.id, found.race_id, by.slug, by.id)
 

@@ -380,7 +380,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
     """Import one results file as one journal entry (or, with dry_run, only check it)."""
     _check_request(request)
     citation = _citation(request)
-    category = lookup.find(session, Category, request.category)
+    category = lookup.claimable(session, request.category)
     source_row = lookup.find(session, Source, request.source)
     with ExitStack() as stack:
         source = stack.enter_context(_input(request.path, stdin))

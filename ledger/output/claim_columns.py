@@ -55,6 +55,8 @@ def columns(report: ClaimReport, keys: Sequence[str], table: bool = True,
     found = Columns(position=[c.position for c in claims])
     for key in keys:
         found[key] = [fields[key] for fields, listed in report.held for _ in listed]
+    if any(c.overall_position is not None for c in claims):  # a derived category's claims: the source's place
+        found["overall"] = [c.overall_position for c in claims]
     found["claim"] = [c.id for c in claims]
     found["athlete"] = [labels.get(c.id, c.who) for c in claims] if labels else [c.who for c in claims]
     if not table:  # namesakes told apart in a spreadsheet too

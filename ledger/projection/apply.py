@@ -65,7 +65,8 @@ def _category(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Category).values(
         id=body["id"], race_id=_id_of(session, Race, race_slug), slug=body["slug"], name=body["name"],
         sex=body.get("sex"), division=body.get("division"),
-        age_min=body.get("age_min"), age_max=body.get("age_max"), seq=seq))
+        age_min=body.get("age_min"), age_max=body.get("age_max"), seq=seq,
+        derived_from_id=_id_of(session, Category, body["derived_from"]) if "derived_from" in body else None))
 
 
 def _source(session: Session, seq: int, body: Body) -> None:

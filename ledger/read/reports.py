@@ -15,7 +15,7 @@ from ledger.core import models
 from ledger.core.models import Category, Citation, Claim, Contest, Source
 from ledger.core.views import ClaimView
 from ledger.projection import contests, lookup
-from ledger.read import athletes, claims, figures
+from ledger.read import athletes, claims, derived, figures
 from ledger.read.bib_disputes import bib_disputes
 from ledger.read.search import one_athlete
 from ledger.read.rulings import load_rulings
@@ -81,6 +81,9 @@ class ClaimReport(NamedTuple):
             if fields.get("kind") == "bib":  # its claims come from any category of the race: each says which
                 for claim, view in zip(item["claims"], listed):
                     claim["category"] = view.category
+            if "derived_from" in fields:  # a derived category: the source's own place beside the rank
+                for claim, view in zip(item["claims"], listed):
+                    claim["overall_position"] = view.overall_position
             if "official_position" in fields:  # --standings: each claim's official place beside its own
                 for claim in item["claims"]:
                     claim["official_position"] = (None if claim["standing"] in (DISQUALIFIED, RETRACTED)
@@ -93,6 +96,9 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
     """Every placing with its verdict; retracted claims (and placings left with none) only on request.
     With `standings`, each placing's official place after disqualifications (see `official_order`)."""
     found = lookup.find(session, Category, category)
+    if found.derived_from_id is not None:  # ranked from another category's claims (ledger.read.derived)
+        shown = derived.derived_placings(session, found, tolerance_ms, include_retracted)
+        return ClaimReport(shown, Rulings())
     views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
     rulings = Rulings(load_rulings(session, [found.id]))
     lines = Lines(claims.reliance_pairs(session))
