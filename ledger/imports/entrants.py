@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Event, Race, Source
-from ledger.core.names import name_key
 from ledger.imports import identity, importer, resultsfile, startlist
 from ledger.journal import chain
 from ledger.projection import lookup
@@ -71,7 +70,7 @@ def import_entrants(session: Session, by: str, race_slug: str, path: str, source
     bibs = RaceBibs(session, race.id)
     directory = identity.Directory(session)
     held = [bibs.athlete(e.bib, e.name) for e in read]
-    candidates = [None if h is not None else directory.match(name_key(e.name), e.nationality, e.born)
+    candidates = [None if h is not None else directory.match(e.key, e.nationality, e.born)
                   for e, h in zip(read, held)]
     taken = set(h for h in held if h is not None)
     counts = Counter(c for c in candidates if c is not None and c > 0)

@@ -49,7 +49,7 @@ def parse_line(text: str) -> FinishLine | None:
     text = text.strip()
     if not text or text.startswith("#"):
         return None
-    tokens = _SPLIT.split(text)
+    tokens = text.split() if "," not in text and ";" not in text else _SPLIT.split(text)
     bib, rest = limits.text(tokens[0], "bib"), tokens[1:]
     time = status = None
     if rest and rest[0][:1].isdigit():

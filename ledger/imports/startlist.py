@@ -69,10 +69,11 @@ class Entry:
     nationality: str | None
     club: str | None
     category: str | None
+    key: str  # the name's key (ledger.core.names), made once
 
     def who(self) -> tuple[str, Any]:
         """What makes two lines one person: the name (any order) and the birth date, year or age given."""
-        return order_free(name_key(self.name)), (self.birth_date, self.born, self.age)
+        return order_free(self.key), (self.birth_date, self.born, self.age)
 
     def to_body(self, athlete: int) -> dict[str, Any]:
         row = {"line": self.line, "bib": self.bib, "name": self.name, "athlete": athlete, "sex": self.sex,
@@ -81,8 +82,9 @@ class Entry:
         return {k: v for k, v in row.items() if v is not None}
 
 
-def _cell(record: list[str], index: int) -> str:
-    return record[index].strip() if index >= 0 else ""
+def _cells(record: list[str], cols: Columns) -> dict[str, str]:
+    """Each field's cell, stripped ("" when the file has no such column)."""
+    return {f: record[i].strip() if i >= 0 else "" for f, i in cols.index.items()}
 
 
 def _born(text: str, race_day: dt.date) -> tuple[str | None, int | None]:
@@ -96,31 +98,30 @@ def _born(text: str, race_day: dt.date) -> tuple[str | None, int | None]:
 
 
 def _entry(record: list[str], line: int, cols: Columns, race_day: dt.date) -> Entry:
-    i = cols.index
-    name = _cell(record, i["name"]) if i["name"] >= 0 else \
-        f"{_cell(record, i['first_name'])} {_cell(record, i['last_name'])}".strip()
+    cell = _cells(record, cols)
+    name = cell["name"] if cols.index["name"] >= 0 else f"{cell['first_name']} {cell['last_name']}".strip()
     if not name:
         raise LedgerError("missing name")
     limits.text(name, "name")
-    bib = _cell(record, i["bib"])
+    bib = cell["bib"]
     if not bib:
         raise LedgerError("missing bib")
     limits.text(bib, "bib")
-    sex = rules.sex(_cell(record, i["sex"])) if _cell(record, i["sex"]) else None
+    sex = rules.sex(cell["sex"]) if cell["sex"] else None
     birth_date = born = age = None
-    if _cell(record, i["birth_date"]):
-        birth_date, born = _born(_cell(record, i["birth_date"]), race_day)
-    if _cell(record, i["birth_year"]) and born is None:
-        birth_date, born = _born(_cell(record, i["birth_year"]), race_day)
-    if _cell(record, i["age"]):
-        text = _cell(record, i["age"])
+    if cell["birth_date"]:
+        birth_date, born = _born(cell["birth_date"], race_day)
+    if cell["birth_year"] and born is None:
+        birth_date, born = _born(cell["birth_year"], race_day)
+    if cell["age"]:
+        text = cell["age"]
         if not (text.isascii() and text.isdigit()):
             raise LedgerError(f"bad age {text!r}: expected whole years on race day, e.g. 34")
         age = limits.whole(int(text), "age")
-    nationality = rules.nationality(_cell(record, i["nationality"])) if _cell(record, i["nationality"]) else None
-    club = limits.text(_cell(record, i["club"]), "name", "club") or None
-    category = limits.text(_cell(record, i["category"]), "name", "category") or None
-    return Entry(line, bib, name, sex, birth_date, born, age, nationality, club, category)
+    nationality = rules.nationality(cell["nationality"]) if cell["nationality"] else None
+    club = limits.text(cell["club"], "name", "club") or None
+    category = limits.text(cell["category"], "name", "category") or None
+    return Entry(line, bib, name, sex, birth_date, born, age, nationality, club, category, name_key(name))
 
 
 def entries(text: TextIO, delimiter: str, cols: Columns, race_day: dt.date,
@@ -150,14 +151,15 @@ def entries(text: TextIO, delimiter: str, cols: Columns, race_day: dt.date,
             if entry.bib in bibs:
                 _refuse(problems, line, f"bib {entry.bib} is also on line {bibs[entry.bib]}")
                 continue
-            earlier = people.get(entry.who())
+            person = entry.who()
+            earlier = people.get(person)
             if earlier is not None:
                 _refuse(problems, line, f"{entry.name} (bib {entry.bib}) is also on line {earlier[0]} with bib "
                                         f"{earlier[1]}: one person, two bibs (namesakes need a birth date, "
                                         "year or age that tells them apart)")
                 continue
             bibs[entry.bib] = line
-            people[entry.who()] = (line, entry.bib)
+            people[person] = (line, entry.bib)
             yield entry
     except csv.Error as exc:
         raise LedgerError(f"{problems.where}:{reader.line_num}: {exc}") from None

@@ -32,6 +32,7 @@ from ledger.projection import bibs, contests
 from ledger.projection.batch import finish_entry
 from ledger.projection.import_rows import import_entry
 from ledger.projection.merge import merge_entry
+from ledger.store import bulk
 
 Body = dict[str, Any]
 
@@ -146,26 +147,26 @@ def _rule(session: Session, seq: int, body: Body) -> None:
 
 
 def _entrants(session: Session, seq: int, body: Body) -> None:
-    """A start list: the athletes it makes (new ids consecutive in row order), then a row per entrant."""
+    """A start list: the athletes it makes (new ids consecutive in row order), then a row per entrant,
+    written in bulk (ledger.store.bulk): a start list can hold tens of thousands of runners."""
     race_id = _id_of(session, Race, body["race"])
     source_id = _id_of(session, Source, body["source"])
     expected, athletes, entrants = body["first_athlete_id"], [], []
     for row in body["entrants"]:
+        get = row.get
         if row["athlete"] >= body["first_athlete_id"]:
             if row["athlete"] != expected:
                 raise LedgerError(f"journal entry {seq}: line {row['line']} creates athlete #{row['athlete']}, "
                                   f"expected #{expected} (new athletes are numbered in row order)")
-            athletes.append({"id": expected, "name": row["name"], "key": name_key(row["name"]),
-                             "nationality": row.get("nationality"), "born": row.get("born"), "seq": seq})
+            athletes.append((expected, row["name"], name_key(row["name"]), get("nationality"), get("born"), seq))
             expected += 1
-        entrants.append({"race_id": race_id, "bib": row["bib"], "seq": seq, "athlete_id": row["athlete"],
-                         "source_id": source_id, "line": row["line"], "name": row["name"], "sex": row.get("sex"),
-                         "birth_date": _date(row.get("birth_date")), "born": row.get("born"), "age": row.get("age"),
-                         "nationality": row.get("nationality"), "club": row.get("club"),
-                         "start_category": row.get("group")})
+        entrants.append((race_id, row["bib"], seq, row["athlete"], source_id, row["line"], row["name"], get("sex"),
+                         get("birth_date"), get("born"), get("age"), get("nationality"), get("club"), get("group")))
+    insert_rows = bulk.inserter(session)
     if athletes:
-        session.execute(insert(Athlete), athletes)
-    session.execute(insert(Entrant), entrants)
+        insert_rows("athlete", ("id", "name", "key", "nationality", "born", "seq"), athletes)
+    insert_rows("entrant", ("race_id", "bib", "seq", "athlete_id", "source_id", "line", "name", "sex", "birth_date",
+                            "born", "age", "nationality", "club", "start_category"), entrants)
     bibs.refresh(session, race_id)
 
 

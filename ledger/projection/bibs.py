@@ -8,7 +8,6 @@ whichever source names them; a name that does not fit the bib's runner is never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from itertools import islice
 from typing import Iterable
@@ -20,12 +19,20 @@ from ledger.core.models import LIVE_BIBS, Athlete, BibContest, Category, Claim, 
 from ledger.core.names import name_key, order_free
 
 
-@dataclass(frozen=True)
 class Holder:
-    """Who holds a bib in a race: the athlete and the order-free keys of the names they go by there."""
+    """Who holds a bib in a race: the athlete, and the names they go by there (keys made when asked)."""
 
-    athlete_id: int
-    keys: frozenset[str]
+    __slots__ = ("athlete_id", "names", "_keys")
+
+    def __init__(self, athlete_id: int, names: list[str]) -> None:
+        self.athlete_id, self.names, self._keys = athlete_id, names, None
+
+    @property
+    def keys(self) -> frozenset[str]:
+        """The order-free keys of the names (`Korir, Wesley` and `Wesley Korir` give one)."""
+        if self._keys is None:
+            self._keys = frozenset(order_free(name_key(n)) for n in self.names if n)
+        return self._keys
 
 
 def current_entrants(race_id: int):
@@ -46,28 +53,23 @@ class RaceBibs:
         self.race_id = race_id
         self.by_bib: dict[str, Holder] = {}
         self.bib_of: dict[int, str] = {}
-        names: dict[int, str] = {}
-        for entrant in session.execute(current_entrants(race_id)).scalars():
-            self._hold(entrant.bib, entrant.athlete_id, entrant.name)
-        claimed = (select(Claim.bib, Claim.athlete_id, Claim.as_written).join(Category, Claim.category_id == Category.id)
-                   .where(Category.race_id == race_id, LIVE_BIBS, Claim.athlete_id.is_not(None)).order_by(Claim.id))
-        for bib, athlete_id, written in session.execute(claimed):
+        connection = session.connection()  # plain rows: a start list or a race's claims can be long
+        listed = (current_entrants(race_id).join(Athlete, Entrant.athlete_id == Athlete.id)
+                  .with_only_columns(Entrant.bib, Entrant.athlete_id, Entrant.name, Athlete.name))
+        for bib, athlete_id, written, name in connection.execute(listed):
+            self._hold(bib, athlete_id, [written, name])
+        claimed = (select(Claim.bib, Claim.athlete_id, Claim.as_written, Athlete.name)
+                   .join(Category, Claim.category_id == Category.id).join(Athlete, Claim.athlete_id == Athlete.id)
+                   .where(Category.race_id == race_id, LIVE_BIBS).order_by(Claim.id))
+        for bib, athlete_id, written, name in connection.execute(claimed):
             holder = self.by_bib.get(bib)
             if holder is None:
-                self._hold(bib, athlete_id, written)
-            elif holder.athlete_id == athlete_id and written:
-                self.by_bib[bib] = Holder(athlete_id, holder.keys | {order_free(name_key(written))})
-        missing = [h.athlete_id for h in self.by_bib.values()]
-        for start in range(0, len(missing), 5000):
-            names.update(session.execute(select(Athlete.id, Athlete.name)
-                                         .where(Athlete.id.in_(missing[start:start + 5000]))).all())
-        for bib, holder in self.by_bib.items():
-            if holder.athlete_id in names:
-                self.by_bib[bib] = Holder(holder.athlete_id, holder.keys | {order_free(name_key(names[holder.athlete_id]))})
+                self._hold(bib, athlete_id, [written, name])
+            elif holder.athlete_id == athlete_id and written and written not in holder.names:
+                holder.names.append(written)
 
-    def _hold(self, bib: str, athlete_id: int, name: str | None) -> None:
-        keys = frozenset({order_free(name_key(name))} if name else ())
-        self.by_bib[bib] = Holder(athlete_id, keys)
+    def _hold(self, bib: str, athlete_id: int, names: list[str]) -> None:
+        self.by_bib[bib] = Holder(athlete_id, names)
         self.bib_of.setdefault(athlete_id, bib)
 
     def athlete(self, bib: str | None, name: str) -> int | None:
