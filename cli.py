@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -148,15 +149,23 @@ def opened(ctx: click.Context, write: bool = True, create: bool = False) -> Any:
     WAL). Under --read-only a command that writes is refused before anything is opened (the
     connections would refuse its writes as well). Every mode below starts here; `db grant-reader`,
     which runs its own statements, takes the engine itself."""
-    from ledger.store.access import read_only_refusal
     from ledger.store.engine import open_engine
 
     options = ctx.find_object(Options)
-    if write and options.read_only:
-        raise read_only_refusal(" ".join(["raceledger", *ctx.command_path.split()[1:]]))
+    if write:
+        refuse_read_only(ctx)
     engine, _ = open_engine(options.db, create=create, write=write, read_only=options.read_only)
     ctx.call_on_close(engine.dispose)
     return engine
+
+
+def refuse_read_only(ctx: click.Context) -> None:
+    """Under --read-only, a command that writes is refused (`opened` asks; a command that reads its
+    input before opening the ledger asks first, so the refusal never depends on that input)."""
+    from ledger.store.access import read_only_refusal
+
+    if ctx.find_object(Options).read_only:
+        raise read_only_refusal(" ".join(["raceledger", *ctx.command_path.split()[1:]]))
 
 
 @contextmanager
@@ -503,19 +512,28 @@ def category() -> None:
 @click.option("--division", metavar="D", help="Division: elite, amateur, masters, ...")
 @click.option("--age-min", type=int, help="Youngest age in the category.")
 @click.option("--age-max", type=int, help="Oldest age in the category.")
+@click.option("--derived-from", metavar="CATEGORY",
+              help="Rank this category from another of the race (the overall order) by its --sex and age rule "
+                   "over the entrants: an age group derived, never claimed.")
 @click.pass_context
 def category_add(ctx: click.Context, slug: str, name: str, sex: str | None, division: str | None,
-                 age_min: int | None, age_max: int | None) -> None:
+                 age_min: int | None, age_max: int | None, derived_from: str | None) -> None:
     """Add a category to a race.
+
+    With --derived-from, the category's results rank each source's claims in that category of the
+    athletes the rule matches (sex; age on race day from the start list's birth date, else birth
+    year, else the age given): places 1, 2, 3..., each claim keeping the source's own place.
 
     \b
     Example:
         raceledger category add pyongyang-2025/marathon/amateur-men --name "Amateur men" --sex M --division amateur
+        raceledger category add city-2025/marathon/w40 --name "Women 40-44" --sex F --age-min 40 --age-max 44 \
+            --derived-from city-2025/marathon/open-women
     """
     from ledger.write import catalog
 
     with writing(ctx) as (session, by):
-        seq = catalog.add_category(session, by, slug, name, sex, division, age_min, age_max)
+        seq = catalog.add_category(session, by, slug, name, sex, division, age_min, age_max, derived_from)
     click.echo(f"Added category {slug} (journal entry {seq}).")
 
 
@@ -671,6 +689,26 @@ def athlete_list(ctx: click.Context, fmt: str) -> None:
     emit(found, fmt, lambda: [{**a, "aliases": "; ".join(a["aliases"])} for a in found], "no athletes")
 
 
+@athlete.command("find")
+@click.argument("text")
+@output_option
+@click.pass_context
+def athlete_find(ctx: click.Context, text: str, fmt: str) -> None:
+    """Athletes whose name has each word of TEXT starting one of its words: either name order, any
+    case or accents, other spellings too (the web view's search, the same rule).
+
+    \b
+    Example:
+        raceledger athlete find "kopec"
+        raceledger athlete find "Kum Pak"
+    """
+    from ledger.read.search import search_athletes
+
+    with reading(ctx) as session:
+        found = search_athletes(session, text)
+    emit(found, fmt, lambda: [{**a, "aliases": "; ".join(a["aliases"])} for a in found], "no athletes")
+
+
 @athlete.command("show")
 @click.argument("name")
 @tolerance_option
@@ -679,6 +717,9 @@ def athlete_list(ctx: click.Context, fmt: str) -> None:
 @click.pass_context
 def athlete_show(ctx: click.Context, name: str, tolerance_ms: int, fmt: str, width: int | None) -> None:
     """Every claim about one athlete (by any spelling, or #ID), with its verdict.
+
+    NAME may give the parts of a name in either order ("Kum-dong Pak"), or a part of a name that
+    one athlete alone has (`athlete find`'s rule); a name that matches nobody gets the near names.
 
     \b
     Example:
@@ -1086,12 +1127,16 @@ def figures_command(ctx: click.Context, scope: str | None, tolerance_pct: Any, w
 @cli.command()
 @click.argument("category", metavar="CATEGORY")
 @click.option("--all", "show_all", is_flag=True, help="Also show retracted claims, marked with the reason.")
+@click.option("--standings", is_flag=True,
+              help="The official order after disqualifications: each placing's official place, the places below "
+                   "a DQ moved up (or left empty by --vacate); every claim as its source made it.")
 @tolerance_option
 @output_option
 @width_option
 @click.pass_context
 @pauses_collector
-def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int, fmt: str, width: int | None) -> None:
+def results(ctx: click.Context, category: str, show_all: bool, standings: bool, tolerance_ms: int, fmt: str,
+            width: int | None) -> None:
     """Every placing of a category, its claims and its verdict.
 
     Verdicts: agreed (two independent lines of evidence concur), single-source, disputed, ruled (an
@@ -1104,15 +1149,29 @@ def results(ctx: click.Context, category: str, show_all: bool, tolerance_ms: int
     \b
     Example:
         raceledger results pyongyang-2025/marathon/amateur-men --all
+        raceledger results city-2025/marathon/open-women --standings
     """
     from ledger.read import reports
 
     with reading(ctx) as session:
-        found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all)
+        found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all,
+                                       standings=standings)
         labels = athlete_labels(session, found, fmt)
         about = figures_beside(session, category, fmt, above=True)
-    emit(found.to_json, fmt, lambda: claim_table(found, ("verdict",), fmt, labels), "no claims", width)
+    keys = ("verdict", "official") if standings else ("verdict",)
+    if any("unplaced" in fields for fields, _ in found.held):  # a derived category: why a claim has no place
+        keys += ("unplaced",)
+    emit(found.to_json, fmt, lambda: claim_table(_official_words(found) if standings else found, keys, fmt, labels),
+         "no claims", width)
     emit_figures_beside(about, f"Figures about {category}, its race and its event", fmt, width)
+
+
+def _official_words(report: Any) -> Any:
+    """For a table of --standings: each placing's official place, `DQ`, or `vacated`."""
+    return report._replace(held=[(dict(fields, official=(fields["official_position"] if fields["official_position"]
+                                                         is not None else "vacated" if fields["vacated"] else
+                                                         "DQ" if fields["position"] is not None else None)), listed)
+                                 for fields, listed in report.held])
 
 
 @cli.command()
@@ -1181,13 +1240,17 @@ def retract(ctx: click.Context, claim_id: int, reason: str) -> None:
               help="Who decided: referee, jury of appeal, federation, integrity unit ...")
 @click.option("--reason", required=True, help="Why, with the rule reference.")
 @click.option("--decided", metavar="YYYY-MM-DD", help="When it was decided.")
+@click.option("--vacate", is_flag=True,
+              help="With --status DQ: leave the athlete's place empty in the standings; nobody moves up.")
 @click.pass_context
 def rule(ctx: click.Context, category: str, position: int | None, claim_id: int | None, athlete: str | None,
-         status: str | None, decided_by: str, reason: str, decided: str | None) -> None:
+         status: str | None, decided_by: str, reason: str, decided: str | None, vacate: bool) -> None:
     """Record an official ruling: which claim holds for a placing, or an athlete's status.
 
     The placing's verdict becomes `ruled`; the other claims stay listed as overruled. A later ruling
     on the same placing or status (an appeal) supersedes the earlier one; history shows both.
+    A DQ makes the athlete's claims `disqualified` and moves the places below up in `results
+    --standings` (--vacate leaves the place empty instead); FIN reinstates a disqualified athlete.
 
     \b
     Example:
@@ -1201,6 +1264,8 @@ def rule(ctx: click.Context, category: str, position: int | None, claim_id: int 
     on_placing = position is not None or claim_id is not None
     if on_placing == (athlete is not None or status is not None):
         raise click.UsageError("give either --position N --accept CLAIM_ID or --athlete NAME --status S", ctx)
+    if vacate and on_placing:
+        raise click.UsageError("--vacate goes with --athlete NAME --status DQ", ctx)
     if on_placing and (position is None or claim_id is None):
         raise click.UsageError("--position and --accept go together", ctx)
     if not on_placing and (athlete is None or status is None):
@@ -1209,7 +1274,8 @@ def rule(ctx: click.Context, category: str, position: int | None, claim_id: int 
         if on_placing:
             ruling = corrections.rule_placing(session, by, category, position, claim_id, decided_by, reason, decided)
         else:
-            ruling = corrections.rule_status(session, by, category, athlete, status, decided_by, reason, decided)
+            ruling = corrections.rule_status(session, by, category, athlete, status, decided_by, reason, decided,
+                                             vacate)
     click.echo(f"Recorded ruling {ruling}.")
 
 
@@ -1475,7 +1541,11 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
               help="Check the file and say what would be imported; write nothing (no --rejects file either).")
 @click.option("--skip-invalid", is_flag=True, help="Import the good rows; write the bad ones to --rejects.")
 @click.option("--rejects", metavar="FILE", help="Where --skip-invalid writes rejected rows (with line and reason).")
-@click.option("--again", is_flag=True, help="Import a file already imported for this category and source.")
+@click.option("--again", is_flag=True, help="Import a file already imported for this category and source, or one "
+              "repeating placings the source already claims: recorded twice, on purpose.")
+@click.option("--supersedes", is_flag=True,
+              help="The file is the source's whole current word on the category (a timer's updated results): "
+                   "claims it repeats stay, changed or missing ones are withdrawn as corrections, new ones added.")
 @click.option("--url", metavar="U", help="Where the results were published.")
 @click.option("--published", metavar="YYYY-MM-DD", help="When they were published.")
 @click.option("--via", metavar="SLUG",
@@ -1484,17 +1554,21 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
 @click.pass_context
 @pauses_collector
 def import_results(ctx: click.Context, category: str, file: str, source: str, maps: tuple[str, ...],
-                   dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, url: str | None,
-                   published: str | None, via: str | None) -> None:
+                   dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, supersedes: bool,
+                   url: str | None, published: str | None, via: str | None) -> None:
     """Import a results file (CSV or TSV, `-` for stdin): one journal entry, one claim per row.
 
     A file with any bad row imports nothing and every bad line is shown as FILE:LINE: message.
-    Rows link to an existing athlete only on an exact, uncontradicted, unique name match.
+    A row links to the race's runner with its bib when the name fits (any order), else to an
+    existing athlete only on an exact, uncontradicted, unique name match. A second file from the
+    same source that repeats its placings is refused: --supersedes takes it as the source's
+    whole current word (a provisional file, then the final one), --again records it twice.
 
     \b
     Example:
         raceledger import city-2025/marathon/open-women results.csv --source timing
         raceledger import city-2025/marathon/open-women - --source timing --map "Zeit=time" < zeit.tsv
+        raceledger import city-2025/marathon/open-women final.csv --source timing --supersedes
     """
     from ledger.imports.importer import (
         ImportFailed,
@@ -1506,7 +1580,8 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
 
     if dry_run and rejects:
         raise click.UsageError("--rejects writes a file; --dry-run writes nothing: drop one", ctx)
-    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published, via)
+    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published, via,
+                            supersedes)
     stdin = sys.stdin.buffer if file == "-" else None
     try:
         if dry_run:
@@ -1528,6 +1603,172 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         click.echo(f"Possible duplicates ({report.duplicate_count}); if one is the same person, merge them with "
                    "raceledger athlete merge KEEP OTHER (e.g. '#12' '#345'):")
         click.echo("\n".join(map(visible, duplicate_lines(report))))
+
+
+@cli.command("finish")
+@click.argument("category", metavar="CATEGORY")
+@click.argument("file", required=False, metavar="[FILE]")
+@click.option("--source", required=True, metavar="SLUG", help="Who saw the finish (the timer, the official at the line).")
+@click.option("--skip-invalid", is_flag=True, help="Record the good lines; the bad ones are named and left out.")
+@click.option("--supersedes", is_flag=True,
+              help="Take the lines as the source's whole current word on the category: repeats stay, changed or "
+                   "missing claims are withdrawn as corrections, new ones added.")
+@click.option("--again", is_flag=True, help="Record placings the source already claims a second time, on purpose.")
+@click.option("--live", is_flag=True,
+              help="Record each line at once as its own entry (a timer at the line); a bad line is answered and "
+                   "can be sent again.")
+@click.pass_context
+def finish(ctx: click.Context, category: str, file: str | None, source: str, skip_invalid: bool, supersedes: bool,
+           again: bool, live: bool) -> None:
+    """Record the finish order by bib: lines `BIB [TIME] [STATUS]` from FILE or standard input.
+
+    Finishers are placed 1, 2, 3... in the order of the lines; DNF, DNS and DQ lines get no place.
+    TIME is the gun time. The bibs are the race's (`entrants import`). The whole order is one entry:
+    an unknown bib, a bib twice, or a time earlier than the line before is named with its line, and
+    nothing is recorded (unless --skip-invalid). With --live, each line is recorded at once and the
+    web view shows it; places continue from the source's last place (also after a restart).
+
+    \b
+    Example:
+        printf '101 2:31:07\n57 2:31:40\n12 DNF\n' | raceledger finish city-2025/marathon/open-women --source timing
+        raceledger finish city-2025/marathon/open-women --source timing order.txt --supersedes
+        raceledger finish city-2025/marathon/open-women --source line-judge --live
+    """
+    from ledger.imports import finish as finishing
+    from ledger.imports.importer import ImportFailed
+
+    if live and (supersedes or skip_invalid or again):
+        raise click.UsageError("--live records line by line; --supersedes, --skip-invalid and --again are for a "
+                               "whole order", ctx)
+    refuse_read_only(ctx)
+    if file is not None and file != "-" and not os.path.isfile(file):
+        raise LedgerError(f"no file {file!r}" if not os.path.exists(file) else f"{file!r} is not a file")
+    import contextlib
+    import io
+
+    stream = open(file, encoding="utf-8") if file not in (None, "-") else \
+        io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+    with stream if file not in (None, "-") else contextlib.nullcontext(stream):
+        if live:
+            return _finish_live(ctx, category, source, stream)
+        request = finishing.FinishRequest(category, source, file if file not in (None, "-") else "<stdin>",
+                                          skip_invalid, supersedes, again)
+        try:
+            with writing(ctx) as (session, by):
+                report = finishing.record_finish(session, by, request, stream)
+        except ImportFailed as failed:
+            echo_capped(failed.problems, failed.more, "problems")
+            raise
+        except UnicodeDecodeError:
+            raise LedgerError(f"{request.where}: not UTF-8 text; save it as UTF-8") from None
+    echo_capped(report.skipped, report.skipped_count - len(report.skipped), "problems")
+    click.echo(visible(finishing.summary(report)))
+
+
+def _finish_live(ctx: click.Context, category: str, source: str, stream: Any) -> None:
+    """`finish --live`: each line its own transaction, answered at once."""
+    from ledger.imports import finish as finishing
+    from ledger.journal.chain import default_user
+    from ledger.store.engine import transaction
+
+    engine = opened(ctx)
+    by = ctx.find_object(Options).user or default_user()
+    with transaction(engine) as session:
+        target = finishing.live_target(session, category, source)
+    recorded = refused = 0
+    try:
+        for number, text in enumerate(stream, 1):
+            try:
+                with transaction(engine) as session:
+                    done = finishing.live_line(session, by, target, text)
+            except LedgerError as exc:
+                refused += 1
+                click.echo(visible(f"line {number}: refused, nothing recorded: {exc}; send it again"), err=True)
+                continue
+            if done is not None:
+                recorded += 1
+                claim_id, place = done
+                where = f"place {place}" if place is not None else "no place"
+                click.echo(visible(f"line {number}: bib {text.split()[0]}, {where} (claim {claim_id})"))
+    except KeyboardInterrupt as exc:
+        exc.add_note(f"{recorded} line{'s' if recorded != 1 else ''} recorded before it")
+        raise
+    if refused:
+        raise LedgerError(f"{refused} line{'s' if refused != 1 else ''} refused (named above); {recorded} recorded")
+
+
+class EntrantsGroup(click.Group):
+    """`entrants RACE` lists a race's entrants; `entrants import RACE FILE` records a start list."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=EntrantsGroup, context_settings=CONTEXT)
+def entrants() -> None:
+    """A race's start list: its entrants by bib (`entrants RACE`), and recording one (`entrants import`).
+
+    \b
+    Example:
+        raceledger entrants import city-2025/marathon start.csv --source timing
+        raceledger entrants city-2025/marathon -f json
+    """
+
+
+@entrants.command("import")
+@click.argument("race", metavar="EVENT/RACE")
+@click.argument("file", metavar="FILE")
+@click.option("--source", required=True, metavar="SLUG", help="Who published the start list (the organiser, ...).")
+@click.pass_context
+def entrants_import(ctx: click.Context, race: str, file: str, source: str) -> None:
+    """Record a start list (CSV or TSV, `-` for stdin) as one journal entry: a runner a line.
+
+    Columns (header spellings as `import` reads them): Bib, Name (or First Name and Last Name),
+    and any of Sex, Birth Date (YYYY-MM-DD), Born/YOB (a year), Age (on race day), Nationality,
+    Club, Category. Each bib belongs to one athlete in the race: the one who holds it already when
+    the name fits, else an existing athlete on an exact, uncontradicted name match, else a new one.
+    A bib twice, or one person (same name, same birth date, year or age) with two bibs, is an error
+    naming both lines, and nothing is recorded. A later start list adds and changes entrants.
+
+    \b
+    Example:
+        raceledger entrants import city-2025/marathon start.csv --source organiser
+        printf 'Bib,Name,Sex,Born\n7,Anna Nowak,F,1990\n' | raceledger entrants import city-2025/marathon - --source organiser
+    """
+    from ledger.imports.entrants import import_entrants, summary
+    from ledger.imports.importer import ImportFailed
+
+    stdin = sys.stdin.buffer if file == "-" else None
+    try:
+        with writing(ctx) as (session, by):
+            report = import_entrants(session, by, race, file, source, stdin)
+    except ImportFailed as failed:
+        echo_capped(failed.problems, failed.more, "problems")
+        raise
+    click.echo(visible(summary(report)))
+
+
+@entrants.command("list")
+@click.argument("race", metavar="EVENT/RACE")
+@output_option
+@width_option
+@click.pass_context
+def entrants_list(ctx: click.Context, race: str, fmt: str, width: int | None) -> None:
+    """A race's entrants in bib order, as the newest start list giving each bib says (also `entrants RACE`).
+
+    \b
+    Example:
+        raceledger entrants city-2025/marathon
+    """
+    from ledger.read.entrants import entrants as listed
+
+    with reading(ctx) as session:
+        found = listed(session, race)
+    shown = ("bib", "name", "athlete_id", "sex", "birth_date", "born", "age", "nationality", "club", "category",
+             "source")
+    emit(found, fmt, lambda: [{k: e[k] for k in shown} for e in found], "no entrants", width)
 
 
 @cli.command("export")

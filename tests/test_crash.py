@@ -120,7 +120,7 @@ class Import:
         with open(self.out, "wb") as out, open(self.err, "wb") as err:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "cli", "--db", db, "--as", "crasher", "import", CATEGORY, str(path),
-                 "--source", "timing"],
+                 "--source", "timing", "--again"],  # --again: its places repeat the earlier file's
                 cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
 
     def output(self) -> str:
@@ -298,7 +298,7 @@ def test_an_import_killed_midway_leaves_the_ledger_as_it_was(with_history, db, t
     # No stale lock, no hot journal in the way: a normal import goes through at once, numbered as
     # if the killed one had never run.
     small = results_file(tmp_path / "small.csv", SMALL_ROWS, 900_000, "Later")
-    result = with_history("import", CATEGORY, str(small), "--source", "timing")
+    result = with_history("import", CATEGORY, str(small), "--source", "timing", "--again")  # its places repeat
     assert result.exit_code == 0, result.output
     seq = before["info"]["head_seq"] + 1
     assert f"as journal entry {seq}:" in result.stdout

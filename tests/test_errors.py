@@ -90,7 +90,7 @@ ERRORS = [
      "Error: no race 'city-2025/marathn'; did you mean 'city-2025/marathon'?"),
     ("unknown-event-no-suggestion", ("disputes", "berlin-2024"), "Error: no event 'berlin-2024'"),
     ("unknown-athlete", ("athlete", "show", "Ana Nowak"),
-     "Error: no athlete 'Ana Nowak'; did you mean 'Anna Nowak'? or add them with: raceledger athlete add 'Ana Nowak'"),
+     "Error: no athlete 'Ana Nowak'; did you mean 'Anna Nowak'?"),  # a reader's lookup suggests, never a duplicate
     ("unknown-athlete-in-claim", ("claim", CAT, "--source", "timing", "--athlete", "Zofia Kowalska", "--position", "2"),
      "Error: no athlete 'Zofia Kowalska'; add them with: raceledger athlete add 'Zofia Kowalska'"),
     ("unknown-athlete-id", ("athlete", "show", "#99"), "Error: no athlete with id #99"),

@@ -187,6 +187,6 @@ def test_the_markdown_report_of_a_hostile_ledger_is_inert(run, db, tmp_path):
     ok(run("report", "--out", str(tmp_path / "md"), "--markdown"))
     document = (tmp_path / "md" / "disputes.md").read_text(encoding="utf-8")
     shown_texts = [text for key, text in h.items() if key != "measure"]  # the heading names the measure by its slug
-    assert_inert(document, shown_texts + [HOSTILE_URL], [HOSTILE_URL], 1 + 3 + 2)  # its title, 3 sections, 2 disputes
+    assert_inert(document, shown_texts + [HOSTILE_URL], [HOSTILE_URL], 1 + 4 + 2)  # its title, 4 sections (disqualifications among them), 2 disputes
     assert sum(t.type == "link_open" for t in tokens(document)) == 3  # each citation's address, once
     assert visible(document, "\n") == document  # no bidi or control character but its own line breaks

@@ -73,6 +73,7 @@ def test_the_live_claim_indexes_are_partial_on_both_databases(engine):
     for name in ("ix_claim_placing", "ix_claim_athlete"):
         assert where[name].strip("()") == "retracted_seq IS NULL"
     assert where["ix_claim_retracted"].strip("()") == "retracted_seq IS NOT NULL"
+    assert where["ix_claim_bib"].replace("(", "").replace(")", "") == "retracted_seq IS NULL AND bib IS NOT NULL"
 
 
 def test_a_reading_command_on_sqlite_does_not_import_the_postgresql_dialect(tmp_path):

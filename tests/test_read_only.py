@@ -38,7 +38,9 @@ WRITES = [
     ("retract", "1", "--reason", "The source corrected its report"),
     ("rule", AMATEUR, "--athlete", "Wojciech Kopec", "--status", "DQ", "--by", "Referee", "--reason", "Test"),
     ("athlete", "merge", "#1", "#2"),
-    ("import", AMATEUR, "results.csv", "--source", "wojciech-kopec"),
+    ("import", AMATEUR, "results.csv", "--source", "wojciech-kopec", "--again"),  # --again: it repeats a placing
+    ("entrants", "import", "pyongyang-2025/marathon", "start.csv", "--source", "wojciech-kopec"),
+    ("finish", AMATEUR, "order.txt", "--source", "wojciech-kopec"),
     ("load", "ledger.jsonl"),
     ("db", "grant-reader", "reporter"),
 ]
@@ -46,7 +48,7 @@ WRITES = [
 
 def command_name(args: tuple[str, ...]) -> str:
     words = [args[0]]
-    if args[0] in ("event", "race", "category", "source", "athlete", "db"):
+    if args[0] in ("event", "race", "category", "source", "athlete", "db", "entrants"):
         words.append(args[1])
     return " ".join(words)
 

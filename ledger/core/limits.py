@@ -137,10 +137,39 @@ def check_entry(kind: str, body: Any, recorded_by: str) -> None:
     _check(kind, None, body)
 
 
+# Per key, what its flat values must pass, for the fast test in _check: a text's length and
+# pattern (a URL's form is left to `text`), a whole number's range. A value that fails it goes
+# through `text`, `whole` or the control-character test for its message.
+_TEXT_TEST = {key: (TEXTS[field].most, _UNSAFE_IN_LINES if TEXTS[field].lines else UNSAFE, field == "url")
+              for key, field in ENTRY_FIELDS.items() if field in TEXTS}
+_WHOLE_TEST = {key: WHOLES[field] for key, field in ENTRY_FIELDS.items() if field in WHOLES}
+
+
 def _check(kind: str, key: str | None, value: Any) -> None:
-    if isinstance(value, dict):
+    if value.__class__ is dict:  # a large body is many dicts of flat values: those are tested here
         for inner, item in value.items():
-            _check(kind, inner, item)
+            flat = item.__class__
+            if flat is str:
+                test = _TEXT_TEST.get(inner)
+                if test is None:
+                    if UNSAFE.search(item) is None:
+                        continue
+                elif len(item) <= test[0] and test[1].search(item) is None and not test[2]:
+                    continue
+            elif flat is int:
+                limit = _WHOLE_TEST.get(inner)
+                if limit.least <= item <= limit.most if limit is not None else -LARGEST <= item <= LARGEST:
+                    continue
+            elif item is None or flat is bool:
+                continue
+            _check_one(kind, inner, item)
+    else:
+        _check_one(kind, key, value)
+
+
+def _check_one(kind: str, key: str | None, value: Any) -> None:
+    if isinstance(value, dict):
+        _check(kind, key, value)
     elif isinstance(value, list):
         for item in value:
             _check(kind, key, item)

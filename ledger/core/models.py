@@ -40,6 +40,8 @@ Seq = Annotated[int, mapped_column(ForeignKey("journal.seq"))]
 NOT_RETRACTED = text("retracted_seq IS NULL")
 # Withdrawn claims, which a placing still shows: their own small partial index (migration 0007).
 RETRACTED = text("retracted_seq IS NOT NULL")
+# Live claims that give a bib: a race's runners by bib (migration 0008).
+LIVE_BIBS = text("retracted_seq IS NULL AND bib IS NOT NULL")
 
 
 class Base(DeclarativeBase):
@@ -104,6 +106,8 @@ class Category(Base):
     division: Mapped[Optional[str]] = mapped_column(String(100))
     age_min: Mapped[Optional[int]] = mapped_column(SmallInteger)
     age_max: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    # A category derived by a rule (sex, age) over the entrants from this one's overall order.
+    derived_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("category.id"))
     seq: Mapped[Seq]
 
 
@@ -185,6 +189,7 @@ class Claim(Base):
         Index("ix_claim_athlete", "category_id", "athlete_id", "position", "status", "time_ms", "net_time_ms",
               sqlite_where=NOT_RETRACTED),
         Index("ix_claim_retracted", "category_id", "position", "athlete_id", sqlite_where=RETRACTED),
+        Index("ix_claim_bib", "category_id", "bib", "athlete_id", sqlite_where=LIVE_BIBS),
         Index("ix_claim_category", "category_id"),
         Index("ix_claim_source", "source_id"),
         Index("ix_claim_athlete_id", "athlete_id"),
@@ -250,6 +255,44 @@ class Ruling(Base):
     decided_by: Mapped[str] = mapped_column(String(300))
     reason: Mapped[str] = mapped_column(Text)
     decided: Mapped[Optional[dt.date]] = mapped_column(Date)
+    # A disqualification that leaves its place empty (`rule --vacate`): nobody moves up.
+    vacate: Mapped[Optional[bool]] = mapped_column(Boolean)
+
+
+class Entrant(Base):
+    """A runner on a race's start list: the bib is how the race knows them. A later start list adds
+    a row for the bib; the newest row (highest seq) of a race's bib is its entrant."""
+
+    __tablename__ = "entrant"
+
+    race_id: Mapped[int] = mapped_column(ForeignKey("race.id"), primary_key=True)
+    bib: Mapped[str] = mapped_column(String(20), primary_key=True)
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), primary_key=True, autoincrement=False)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athlete.id"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    line: Mapped[int] = mapped_column(Integer)
+    name: Mapped[Name]
+    sex: Mapped[Optional[str]] = mapped_column(String(1))
+    birth_date: Mapped[Optional[dt.date]] = mapped_column(Date)
+    born: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    age: Mapped[Optional[int]] = mapped_column(SmallInteger)
+    nationality: Mapped[Optional[str]] = mapped_column(String(3))
+    club: Mapped[Optional[str]] = mapped_column(String(300))
+    start_category: Mapped[Optional[str]] = mapped_column(String(300))
+
+    __table_args__ = (Index("ix_entrant_athlete", "race_id", "athlete_id"),)
+
+
+class BibContest(Base):
+    """A bib of a race that live claims or the start list give to two athletes: a bib dispute when
+    their names cannot be one runner's (ledger.read.bib_disputes). Kept up to date by every entry
+    that adds, withdraws or moves claims with bibs, or lists entrants (ledger.projection.bibs), so
+    reading disputes never groups a race's claims."""
+
+    __tablename__ = "bib_contest"
+
+    race_id: Mapped[int] = mapped_column(ForeignKey("race.id"), primary_key=True)
+    bib: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
 class ImportFile(Base):

@@ -52,3 +52,13 @@ def _latin_table() -> dict[int, str]:
 
 
 _LATIN = _latin_table()
+
+
+def order_free(key: str) -> str:
+    """A name key with its parts in sorted order: `Korir, Wesley` and `Wesley Korir` give one."""
+    return " ".join(sorted(key.split()))
+
+
+def compatible(a: str, b: str) -> bool:
+    """Two names that may be one runner's: the same key, whatever the order of its parts."""
+    return order_free(name_key(a)) == order_free(name_key(b))

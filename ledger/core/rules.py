@@ -157,3 +157,12 @@ def text(value: str, what: str, kind: str = "name") -> str:
     if not value:
         raise LedgerError(f"{what} must not be empty")
     return limits.text(value, kind, what)
+
+
+def age_on(day: dt.date, birth_date: dt.date | None, born: int | None, age: int | None) -> int | None:
+    """Age on race day: from the birth date, else the birth year (the age reached that year), else as given."""
+    if birth_date is not None:
+        return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    if born is not None:
+        return day.year - born
+    return age

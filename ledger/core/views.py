@@ -56,6 +56,8 @@ class ClaimView(NamedTuple):
     more_citations: tuple[Citation, ...] | None = None  # from `cite` entries, oldest first (None: none)
     # Its line of evidence in its placing (ledger.read.verdicts.Lines), when that is not its source.
     joined_line: str | None = None
+    bib: str | None = None  # the runner's bib, as the source gave it
+    overall_position: int | None = None  # in a derived category: the source's own place (ledger.read.derived)
 
     @property
     def line(self) -> str:
@@ -96,7 +98,7 @@ class ClaimView(NamedTuple):
             "retrieved": self.retrieved.isoformat() if self.retrieved else None,
             "citations": [c.to_json() for c in self.citations], "line": self.line,
             "standing": standing, "standing_reason": standing_reason, "ruled_by": ruled_by,
-            "status_ruling": status_ruling,
+            "status_ruling": status_ruling, "bib": self.bib,
         }
 
 
@@ -116,6 +118,7 @@ class RulingView:
     decided_by: str
     reason: str
     decided: dt.date | None
+    vacate: bool = False  # a disqualification that leaves its place empty: nobody moves up
 
     @property
     def on_placing(self) -> bool:
@@ -125,7 +128,8 @@ class RulingView:
         return {"id": self.id, "seq": self.seq, "category": self.category, "position": self.position,
                 "accepted_claim": self.accepted_claim_id, "athlete": self.athlete, "status": self.status,
                 "decided_by": self.decided_by, "reason": self.reason,
-                "decided": self.decided.isoformat() if self.decided else None}
+                "decided": self.decided.isoformat() if self.decided else None,
+                **({"vacate": True} if self.vacate else {})}
 
 
 class Head(NamedTuple):

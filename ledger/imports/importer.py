@@ -31,9 +31,10 @@ from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Category, Claim, Event, ImportFile, Race, Source
 from ledger.core.names import name_key
 from ledger.core.progress import Progress, silent
-from ledger.imports import identity, resultsfile
+from ledger.imports import identity, resultsfile, supersede
 from ledger.journal import bodies, chain
 from ledger.projection import lookup
+from ledger.projection.bibs import RaceBibs
 from ledger.projection.import_rows import IMPORT_COLUMNS
 from ledger.projection.record import record_chunked
 from ledger.store import bulk
@@ -63,6 +64,7 @@ class ImportRequest:
     url: str | None = None
     published: str | None = None
     via: str | None = None  # the source that republished the file, when it is not the claimant's own
+    supersedes: bool = False  # the file is the source's whole current word on the category (imports.supersede)
 
 
 @dataclass
@@ -82,6 +84,8 @@ class ImportReport:
     duplicates: list[identity.Duplicate] = field(default_factory=list)
     duplicate_count: int = 0
     names: dict[int, str] = field(default_factory=dict)
+    kept: int = 0  # --supersedes: the source's claims the file repeats, left as they are
+    withdrawn: int = 0  # ... and those it changes or leaves out, withdrawn as corrections
 
 
 class ImportFailed(LedgerError):
@@ -211,6 +215,7 @@ class _Outcome:
     duplicates: list[identity.Duplicate] = field(default_factory=list)
     duplicate_count: int = 0
     sha256: str = ""
+    repeated: int = 0  # rows giving a placing the source already claims in the category
 
 
 def _decoded(rows: Iterator[list[Any]], source: _Input) -> Iterator[list[Any]]:
@@ -254,6 +259,9 @@ class _Plan:
     race: resultsfile.Race
     directory: identity.Directory
     header: dict[str, Any]
+    bibs: RaceBibs
+    claimed: frozenset[int]  # the positions the source's live claims in the category give
+    superseding: Callable[[], supersede.Superseding] | None = None
 
 
 class _Pass:
@@ -262,6 +270,8 @@ class _Pass:
     def __init__(self, plan: _Plan, refused: frozenset[int]) -> None:
         self.source, self.delimiter, self.mapping, self.race = plan.source, plan.delimiter, plan.mapping, plan.race
         self.directory, self.header, self.refused = plan.directory, plan.header, refused
+        self.bibs, self.claimed = plan.bibs, plan.claimed
+        self.own = plan.superseding() if plan.superseding is not None else None
 
     def run(self, spool: _Spool | None, reject, advance) -> _Outcome:
         """One pass; the body's text goes to `spool` (None on a dry run, which only checks)."""
@@ -271,15 +281,24 @@ class _Pass:
         refused, linked_by = self.refused, {}
         first_athlete = next_athlete = self.header["first_athlete_id"]
         batch: list[list[Any]] = []
+        by_bib = self.bibs.athlete if self.bibs.by_bib else None
+        claimed, own = self.claimed, self.own
+        held_rows = 0
         with open(self.source.local, "rb") as raw:
             binary = io.BufferedReader(_Counted(raw, advance), READ_BLOCK) if advance else raw
             text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
             for row in _decoded(resultsfile.rows(text, self.delimiter, self.mapping, self.race, out.problems, reject),
                                 self.source):
+                held = by_bib(row[2], row[3]) if by_bib is not None and row[2] is not None and not row[4] else None
                 if row[4]:
                     row[4] = None
+                elif held is not None:  # the race's runner with this bib, whichever source named them
+                    row[4] = held
+                    held_rows += 1
                 else:
                     candidate = match(name_key(row[3]), row[5], row[6]) if match is not None else 0
+                    if candidate > 0 and self.bibs.holds_other_bib(candidate, row[2]):
+                        candidate = identity.NO_MATCH  # they run this race under another bib: someone else
                     if candidate > 0 and candidate not in refused and candidate not in linked_by:
                         linked_by[candidate] = row[0]
                         row[4] = candidate
@@ -290,6 +309,11 @@ class _Pass:
                         next_athlete += 1
                         if match is not None:
                             self._review(out, row, candidate)
+                if claimed and row[1] in claimed:
+                    out.repeated += 1
+                if own is not None and own.repeats(supersede.signature(
+                        row[4], row[3] if row[4] is None else None, row[1], row[8], row[10], row[12])):
+                    continue  # the source says it again: its claim stays as it is
                 batch.append(row)
                 if len(batch) == BATCH_ROWS:
                     if body is not None:
@@ -300,7 +324,7 @@ class _Pass:
             body.add(batch)
             out.sha256 = body.close({"rejected": out.problems.bad_lines, "rows": out.rows + len(batch)})
         out.rows += len(batch)
-        out.linked = len(linked_by)
+        out.linked = len(linked_by) + held_rows
         out.new_athletes = next_athlete - first_athlete
         return out
 
@@ -356,12 +380,12 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
     """Import one results file as one journal entry (or, with dry_run, only check it)."""
     _check_request(request)
     citation = _citation(request)
-    category = lookup.find(session, Category, request.category)
+    category = lookup.claimable(session, request.category)
     source_row = lookup.find(session, Source, request.source)
     with ExitStack() as stack:
         source = stack.enter_context(_input(request.path, stdin))
         earlier = _already_imported(session, source.sha256, category, source_row)
-        if earlier is not None and not request.again:
+        if earlier is not None and not request.again and not request.supersedes:
             raise LedgerError(f"{source.where} was already imported into {category.slug} from {source_row.slug} "
                               f"(journal entry {earlier}, SHA-256 {source.sha256[:12]}...); "
                               "to import it again, add --again")
@@ -379,12 +403,20 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             "first_claim_id": chain.next_id(session, Claim.id),
             "first_athlete_id": chain.next_id(session, Athlete.id),
         }
-        plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header)
+        own = supersede.Superseding(session, category.id, source_row.id)
+        plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header,
+                     RaceBibs(session, category.race_id), frozenset(own.positions),
+                     (lambda: supersede.Superseding(session, category.id, source_row.id)) if request.supersedes
+                     else None)
         stack.enter_context(bulk.sqlite_cache(session))
         # A dry run writes no file: its report counts the rows --rejects would get.
         writes_rejects = request.rejects and not request.dry_run
         rejects = _Rejects(stack, request.rejects, delimiter, columns) if writes_rejects else None
         refused: frozenset[int] = frozenset()
+        if request.supersedes:  # which of the source's claims the file leaves out is known after a pass
+            refused, withdrawn = _withdrawn(plan)
+            if withdrawn:
+                header.update(withdraws=withdrawn, reason=supersede.reason(source_row.slug, f"the file {source.name}"))
         while True:
             outcome, spool = _attempt(stack, request, plan, refused, rejects, progress)
             if not outcome.conflicts:
@@ -397,13 +429,23 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
                 f"{source.where}: {problems.bad_lines} bad row{'s' if problems.bad_lines != 1 else ''}; nothing was "
                 "imported (fix them, or import the good rows with --skip-invalid --rejects FILE)",
                 problems.errors, problems.error_count, problems.warnings)
-        if outcome.rows == 0:
+        if outcome.repeated and not request.again and not request.supersedes:
+            raise supersede.refuse_repeats(source.where, outcome.repeated, source_row.slug, category.slug)
+        withdrawing = len(header.get("withdraws", ()))
+        if outcome.rows == 0 and request.supersedes:
+            if not withdrawing:
+                return ImportReport(source.where, category.slug, source_row.slug, request.dry_run,
+                                    kept=len(own.withdrawn()))
+        elif outcome.rows == 0:
             raise LedgerError(f"{source.where}: no rows to import"
                               + (f" ({problems.bad_lines} rejected)" if problems.bad_lines else ""))
         report = ImportReport(
             source.where, category.slug, source_row.slug, request.dry_run, None, outcome.rows, problems.bad_lines,
             outcome.new_athletes, outcome.linked, mapping.ignored, problems.warnings, problems.warning_count,
             outcome.duplicates, outcome.duplicate_count)
+        if request.supersedes:
+            report.withdrawn = withdrawing
+            report.kept = len(own.withdrawn()) - withdrawing
         if outcome.duplicates:
             report.names = identity.athlete_labels(session, [o for d in outcome.duplicates for o in d.others])
         if request.dry_run:
@@ -411,6 +453,18 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         with progress(f"Writing {outcome.rows} claims", outcome.rows) as advance:
             report.seq = record_chunked(session, previous, KIND, outcome.sha256, spool.pieces(), by, advance)
         return report
+
+
+def _withdrawn(plan: _Plan) -> tuple[frozenset[int], list[int]]:
+    """A checking pass (no body kept) of a superseding file: the athletes no row may link (as the
+    import's own passes settle them) and the source's live claims the file does not repeat."""
+    refused: frozenset[int] = frozenset()
+    while True:
+        probe = _Pass(plan, refused)
+        outcome = probe.run(None, None, None)
+        if not outcome.conflicts:
+            return refused, probe.own.withdrawn()
+        refused = refused | outcome.conflicts
 
 
 def _attempt(stack: ExitStack, request: ImportRequest, plan: _Plan, refused: frozenset[int],
@@ -431,7 +485,12 @@ def summary(report: ImportReport) -> str:
             f"(source {report.source})")
     if report.dry_run:
         return f"Dry run, nothing written: importing would record {what}: {athletes}{rejected}."
-    return f"Imported {what} as journal entry {report.seq}: {athletes}{rejected}."
+    if report.seq is None:
+        return (f"No change: {report.where} repeats all {report.kept} live claims of {report.source} in "
+                f"{report.category}; nothing was written.")
+    kept = (f"; {report.kept} of the source's claims kept, {report.withdrawn} withdrawn as corrections"
+            if report.kept or report.withdrawn else "")
+    return f"Imported {what} as journal entry {report.seq}: {athletes}{rejected}{kept}."
 
 
 def duplicate_lines(report: ImportReport) -> list[str]:
@@ -445,3 +504,9 @@ def duplicate_lines(report: ImportReport) -> list[str]:
     if report.duplicate_count > len(report.duplicates):
         lines.append(f"  ... and {report.duplicate_count - len(report.duplicates)} more")
     return lines
+
+
+# What other readers of files from outside (start lists, finish orders) share with the importer.
+open_input = _input
+read_lines = _lines
+read_header = _header

@@ -55,10 +55,13 @@ def columns(report: ClaimReport, keys: Sequence[str], table: bool = True,
     found = Columns(position=[c.position for c in claims])
     for key in keys:
         found[key] = [fields[key] for fields, listed in report.held for _ in listed]
+    if any(c.overall_position is not None for c in claims):  # a derived category's claims: the source's place
+        found["overall"] = [c.overall_position for c in claims]
     found["claim"] = [c.id for c in claims]
     found["athlete"] = [labels.get(c.id, c.who) for c in claims] if labels else [c.who for c in claims]
     if not table:  # namesakes told apart in a spreadsheet too
         found["athlete_id"] = [c.athlete_id for c in claims]
+    found["bib"] = [c.bib for c in claims]
     found["as_written"] = [None if c.as_written == c.athlete else c.as_written for c in claims]
     found["source"] = [c.source for c in claims]
     found["source_kind"] = [c.source_kind for c in claims]
@@ -67,7 +70,7 @@ def columns(report: ClaimReport, keys: Sequence[str], table: bool = True,
     found["net_time"] = [c.net_time for c in claims]
     # `DQ TR 54.7.3`: the status as the file wrote it, which an import reads back the same way
     found["status"] = [c.status if c.status_note is None else f"{c.status} {c.status_note}" for c in claims]
-    ruled = bool(rulings.placing)  # without rulings on placings, only a retraction gives a standing
+    ruled = bool(rulings.placing or rulings.status)  # else only a retraction gives a standing
     found["standing"] = [_standing_note(c, rulings) if ruled or c.retracted_seq is not None else None for c in claims]
     found["ruling"] = [_status_note(c, rulings) for c in claims] if rulings.status else [None] * len(claims)
     if table:

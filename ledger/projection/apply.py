@@ -16,6 +16,7 @@ from ledger.core.models import (
     Category,
     Citation,
     Claim,
+    Entrant,
     Event,
     Figure,
     FigureRuling,
@@ -27,9 +28,11 @@ from ledger.core.models import (
     Topic,
 )
 from ledger.core.names import name_key
-from ledger.projection import contests
+from ledger.projection import bibs, contests
+from ledger.projection.batch import finish_entry
 from ledger.projection.import_rows import import_entry
 from ledger.projection.merge import merge_entry
+from ledger.store import bulk
 
 Body = dict[str, Any]
 
@@ -63,7 +66,8 @@ def _category(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Category).values(
         id=body["id"], race_id=_id_of(session, Race, race_slug), slug=body["slug"], name=body["name"],
         sex=body.get("sex"), division=body.get("division"),
-        age_min=body.get("age_min"), age_max=body.get("age_max"), seq=seq))
+        age_min=body.get("age_min"), age_max=body.get("age_max"), seq=seq,
+        derived_from_id=_id_of(session, Category, body["derived_from"]) if "derived_from" in body else None))
 
 
 def _source(session: Session, seq: int, body: Body) -> None:
@@ -131,13 +135,39 @@ def _retract(session: Session, seq: int, body: Body) -> None:
     if done.rowcount != 1:
         raise LedgerError(f"journal entry {seq} retracts claim {body['claim']}, which is unknown or already retracted")
     contests.refresh_claims(session, (body["claim"],))
+    bibs.refresh_claims(session, (body["claim"],))
 
 
 def _rule(session: Session, seq: int, body: Body) -> None:
     session.execute(insert(Ruling).values(
         id=body["id"], seq=seq, category_id=_id_of(session, Category, body["category"]),
         position=body.get("position"), accepted_claim_id=body.get("accept"), athlete_id=body.get("athlete"),
-        status=body.get("status"), decided_by=body["by"], reason=body["reason"], decided=_date(body.get("decided"))))
+        status=body.get("status"), decided_by=body["by"], reason=body["reason"], decided=_date(body.get("decided")),
+        vacate=body.get("vacate")))
+
+
+def _entrants(session: Session, seq: int, body: Body) -> None:
+    """A start list: the athletes it makes (new ids consecutive in row order), then a row per entrant,
+    written in bulk (ledger.store.bulk): a start list can hold tens of thousands of runners."""
+    race_id = _id_of(session, Race, body["race"])
+    source_id = _id_of(session, Source, body["source"])
+    expected, athletes, entrants = body["first_athlete_id"], [], []
+    for row in body["entrants"]:
+        get = row.get
+        if row["athlete"] >= body["first_athlete_id"]:
+            if row["athlete"] != expected:
+                raise LedgerError(f"journal entry {seq}: line {row['line']} creates athlete #{row['athlete']}, "
+                                  f"expected #{expected} (new athletes are numbered in row order)")
+            athletes.append((expected, row["name"], name_key(row["name"]), get("nationality"), get("born"), seq))
+            expected += 1
+        entrants.append((race_id, row["bib"], seq, row["athlete"], source_id, row["line"], row["name"], get("sex"),
+                         get("birth_date"), get("born"), get("age"), get("nationality"), get("club"), get("group")))
+    insert_rows = bulk.inserter(session)
+    if athletes:
+        insert_rows("athlete", ("id", "name", "key", "nationality", "born", "seq"), athletes)
+    insert_rows("entrant", ("race_id", "bib", "seq", "athlete_id", "source_id", "line", "name", "sex", "birth_date",
+                            "born", "age", "nationality", "club", "start_category"), entrants)
+    bibs.refresh(session, race_id)
 
 
 def _topic(session: Session, seq: int, body: Body) -> None:
@@ -191,6 +221,8 @@ HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "source-relies": _source_relies,
     "retract": _retract,
     "rule": _rule,
+    "entrants": _entrants,
+    "finish": finish_entry,
     "topic": _topic,
     "figure": _figure,
     "figure-retract": _figure_retract,

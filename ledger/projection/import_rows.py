@@ -11,14 +11,14 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import NOT_RETRACTED, Category, Claim, Source
 from ledger.core.names import name_key
-from ledger.projection import contests
+from ledger.projection import bibs, contests
 from ledger.store import bulk
 
 # The columns of an import body's rows, in order (the body names them in its header too).
@@ -77,11 +77,14 @@ class ImportRows:
         self.first_claim = self.next_claim = header["first_claim_id"]
         self.first_athlete = self.next_athlete = header["first_athlete_id"]
         self.insert = bulk.inserter(session)
+        self.race_id = bibs.race_of(session, self.category_id)
+        self.race_had_bibs = bibs.race_has_bibs(session, self.race_id)
         self.had_claims = session.execute(
             select(Claim.id).where(Claim.category_id == self.category_id, NOT_RETRACTED).limit(1)).first() is not None
         self.placed = bytearray()  # a byte per position up to the highest seen, 1 once a row has it
         self.shared: set[int] = set()  # positions given to more than one row (and, past the array, all)
         self.linked: set[int] | None = set()  # existing athletes the rows name; None: too many to list
+        self.bibbed = False  # a row gives a bib: its race's bib contests may change
 
     def tuples(self, batch: list[list[Any]]) -> tuple[list[tuple], list[tuple]]:
         """The batch's new athletes and its claims as table rows: the one code that turns rows into claims."""
@@ -115,6 +118,8 @@ class ImportRows:
                     linked.add(athlete)
                     if len(linked) > LINKED_LIMIT:
                         linked = self.linked = None
+            if bib is not None:
+                self.bibbed = True
             add_claim((claim_id, seq, category_id, source_id, athlete, unnamed, written, position, t, td, nt,
                            ntd, status, url, published, retrieved, bib, note, via_id))
             claim_id += 1
@@ -144,6 +149,23 @@ class ImportRows:
         athletes = contests.EVERY if self.linked is None else self.linked
         self.insert("import_file", IMPORT_FILE_COLUMNS, [row])
         contests.refresh(self.session, self.category_id, positions, athletes)
+        if self.bibbed and self.race_had_bibs:  # one file's bibs are its own: only others can contest them
+            bibs.refresh(self.session, self.race_id)
+        if self.header.get("withdraws"):  # --supersedes: what the source's new word no longer says
+            withdraw(self.session, self.seq, self.source_id, self.header["withdraws"], self.header["reason"])
+
+
+def withdraw(session: Session, seq: int, source_id: int, claim_ids: list[int], reason: str) -> None:
+    """The source withdraws these live claims of its own (a correction, `--supersedes`): each stays, marked."""
+    ids = iter(claim_ids)
+    while batch := list(islice(ids, 500)):
+        done = session.execute(update(Claim).where(Claim.id.in_(batch), Claim.source_id == source_id, NOT_RETRACTED)
+                               .values(retracted_seq=seq, retraction_reason=reason))
+        if done.rowcount != len(batch):
+            raise LedgerError(f"journal entry {seq} withdraws claims that are unknown, another source's, "
+                              "or already retracted")
+    contests.refresh_claims(session, claim_ids)
+    bibs.refresh_claims(session, claim_ids)
 
 
 def check_row(row: list[Any]) -> None:

@@ -35,6 +35,16 @@ def find(session: Session, model: type[Model], slug: str) -> Model:
     return row
 
 
+def claimable(session: Session, slug: str) -> Category:
+    """A category claims may be recorded in: not a derived one, whose placings are a view."""
+    found = find(session, Category, slug)
+    if found.derived_from_id is not None:
+        parent = session.get(Category, found.derived_from_id)
+        raise LedgerError(f"{found.slug} is derived from {parent.slug} (its places are ranked from there); "
+                          f"record claims in {parent.slug}")
+    return found
+
+
 def via(session: Session, via: str | None, claimant: str) -> dict[str, str]:
     """A body's `via`: the source whose report carried the claimant's words (nothing when direct)."""
     if via is None:

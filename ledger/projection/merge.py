@@ -8,8 +8,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
-from ledger.core.models import Alias, Athlete, Claim, Ruling
-from ledger.projection import contests
+from ledger.core.models import Alias, Athlete, Category, Claim, Entrant, Ruling
+from ledger.projection import bibs, contests
 
 
 def merge_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
@@ -55,6 +55,11 @@ def merge_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
             positions.add(position)
     session.execute(update(Claim).where(Claim.athlete_id == other_id).values(athlete_id=keep_id))
     session.execute(update(Ruling).where(Ruling.athlete_id == other_id).values(athlete_id=keep_id))
+    races = set(session.execute(select(Entrant.race_id).where(Entrant.athlete_id == other_id)).scalars())
+    session.execute(update(Entrant).where(Entrant.athlete_id == other_id).values(athlete_id=keep_id))
+    races |= set(session.execute(select(Category.race_id).where(Category.id.in_(sorted(moved)))).scalars())
+    for race_id in sorted(races):  # one runner fewer holding these races' bibs
+        bibs.refresh(session, race_id)
     for category_id, positions in moved.items():  # one identity fewer at these placings
         contests.refresh(session, category_id, positions, (keep_id, other_id))
     session.expire_all()

@@ -26,7 +26,8 @@ def views_query() -> Select:
                Claim.net_time_ms, Claim.net_time_decimals, Claim.status, Claim.url, Claim.quote,
                Claim.published, Claim.retracted_seq, Claim.retraction_reason, Claim.status_note,
                Via.slug, Via.kind, Claim.retrieved,
-               null(), null())  # more_citations (filled by load_views) and joined_line (by verdicts)
+               null(), null(),  # more_citations (filled by load_views) and joined_line (by verdicts)
+               Claim.bib, null())  # overall_position: set in a derived category (ledger.read.derived)
         .join(Category, Claim.category_id == Category.id)
         .join(Source, Claim.source_id == Source.id)
         .outerjoin(Athlete, Claim.athlete_id == Athlete.id)

@@ -18,6 +18,7 @@ from ledger.core.models import (
     Athlete,
     Category,
     Citation,
+    Entrant,
     Claim,
     Event,
     Figure,
@@ -118,6 +119,7 @@ SUMMARIES: dict[str, Callable[[Body, dict[int, str]], str]] = {
     "retract": lambda b, _: f"claim {b['claim']} retracted: {b['reason']}",
     "rule": _rule,
     "merge": lambda b, _: f"athlete #{b['other']} {b['other_name']} merged into #{b['keep']} {b['keep_name']}",
+    "entrants": lambda b, _: f"start list of {b['race']} from {b['source']}: {len(b['entrants'])} entrants",
     "topic": lambda b, _: f"topic {b['slug']}: {b['name']}",
     "figure": _figure,
     "figure-retract": lambda b, _: f"figure {b['figure']} retracted: {b['reason']}",
@@ -165,6 +167,7 @@ def _scope_seqs(session: Session, scope: str) -> Select:
         select(Claim.retracted_seq).where(Claim.category_id.in_(categories), Claim.retracted_seq.is_not(None)),
         select(Citation.seq).join(Claim, Claim.id == Citation.claim_id).where(Claim.category_id.in_(categories)),
         select(Ruling.seq).where(Ruling.category_id.in_(categories)),
+        select(Entrant.seq).join(Race, Entrant.race_id == Race.id).where(_under(Race, scope)),
         *_figure_seqs(figures.in_scope(session, scope)),
     )
 

@@ -15,10 +15,13 @@ from ledger.core import models
 from ledger.core.models import Category, Citation, Claim, Contest, Source
 from ledger.core.views import ClaimView
 from ledger.projection import contests, lookup
-from ledger.read import athletes, claims, figures
+from ledger.read import athletes, claims, derived, figures
+from ledger.read.bib_disputes import bib_disputes
+from ledger.read.search import one_athlete
 from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import (
     DEFAULT_TOLERANCE_MS,
+    DISQUALIFIED,
     LIVE,
     OVERRULED,
     RETRACTED,
@@ -71,15 +74,31 @@ class ClaimReport(NamedTuple):
     def to_json(self) -> list[dict[str, Any]]:
         rulings = self.rulings
         ruled = bool(rulings.placing or rulings.status)  # else only a retraction gives a claim a standing
-        return [dict(fields, claims=[claim_json(c, rulings) if ruled or c.retracted_seq is not None
-                                     else c.to_json(LIVE, None, None, None) for c in listed])
-                for fields, listed in self.held]
+        found = [dict(fields, claims=[claim_json(c, rulings) if ruled or c.retracted_seq is not None
+                                      else c.to_json(LIVE, None, None, None) for c in listed])
+                 for fields, listed in self.held]
+        for item, (fields, listed) in zip(found, self.held):
+            if fields.get("kind") == "bib":  # its claims come from any category of the race: each says which
+                for claim, view in zip(item["claims"], listed):
+                    claim["category"] = view.category
+            if "derived_from" in fields:  # a derived category: the source's own place beside the rank
+                for claim, view in zip(item["claims"], listed):
+                    claim["overall_position"] = view.overall_position
+            if "official_position" in fields:  # --standings: each claim's official place beside its own
+                for claim in item["claims"]:
+                    claim["official_position"] = (None if claim["standing"] in (DISQUALIFIED, RETRACTED)
+                                                  else fields["official_position"])
+        return found
 
 
 def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-                   include_retracted: bool = False) -> ClaimReport:
-    """Every placing with its verdict; retracted claims (and placings left with none) only on request."""
+                   include_retracted: bool = False, standings: bool = False) -> ClaimReport:
+    """Every placing with its verdict; retracted claims (and placings left with none) only on request.
+    With `standings`, each placing's official place after disqualifications (see `official_order`)."""
     found = lookup.find(session, Category, category)
+    if found.derived_from_id is not None:  # ranked from another category's claims (ledger.read.derived)
+        shown = derived.derived_placings(session, found, tolerance_ms, include_retracted)
+        return ClaimReport(shown, Rulings())
     views = claims.load_views(session, claims.in_categories([found.id]).order_by(Claim.id))
     rulings = Rulings(load_rulings(session, [found.id]))
     lines = Lines(claims.reliance_pairs(session))
@@ -91,7 +110,29 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
         if len(listed) > 1 and not include_retracted:  # one live claim, most often
             listed = [c for c in listed if c.retracted_seq is None]
         shown.append((placing_fields(category, position, verdict, listed, ruling, rulings), listed))
+    if standings:
+        official_order(shown, rulings)
     return ClaimReport(shown, rulings)
+
+
+def official_order(shown: list[Held], rulings: Rulings) -> None:
+    """The official order, as a view: a placing whose athlete a ruling in force disqualified has no
+    official place, and the places below move up (`official_position`), unless the ruling vacates
+    it (`vacated`: the place stays empty). Every claim stays as its source made it."""
+    removed = 0
+    for fields, listed in shown:
+        position, live = fields["position"], [c for c in listed if c.retracted_seq is None]
+        fields["official_position"], fields["vacated"] = None, False
+        if position is None or not live:
+            continue
+        ruling = rulings.placing.get((fields["category"], position))
+        holders = {ruling.accepted_athlete_id} if ruling is not None else {c.athlete_id for c in live}
+        said = [rulings.status.get((fields["category"], a)) for a in holders if a is not None]
+        if holders and len(said) == len(holders) and all(r is not None and r.status == "DQ" for r in said):
+            fields["vacated"] = any(r.vacate for r in said)
+            removed += 0 if fields["vacated"] else 1
+        else:
+            fields["official_position"] = position - removed
 
 
 def placing_fields(category: str, position: int | None, verdict: str, listed: list[ClaimView],
@@ -140,7 +181,7 @@ def dispute_list(session: Session, scope: str | None = None,
     if category_ids == []:
         return [], Rulings()
     rulings = Rulings(load_rulings(session, category_ids))
-    return _disputes_in(session, category_ids, tolerance_ms, rulings), rulings
+    return _disputes_in(session, category_ids, tolerance_ms, rulings) + bib_disputes(session, category_ids), rulings
 
 
 def disputes_report(session: Session, scope: str | None = None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
@@ -149,7 +190,8 @@ def disputes_report(session: Session, scope: str | None = None, tolerance_ms: in
     found, rulings = dispute_list(session, scope, tolerance_ms)
     return ClaimReport([
         ({"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
-          "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings)}, d.claims)
+          "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings), **({"bib": d.bib} if d.kind == "bib" else {})},
+         d.claims)
         for d in found if include_ruled or d.ruling is None
     ], rulings)
 
@@ -207,7 +249,7 @@ def _overruled(session: Session) -> dict[str, int]:
                                        Claim.position.in_(sorted({p for _, p in ruled if p is not None})))
     counted: dict[str, int] = {}
     for claim in claims.load_views(session, query):
-        if (claim.category, claim.position) in ruled and rulings.standing(claim)[0] == OVERRULED:
+        if (claim.category, claim.position) in ruled and rulings.placing_standing(claim)[0] == OVERRULED:
             counted[claim.source] = counted.get(claim.source, 0) + 1
     return counted
 
@@ -217,7 +259,7 @@ def athlete_report(session: Session, name: str,
     """The athlete and their spellings, and every claim about them (retracted ones included, marked),
     each held by its category and the verdict of its placing: found from the claims of those
     placings only, and the contests of their categories, however big the categories are."""
-    athlete = lookup.athlete(session, name)
+    athlete = one_athlete(session, name)
     about = Claim.athlete_id == athlete.id
     own = claims.load_views(session, claims.views_query().where(about).order_by(Claim.id))
     category_ids = session.execute(select(Claim.category_id).where(about).distinct()).scalars().all()

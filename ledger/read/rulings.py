@@ -17,7 +17,7 @@ def load_rulings(session: Session, category_ids: Iterable[int] | None = None) ->
     query = (
         select(Ruling.id, Ruling.seq, Category.slug, Ruling.position, Ruling.accepted_claim_id,
                accepted.athlete_id, Ruling.athlete_id, Athlete.name, Ruling.status, Ruling.decided_by,
-               Ruling.reason, Ruling.decided)
+               Ruling.reason, Ruling.decided, Ruling.vacate)
         .join(Category, Ruling.category_id == Category.id)
         .outerjoin(accepted, Ruling.accepted_claim_id == accepted.id)
         .outerjoin(Athlete, Ruling.athlete_id == Athlete.id)
@@ -25,4 +25,4 @@ def load_rulings(session: Session, category_ids: Iterable[int] | None = None) ->
     )
     if category_ids is not None:
         query = query.where(Ruling.category_id.in_(list(category_ids)))
-    return [RulingView(*row) for row in session.execute(query)]
+    return [RulingView(*row[:-1], bool(row[-1])) for row in session.execute(query)]

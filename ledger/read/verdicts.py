@@ -17,6 +17,8 @@ AGREED, SINGLE_SOURCE, DISPUTED, RULED = "agreed", "single-source", "disputed", 
 RETRACTED = "retracted"
 # A claim's standing: counted as its source made it, chosen by a ruling, set aside by one, or withdrawn.
 LIVE, ACCEPTED, OVERRULED = "live", "accepted", "overruled"
+# The standing of every claim about an athlete a ruling in force disqualified (never `accepted`).
+DISQUALIFIED = "disqualified"
 DEFAULT_TOLERANCE_MS = 1000
 
 
@@ -46,11 +48,25 @@ class Rulings:
         return self.status.get((claim.category, claim.athlete_id))
 
     def standing(self, claim: ClaimView) -> tuple[str, RulingView | None]:
-        """LIVE, ACCEPTED, OVERRULED or RETRACTED, with the ruling that decided it."""
+        """LIVE, ACCEPTED, OVERRULED, DISQUALIFIED (a status ruling in force says DQ) or RETRACTED,
+        with the ruling that decided it."""
         if claim.retracted_seq is not None:
             return RETRACTED, None
+        if self.status:
+            status = self.on_status_of(claim)
+            if status is not None and status.status == "DQ":
+                return DISQUALIFIED, status
         if not self.placing:
             return LIVE, None
+        return self._placing_only(claim)
+
+    def placing_standing(self, claim: ClaimView) -> tuple[str, RulingView | None]:
+        """The standing rulings on placings alone give (whether a source was overruled, say)."""
+        if claim.retracted_seq is not None:
+            return RETRACTED, None
+        return self._placing_only(claim) if self.placing else (LIVE, None)
+
+    def _placing_only(self, claim: ClaimView) -> tuple[str, RulingView | None]:
         ruling = self.on_placing_of(claim)
         if ruling is not None:
             if claim.id == ruling.accepted_claim_id:
@@ -115,11 +131,12 @@ def line_count(claims: Iterable[ClaimView]) -> int:
 @dataclass
 class Dispute:
     category: str
-    kind: str  # "position" or "athlete"
+    kind: str  # "position", "athlete" or "bib" (ledger.read.bib_disputes)
     position: int | None
     athlete: str | None
     claims: list[ClaimView] = field(default_factory=list)
     ruling: RulingView | None = None  # the ruling that settled it; None while it is open
+    bib: str | None = None  # a bib dispute's bib
 
     @property
     def verdict(self) -> str:
@@ -218,7 +235,7 @@ def _settling_ruling(dispute: Dispute, rulings: Rulings, tolerance_ms: int) -> R
     status = rulings.on_status_of(dispute.claims[0])
     if status is not None:
         return status
-    standings = [rulings.standing(c) for c in dispute.claims]
+    standings = [rulings.placing_standing(c) for c in dispute.claims]
     accepted = _newest(r for s, r in standings if s == ACCEPTED)
     if accepted is not None:
         return accepted

@@ -18,6 +18,10 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from ledger.output.inert import visible
+from ledger.projection import lookup
+from ledger.read import figures
+from ledger.read.rulings import load_rulings
+from ledger.read.verdicts import Rulings
 from ledger.web import paging, words
 from ledger.web.links import web_address
 
@@ -114,6 +118,8 @@ def _side(claim: dict[str, Any], citations: Citations) -> str:
     result += [f"time {claim['time']}"] if claim.get("time") else []
     result += [f"net {claim['net_time']}"] if claim.get("net_time") else []
     standing = "" if claim["standing"] == "live" else f" ({claim['standing']})"
+    if claim["standing"] == "disqualified" and claim.get("status_ruling"):
+        standing = f" (disqualified, {escape(words.ruling(claim['status_ruling']))})"
     via = f" (via {escape(claim['via'])})" if claim.get("via") else ""
     return (f"- **{escape(claim['source'])}**{via} says {escape(words.who(claim))}: {', '.join(result)}{standing} "
             f"[{citations.cite('claim', claim)}]")
@@ -141,6 +147,18 @@ def _section(item: dict[str, Any], tolerance_ms: int, citations: Citations) -> l
     return [f"### {title}", "", escape(words.dispute(item, tolerance_ms)), "", *sides, ""]
 
 
+def _disqualifications(session: Session, scope: str | None) -> list[str]:
+    """Every disqualification in force in the scope, as plainly as a ruling: a DQ'd winner is news
+    whether or not a source disputes the placing."""
+    topic = scope is not None and figures.is_topic(session, scope)
+    categories = [] if topic else [c.id for c in lookup.categories_under(session, scope)]
+    in_force = Rulings(load_rulings(session, categories)).status.values() if categories else []
+    found = sorted((r for r in in_force if r.status == "DQ"), key=lambda r: (r.category, r.seq))
+    lines = [f"- {escape(r.category)}: {escape(r.athlete or '')} disqualified"
+             f"{', place left empty' if r.vacate else ''}, {escape(words.ruling(r.to_json()))}" for r in found]
+    return ["## Disqualifications", "", *(lines or ["None."]), ""]
+
+
 def document(session: Session, scope: str | None, tolerance_ms: int, head: dict[str, Any]) -> str:
     """The Markdown text: open disputes, then those a ruling settled, then the citations."""
     found = paging.disputes_page(session, scope, tolerance_ms, True, limit=10 ** 9).to_json()
@@ -155,6 +173,7 @@ def document(session: Session, scope: str | None, tolerance_ms: int, head: dict[
         out += [f"## {title}", ""] + ([] if items else ["None.", ""])
         for item in items:
             out += _section(item, tolerance_ms, citations)
+    out += _disqualifications(session, scope)
     out += ["## Citations", ""]
     out += citations.lines() or ["None."]
     return "\n".join(out).rstrip("\n") + "\n"

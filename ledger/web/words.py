@@ -176,5 +176,6 @@ def placing(item: Record, isolate: bool = False) -> str:
 def standing(claim: Record) -> str:
     """How a claim counts now, in words."""
     words = {"live": "counts as its source made it", "accepted": "accepted by a ruling",
-             "overruled": "overruled by a ruling", "retracted": "withdrawn: it no longer counts"}
+             "overruled": "overruled by a ruling", "retracted": "withdrawn: it no longer counts",
+             "disqualified": "disqualified by a ruling: the athlete's place does not count"}
     return words.get(claim["standing"], claim["standing"])

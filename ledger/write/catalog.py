@@ -49,15 +49,29 @@ def add_race(session: Session, by: str, slug: str, name: str, distance_m: int) -
 
 
 def add_category(session: Session, by: str, slug: str, name: str, sex: str | None = None,
-                 division: str | None = None, age_min: int | None = None, age_max: int | None = None) -> int:
+                 division: str | None = None, age_min: int | None = None, age_max: int | None = None,
+                 derived_from: str | None = None) -> int:
+    """A category; `derived_from` makes it one derived by its sex and age rule over the entrants from
+    another category of the same race (an age group ranked from the overall order)."""
     rules.slug(slug, 3, "category")
     if age_min is not None and age_max is not None and age_min > age_max:
         raise LedgerError(f"bad age range {age_min}-{age_max}: the minimum is above the maximum")
     body = {"slug": slug, "name": rules.text(name, "--name"),
             "sex": rules.sex(sex) if sex else None,
             "division": division, "age_min": age_min, "age_max": age_max}
-    _parent(session, Race, slug)
+    race = _parent(session, Race, slug)
     _ensure_new(session, Category, slug)
+    if derived_from is not None:
+        parent = lookup.find(session, Category, derived_from)
+        if parent.race_id != race.id:
+            raise LedgerError(f"--derived-from {parent.slug!r} is not a category of {race.slug}; a derived category "
+                              "ranks a category of its own race")
+        if parent.derived_from_id is not None:
+            raise LedgerError(f"--derived-from {parent.slug!r} is itself derived; derive from the category whose "
+                              "claims it ranks")
+        if sex is None and age_min is None and age_max is None:
+            raise LedgerError("a derived category needs a rule: --sex, --age-min or --age-max")
+        body["derived_from"] = parent.slug
     body["id"] = next_id(session, Category.id)
     return record(session, "category", _clean(body), by)
 

@@ -59,7 +59,7 @@ def add(session: Session, by: str, category: str, source: str, *, athlete: str |
     body: dict[str, Any] = {**_time_fields("time", time), **_time_fields("net_time", net_time)}
     body.update(_status(status, position, bool(body)))
     citation = _citation(url, quote, published, retrieved)
-    body["category"] = lookup.find(session, Category, category).slug
+    body["category"] = lookup.claimable(session, category).slug
     body["source"] = lookup.find(session, Source, source).slug
     body.update(lookup.via(session, via, body["source"]))
     if athlete is not None:

@@ -58,17 +58,36 @@ def rule_placing(session: Session, by: str, category: str, position: int, claim_
     return body["id"]
 
 
+def _disqualified(session: Session, category_id: int, athlete_id: int) -> bool:
+    """A ruling (ever) or a live claim gives the athlete DQ in the category."""
+    ruled = select(Ruling.id).where(Ruling.category_id == category_id, Ruling.athlete_id == athlete_id,
+                                    Ruling.status == "DQ")
+    claimed = select(Claim.id).where(Claim.category_id == category_id, Claim.athlete_id == athlete_id,
+                                     Claim.status == "DQ", Claim.retracted_seq.is_(None))
+    return any(session.execute(q.limit(1)).first() is not None for q in (ruled, claimed))
+
+
 def rule_status(session: Session, by: str, category: str, athlete: str, status: str, decided_by: str,
-                reason: str, decided: str | None = None) -> int:
-    """An official body sets an athlete's status in a category (a DQ, or a reinstatement); returns the id."""
+                reason: str, decided: str | None = None, vacate: bool = False) -> int:
+    """An official body sets an athlete's status in a category (a DQ, or a reinstatement); returns the id.
+
+    A DQ moves the places below up in the standings, unless `vacate` leaves its place empty. FIN
+    reinstates only an athlete whom a ruling or a claim disqualified there."""
     status = rules.status_alone(status, "--reason")
+    if vacate and status != "DQ":
+        raise LedgerError(f"--vacate goes with --status DQ: it leaves a disqualified athlete's place empty, not {status}")
     body = _ruling_body(session, category, decided_by, reason, decided)
     found = lookup.athlete(session, athlete)
     category_id = lookup.find(session, Category, body["category"]).id
-    if session.execute(select(Claim.id).where(Claim.category_id == category_id,
-                                              Claim.athlete_id == found.id).limit(1)).first() is None:
+    about = (Claim.category_id == category_id, Claim.athlete_id == found.id)
+    if session.execute(select(Claim.id).where(*about).limit(1)).first() is None:
         raise LedgerError(f"no claim about {found.name} in {body['category']}; "
                           "record the result first, then rule on it")
+    if status == "FIN" and not _disqualified(session, category_id, found.id):
+        raise LedgerError(f"no ruling and no claim gives {found.name} DQ in {body['category']}: there is nothing "
+                          "to reinstate")
     body.update(athlete=found.id, status=status, id=next_id(session, Ruling.id))
+    if vacate:
+        body["vacate"] = True
     record(session, "rule", body, by)
     return body["id"]

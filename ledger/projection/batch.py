@@ -1,0 +1,51 @@
+"""The projection of a `finish` entry: claims given in one go (a finish order by bib, a line typed at
+the finish) and, when the source sent them as its whole current word (`--supersedes`), the claims of
+the source they withdraw as corrections (see ledger.imports.supersede).
+
+A finish entry's claims carry their ids, athletes and places, so a replay rebuilds the same rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger.core.errors import LedgerError
+from ledger.core.models import NOT_RETRACTED, Category, Claim, Source
+from ledger.projection import contests
+from ledger.projection.import_rows import CLAIM_COLUMNS, withdraw
+from ledger.store import bulk
+
+
+def _id_of(session: Session, model, slug: str, seq: int) -> int:
+    found = session.execute(select(model.id).where(model.slug == slug)).scalar()
+    if found is None:
+        raise LedgerError(f"journal entry {seq} refers to unknown {model.__tablename__} {slug!r}")
+    return found
+
+
+# Past this many keys, a category's contests are refreshed in one grouped scan, not key by key.
+KEYED_LIMIT = 500
+
+
+def finish_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
+    """The claims, then the withdrawals, then the contests they may make. A finish claim's athlete
+    is the runner who holds its bib in the race (ledger.imports.finish), so it never gives a bib to
+    a second athlete: bib contests change only through the claims it withdraws."""
+    category_id = _id_of(session, Category, body["category"], seq)
+    source_id = _id_of(session, Source, body["source"], seq)
+    had_claims = session.execute(select(Claim.id).where(Claim.category_id == category_id, NOT_RETRACTED)
+                                 .limit(1)).first() is not None
+    rows = [(c["id"], seq, category_id, source_id, c["athlete"], None, c.get("as_written"), c.get("position"),
+             c.get("time_ms"), c.get("time_decimals", 0), None, 0, c["status"], None, None, None, c.get("bib"),
+             c.get("status_note"), None) for c in body["claims"]]
+    if rows:
+        bulk.inserter(session)("claim", CLAIM_COLUMNS, rows)
+    if body.get("withdraws"):
+        withdraw(session, seq, source_id, body["withdraws"], body["reason"])
+    if had_claims or len({r[4] for r in rows}) < len(rows):  # else one entry's places and runners are its own
+        positions, athletes = {r[7] for r in rows if r[7] is not None}, {r[4] for r in rows}
+        contests.refresh(session, category_id, contests.EVERY if len(positions) > KEYED_LIMIT else positions,
+                         contests.EVERY if len(athletes) > KEYED_LIMIT else athletes)
