@@ -63,6 +63,16 @@ def refresh(session: Session, category_id: int, positions: Iterable[int] | None 
     _refresh(session, ATHLETE, Claim.athlete_id, category_id, athletes)
 
 
+def shared(session: Session, category_id: int, positions: set[int], athletes: set[int]) -> bool:
+    """Whether a live claim of the category already holds one of these positions or athletes: only
+    then can new claims with them make or change a contest, since a group of one claim contests
+    nothing. Past _BATCH keys, whether the category has any live claim at all."""
+    held = (or_(Claim.position.in_(positions), Claim.athlete_id.in_(athletes))
+            if len(positions) + len(athletes) <= _BATCH else Claim.id.is_not(None))
+    return session.execute(select(Claim.id).where(Claim.category_id == category_id, NOT_RETRACTED, held)
+                           .limit(1)).first() is not None
+
+
 def refresh_claims(session: Session, claim_ids: Iterable[int]) -> None:
     """Recompute the groups these claims belong to (after they were retracted, say)."""
     groups: dict[int, tuple[set[int], set[int]]] = {}
