@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
@@ -19,8 +19,12 @@ from ledger.projection.import_rows import CLAIM_COLUMNS, withdraw
 from ledger.store import bulk
 
 
+# Built once per model: a live line at the finish is an entry of its own.
+_ID_OF = {model: select(model.id).where(model.slug == bindparam("slug")) for model in (Category, Source)}
+
+
 def _id_of(session: Session, model, slug: str, seq: int) -> int:
-    found = session.execute(select(model.id).where(model.slug == slug)).scalar()
+    found = session.connection().execute(_ID_OF[model], {"slug": slug}).scalar()
     if found is None:
         raise LedgerError(f"journal entry {seq} refers to unknown {model.__tablename__} {slug!r}")
     return found
