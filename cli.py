@@ -1630,7 +1630,7 @@ def finish(ctx: click.Context, category: str, file: str | None, source: str, ski
 
     \b
     Example:
-        printf '101 2:31:07\n57 2:31:40\n12 DNF\n' | raceledger finish city-2025/marathon/open-women --source timing
+        printf '101 2:31:07\\n57 2:31:40\\n12 DNF\\n' | raceledger finish city-2025/marathon/open-women --source timing
         raceledger finish city-2025/marathon/open-women --source timing order.txt --supersedes
         raceledger finish city-2025/marathon/open-women --source line-judge --live
     """
@@ -1735,7 +1735,7 @@ def entrants_import(ctx: click.Context, race: str, file: str, source: str) -> No
     \b
     Example:
         raceledger entrants import city-2025/marathon start.csv --source organiser
-        printf 'Bib,Name,Sex,Born\n7,Anna Nowak,F,1990\n' | raceledger entrants import city-2025/marathon - --source organiser
+        printf 'Bib,Name,Sex,Born\\n7,Anna Nowak,F,1990\\n' | raceledger entrants import city-2025/marathon - --source organiser
     """
     from ledger.imports.entrants import import_entrants, summary
     from ledger.imports.importer import ImportFailed

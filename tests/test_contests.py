@@ -113,7 +113,19 @@ STEP = st.one_of(
     st.tuples(st.just("merge"), st.tuples(st.sampled_from(ATHLETES), st.sampled_from(ATHLETES))),
     st.tuples(st.just("import"), st.tuples(st.sampled_from(CATEGORIES), st.sampled_from(SOURCES),
                                            st.lists(ROW, min_size=1, max_size=5, unique_by=lambda r: r[1]))),
+    # A finish order by bib (the start list gives bib N to ATHLETES[N-1]), whole or superseding.
+    st.tuples(st.just("finish"), st.tuples(st.sampled_from(CATEGORIES), st.sampled_from(SOURCES),
+                                           st.lists(st.tuples(st.sampled_from(("1", "2", "3", "4")),
+                                                              st.sampled_from(("", " DNF"))),
+                                                    min_size=1, max_size=4, unique_by=lambda line: line[0]),
+                                           st.booleans())),
 )
+
+
+def start_list(run, folder: Path) -> None:
+    path = folder / "start.csv"
+    path.write_text("Bib,Name\n" + "".join(f"{n},{a}\n" for n, a in enumerate(ATHLETES, 1)), encoding="utf-8")
+    assert run("entrants", "import", RACE, str(path), "--source", "timing").exit_code == 0
 
 
 def apply(run, folder: Path, step) -> None:
@@ -134,6 +146,11 @@ def apply(run, folder: Path, step) -> None:
         run("retract", str(what), "--reason", "withdrawn")
     elif kind == "merge":
         run("athlete", "merge", *what)
+    elif kind == "finish":
+        category, source, lines, supersedes = what
+        path = folder / "order.txt"
+        path.write_text("".join(f"{bib}{status}\n" for bib, status in lines), encoding="utf-8")
+        run("finish", category, "--source", source, str(path), "--supersedes" if supersedes else "--again")
     else:
         category, source, rows = what
         path = folder / "results.csv"
@@ -148,6 +165,7 @@ def test_every_write_keeps_the_contests_exact(steps):
         db = str(Path(folder) / "ledger.db")
         run = runner_for(db)
         set_up(run)
+        start_list(run, Path(folder))
         for step in steps:
             apply(run, Path(folder), step)
         check(db)

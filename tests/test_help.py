@@ -111,3 +111,12 @@ def test_console_script_entry_point_runs():
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"raceledger, version {ledger.__version__}\n"
+
+
+@pytest.mark.parametrize("path", [path for path, _ in ALL], ids=" ".join)
+def test_every_help_is_dedented_and_wrapped_as_written(path):
+    """A docstring line that loses its indent (a `\\n` written where `\\\\n` was meant) stops click
+    from dedenting the text: its paragraphs then show runs of spaces mid-line."""
+    shown = invoke(*path, "--help").output
+    prose = shown.split("\nOptions:")[0].split("Example")[0].split("\n\n", 1)[1].splitlines()  # examples: as written
+    assert not [line for line in prose if "   " in line.strip() or line.startswith("   ")], shown

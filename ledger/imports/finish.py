@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.core import limits, rules
@@ -193,6 +193,20 @@ def summary(report: FinishReport) -> str:
 # --- live: a line at a time, each its own entry ---------------------------------------------------
 
 
+# A live line's reads, built once (bound by name when run): at a line typed every second, building
+# a statement costs several times running it.
+_BIB, _RACE, _CATEGORY, _SOURCE = (bindparam(n) for n in ("bib", "race", "category", "source"))
+_OWN = (Claim.category_id == _CATEGORY, Claim.source_id == _SOURCE, NOT_RETRACTED)
+_ENTRANT = (select(Entrant.athlete_id).where(Entrant.race_id == _RACE, Entrant.bib == _BIB)
+            .order_by(Entrant.seq.desc()).limit(1))
+_CLAIMED_BIB = (select(Claim.athlete_id).join(Category, Claim.category_id == Category.id)
+                .where(Category.race_id == _RACE, Claim.bib == _BIB, NOT_RETRACTED, Claim.athlete_id.is_not(None))
+                .order_by(Claim.id).limit(1))
+_CROSSED = select(Claim.id).where(*_OWN, Claim.bib == _BIB).limit(1)
+_LAST = (select(Claim.position, Claim.time_ms).where(*_OWN, Claim.position.is_not(None))
+         .order_by(Claim.position.desc()).limit(1))
+
+
 @dataclass(frozen=True)
 class LiveTarget:
     """What every live line is recorded against, found once."""
@@ -212,13 +226,11 @@ def live_target(session: Session, category: str, source: str) -> LiveTarget:
 
 def _holder(session: Session, target: LiveTarget, bib: str) -> int | None:
     """The athlete who holds the bib in the race: the newest start list's entrant, else the first live claim giving it."""
-    found = session.execute(select(Entrant.athlete_id).where(Entrant.race_id == target.race_id, Entrant.bib == bib)
-                            .order_by(Entrant.seq.desc()).limit(1)).scalar()
+    run = session.connection().execute
+    found = run(_ENTRANT, {"race": target.race_id, "bib": bib}).scalar()
     if found is not None:
         return found
-    return session.execute(select(Claim.athlete_id).join(Category, Claim.category_id == Category.id)
-                           .where(Category.race_id == target.race_id, Claim.bib == bib, NOT_RETRACTED,
-                                  Claim.athlete_id.is_not(None)).order_by(Claim.id).limit(1)).scalar()
+    return run(_CLAIMED_BIB, {"race": target.race_id, "bib": bib}).scalar()
 
 
 def live_line(session: Session, by: str, target: LiveTarget, text: str) -> tuple[int, int | None] | None:
@@ -231,11 +243,10 @@ def live_line(session: Session, by: str, target: LiveTarget, text: str) -> tuple
     athlete = _holder(session, target, said.bib)
     if athlete is None:
         raise LedgerError(f"unknown bib {said.bib}: no entrant of the race and no claim gives it")
-    own = (Claim.category_id == target.category_id, Claim.source_id == target.source_id, NOT_RETRACTED)
-    if session.execute(select(Claim.id).where(*own, Claim.bib == said.bib).limit(1)).first() is not None:
+    run, own = session.connection().execute, {"category": target.category_id, "source": target.source_id}
+    if run(_CROSSED, {**own, "bib": said.bib}).first() is not None:
         raise LedgerError(f"bib {said.bib} has crossed the line already ({target.source} has a claim with it)")
-    last = session.execute(select(Claim.position, Claim.time_ms).where(*own, Claim.position.is_not(None))
-                           .order_by(Claim.position.desc()).limit(1)).first()
+    last = run(_LAST, own).first()
     place, last_time = (last[0], last[1]) if last is not None else (0, None)
     if said.time is not None and last_time is not None and said.time.ms < last_time:
         raise LedgerError(f"time {said.time} is earlier than {_time(last_time)} of place {place}: "

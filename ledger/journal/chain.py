@@ -6,12 +6,13 @@ Nothing here writes derived rows: ledger.projection.record appends an entry and 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import os
 from contextlib import contextmanager
 from typing import Iterable, Iterator, NamedTuple
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Select, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from ledger.core.canonical import GENESIS_HASH, body_hash, chain_hash
@@ -37,10 +38,13 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+# Statements run on every entry, built once: building one costs more than running it.
+_HEAD = select(JournalEntry.seq, JournalEntry.entry_hash).order_by(JournalEntry.seq.desc()).limit(1)
+_APPEND = insert(JournalEntry.__table__)
+
+
 def head(session: Session) -> Head:
-    row = session.execute(
-        select(JournalEntry.seq, JournalEntry.entry_hash).order_by(JournalEntry.seq.desc()).limit(1)
-    ).first()
+    row = session.connection().execute(_HEAD).first()
     return Head(row.seq, row.entry_hash) if row else Head(0, GENESIS_HASH)
 
 
@@ -57,18 +61,20 @@ def append(session: Session, kind: str, body_json: str, recorded_by: str) -> int
     seq = previous.seq + 1
     recorded_at = utc_now()
     entry_hash = chain_hash(previous.hash, seq, kind, recorded_at, recorded_by, body_hash((body_json,)))
-    session.execute(
-        insert(JournalEntry).values(
-            seq=seq, kind=kind, body=body_json, prev_hash=previous.hash,
-            entry_hash=entry_hash, recorded_at=recorded_at, recorded_by=recorded_by,
-        )
-    )
+    session.connection().execute(_APPEND, {
+        "seq": seq, "kind": kind, "body": body_json, "prev_hash": previous.hash, "entry_hash": entry_hash,
+        "recorded_at": recorded_at, "recorded_by": recorded_by})
     return seq
+
+
+@functools.cache
+def _largest(column) -> Select:
+    return select(func.max(column))
 
 
 def next_id(session: Session, column) -> int:
     """The id the next projected row of a table gets (appends are serialised, so no race)."""
-    return (session.execute(select(func.max(column))).scalar() or 0) + 1
+    return (session.connection().execute(_largest(column)).scalar() or 0) + 1
 
 
 # --- large bodies: an import's rows are kept in journal_chunk, the entry's body column is NULL ---

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
-from ledger.core.models import NOT_RETRACTED, Category, Claim, Source
+from ledger.core.models import Category, Source
 from ledger.projection import contests
 from ledger.projection.import_rows import CLAIM_COLUMNS, withdraw
 from ledger.store import bulk
 
 
+# Built once per model: a live line at the finish is an entry of its own.
+_ID_OF = {model: select(model.id).where(model.slug == bindparam("slug")) for model in (Category, Source)}
+
+
 def _id_of(session: Session, model, slug: str, seq: int) -> int:
-    found = session.execute(select(model.id).where(model.slug == slug)).scalar()
+    found = session.connection().execute(_ID_OF[model], {"slug": slug}).scalar()
     if found is None:
         raise LedgerError(f"journal entry {seq} refers to unknown {model.__tablename__} {slug!r}")
     return found
@@ -36,8 +40,13 @@ def finish_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
     a second athlete: bib contests change only through the claims it withdraws."""
     category_id = _id_of(session, Category, body["category"], seq)
     source_id = _id_of(session, Source, body["source"], seq)
-    had_claims = session.execute(select(Claim.id).where(Claim.category_id == category_id, NOT_RETRACTED)
-                                 .limit(1)).first() is not None
+    positions = {c["position"] for c in body["claims"] if c.get("position") is not None}
+    athletes = {c["athlete"] for c in body["claims"]}
+    # The entry's own claims never share a place or a runner (ledger.imports.finish numbers them and
+    # refuses a bib twice); a replayed body is checked all the same.
+    own_groups = len(athletes) == len(body["claims"]) and len(positions) == sum(
+        1 for c in body["claims"] if c.get("position") is not None)
+    contested = not own_groups or contests.shared(session, category_id, positions, athletes)
     rows = [(c["id"], seq, category_id, source_id, c["athlete"], None, c.get("as_written"), c.get("position"),
              c.get("time_ms"), c.get("time_decimals", 0), None, 0, c["status"], None, None, None, c.get("bib"),
              c.get("status_note"), None) for c in body["claims"]]
@@ -45,7 +54,6 @@ def finish_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
         bulk.inserter(session)("claim", CLAIM_COLUMNS, rows)
     if body.get("withdraws"):
         withdraw(session, seq, source_id, body["withdraws"], body["reason"])
-    if had_claims or len({r[4] for r in rows}) < len(rows):  # else one entry's places and runners are its own
-        positions, athletes = {r[7] for r in rows if r[7] is not None}, {r[4] for r in rows}
+    if contested:
         contests.refresh(session, category_id, contests.EVERY if len(positions) > KEYED_LIMIT else positions,
                          contests.EVERY if len(athletes) > KEYED_LIMIT else athletes)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Iterable, Iterator
 
-from sqlalchemy import delete, func, insert, literal_column, or_, select
+from sqlalchemy import bindparam, delete, func, insert, literal_column, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.core.models import NOT_RETRACTED, Claim, Contest
@@ -61,6 +61,22 @@ def refresh(session: Session, category_id: int, positions: Iterable[int] | None 
     """Recompute these placings and athletes of a category (EVERY: all of them) from its live claims."""
     _refresh(session, POSITION, Claim.position, category_id, positions)
     _refresh(session, ATHLETE, Claim.athlete_id, category_id, athletes)
+
+
+def shared(session: Session, category_id: int, positions: set[int], athletes: set[int]) -> bool:
+    """Whether a live claim of the category already holds one of these positions or athletes: only
+    then can new claims with them make or change a contest, since a group of one claim contests
+    nothing. Past _BATCH keys, whether the category has any live claim at all."""
+    if len(positions) + len(athletes) > _BATCH:
+        return session.connection().execute(_ANY_LIVE, {"category": category_id}).first() is not None
+    return session.connection().execute(_HELD, {"category": category_id, "positions": sorted(positions),
+                                                "athletes": sorted(athletes)}).first() is not None
+
+
+_LIVE_IN = (Claim.category_id == bindparam("category"), NOT_RETRACTED)
+_ANY_LIVE = select(Claim.id).where(*_LIVE_IN).limit(1)
+_HELD = select(Claim.id).where(*_LIVE_IN, or_(Claim.position.in_(bindparam("positions", expanding=True)),
+                                               Claim.athlete_id.in_(bindparam("athletes", expanding=True)))).limit(1)
 
 
 def refresh_claims(session: Session, claim_ids: Iterable[int]) -> None:
