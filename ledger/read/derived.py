@@ -85,30 +85,26 @@ def derived_placings(session: Session, category: Category, tolerance_ms: int,
         rank = last_rank if view.position == last_place else count + 1  # a tie keeps one rank
         counted[view.source] = (count + 1, view.position, rank)
         ranked.append(derived._replace(position=rank))
-    ranked.sort(key=lambda v: v.id)
     lines = Lines(claims.reliance_pairs(session))
-    disputes = find_disputes(ranked, tolerance_ms, NO_RULINGS, lines)
+    shown = _placings(ranked, None, parent.slug, tolerance_ms, lines, include_retracted)
+    for why in (NO_SEX, NO_AGE):
+        shown += _placings(unplaced.get(why, []), why, parent.slug, tolerance_ms, lines, include_retracted)
+    return shown
+
+
+def _placings(views: list[ClaimView], unplaced: str | None, parent: str, tolerance_ms: int, lines: Lines,
+              include_retracted: bool) -> list[tuple[dict, list[ClaimView]]]:
+    """The placings of these claims as `results` shows them; `unplaced` says why they have no rank
+    (then every placing's position is None)."""
+    views = sorted(views, key=lambda v: v.id)
+    disputes = find_disputes(views, tolerance_ms, NO_RULINGS, lines)
     shown = []
-    for slug, position, verdict, listed, ruling in placing_groups(ranked, tolerance_ms, NO_RULINGS, disputes, lines):
+    for slug, position, verdict, listed, _ in placing_groups(views, tolerance_ms, NO_RULINGS, disputes, lines):
         if verdict == RETRACTED and not include_retracted:
             continue
         if len(listed) > 1 and not include_retracted:
             listed = [c for c in listed if c.retracted_seq is None]
-        shown.append(({"category": slug, "position": position, "verdict": verdict,
+        shown.append(({"category": slug, "position": None if unplaced else position, "verdict": verdict,
                        "lines": len({c.line for c in listed if c.retracted_seq is None}), "ruling": None,
-                       "derived_from": parent.slug, "unplaced": None}, listed))
-    for why in (NO_SEX, NO_AGE):
-        among = unplaced.get(why, [])
-        if not among:
-            continue
-        among.sort(key=lambda v: v.id)
-        for slug, _, verdict, listed, _ in placing_groups(among, tolerance_ms, NO_RULINGS,
-                                                         find_disputes(among, tolerance_ms, NO_RULINGS, lines), lines):
-            if verdict == RETRACTED and not include_retracted:
-                continue
-            if len(listed) > 1 and not include_retracted:
-                listed = [c for c in listed if c.retracted_seq is None]
-            shown.append(({"category": slug, "position": None, "verdict": verdict,
-                           "lines": len({c.line for c in listed if c.retracted_seq is None}), "ruling": None,
-                           "derived_from": parent.slug, "unplaced": why}, listed))
+                       "derived_from": parent, "unplaced": unplaced}, listed))
     return shown
