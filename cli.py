@@ -1457,9 +1457,15 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
 
 
 @cli.command("import")
-@click.argument("category", metavar="CATEGORY")
+@click.argument("category", metavar="CATEGORY|RACE")
 @click.argument("file", metavar="FILE")
-@click.option("--source", required=True, metavar="SLUG", help="Who published the file (e.g. the timing company).")
+@click.option("--source", metavar="SLUG", help="Who published the file (e.g. the timing company).")
+@click.option("--split-by", metavar="COLUMN|section",
+              help="Into a RACE: one ranking per value of COLUMN (a course, a competition, a sex), or per part of "
+                   "the file a repeated header starts (section): each a category of the race, made if missing.")
+@click.option("--source-column", metavar="COLUMN",
+              help="Each row's source from COLUMN (existing source slugs), instead of --source: a results CSV of a "
+                   "disputed category goes back in.")
 @click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
               help="Read COLUMN as FIELD (position, bib, name, first_name, last_name, sex, nationality, "
                    "birth_year, time, net_time, status, or ignore); repeatable.")
@@ -1479,10 +1485,18 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
                    "not --source's own; --url and --published are then that source's.")
 @click.pass_context
 @pauses_collector
-def import_results(ctx: click.Context, category: str, file: str, source: str, maps: tuple[str, ...],
+def import_results(ctx: click.Context, category: str, file: str, source: str | None, split_by: str | None,
+                   source_column: str | None, maps: tuple[str, ...],
                    dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, supersedes: bool,
                    url: str | None, published: str | None, via: str | None) -> None:
     """Import a results file (CSV or TSV, `-` for stdin): one journal entry, one claim per row.
+
+    Headers are read as a person reads them, in English, German or French (Platz, Startnr, Laufzeit;
+    Clt, Dossard, Temps); places as 3, 3., 3 / 4660 or DNF; times as 2:08:39, 128.65 (minutes) or
+    2h08m39s. The importer says which columns it used, which it ignored and why, and what it
+    guessed (which of two time columns, a Gender column holding places); --map overrides a guess.
+    A file of several rankings goes into a RACE, one category per ranking: --split-by COLUMN or
+    section, or on its own where places carry different ranking sizes (3 / 22672 and 1 / 29).
 
     A file with any bad row imports nothing and every bad line is shown as FILE:LINE: message.
     A row links to the race's runner with its bib when the name fits (any order), else to an
@@ -1495,19 +1509,27 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         raceledger import city-2025/marathon/open-women results.csv --source timing
         raceledger import city-2025/marathon/open-women - --source timing --map "Zeit=time" < zeit.tsv
         raceledger import city-2025/marathon/open-women final.csv --source timing --supersedes
+        raceledger import city-2025/marathon ergebnisse.csv --source timing --split-by Wertung
+        raceledger results city-2025/marathon/open-women -f csv > disputed.csv
+        raceledger import city-2025/marathon/copy disputed.csv --source-column source
     """
     from ledger.imports.importer import (
         ImportFailed,
         ImportRequest,
         duplicate_lines,
         import_file,
+        reading_lines,
         summary,
     )
 
     if dry_run and rejects:
         raise click.UsageError("--rejects writes a file; --dry-run writes nothing: drop one", ctx)
-    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published, via,
-                            supersedes)
+    if source and source_column:
+        raise click.UsageError("--source-column reads each row's source from the file: drop --source", ctx)
+    if not source and not source_column:
+        raise click.UsageError("name the file's source: --source SLUG (or --source-column COLUMN)", ctx)
+    request = ImportRequest(category, source or "", file, maps, dry_run, skip_invalid, rejects, again, url, published,
+                            via, supersedes, split_by, source_column)
     stdin = sys.stdin.buffer if file == "-" else None
     try:
         if dry_run:
@@ -1521,9 +1543,8 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         echo_capped(failed.problems, failed.more, "problems")
         raise
     echo_capped(report.warnings, report.warning_count - len(report.warnings), "warnings")
-    if report.ignored_columns:
-        click.echo(visible(f"Ignored columns: {', '.join(report.ignored_columns)} (read one with --map COLUMN=FIELD)."),
-                   err=True)
+    for line in reading_lines(report):
+        click.echo(visible(line), err=True)
     click.echo(visible(summary(report)))
     if report.duplicates:
         click.echo(f"Possible duplicates ({report.duplicate_count}); if one is the same person, merge them with "
