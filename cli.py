@@ -1285,7 +1285,8 @@ def head(ctx: click.Context, fmt: str) -> None:
 
 @cli.command()
 @click.option("--head", "published", metavar="SEQ:HASH",
-              help="A head published earlier: check it is still in the chain at that seq.")
+              help="A head published earlier (as `raceledger head` prints it, or its hash's first 12 or more hex "
+                   "digits): check it is still in the chain at that seq.")
 @click.option("--deep", is_flag=True, help="Also replay the journal into a scratch database and compare "
                                            "every derived table row by row.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -1296,7 +1297,9 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
 
     \b
     Example:
-        raceledger verify --head 1234:5f0c...e9 --deep
+        published=$(raceledger head)        # publish it; later:
+        raceledger verify --head "$published" --deep
+        raceledger verify --head "$(raceledger head | sed -E 's/(:.{12}).*/\\1/')"   # 12 hex digits do
     """
     from ledger.journal import verify as checking
 
