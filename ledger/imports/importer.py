@@ -410,10 +410,18 @@ class _Target:
         self.header: dict[str, Any] = {}
         self.extra_columns: list[str] = []
         self.made: list[tuple[str, int, bool]] = []
+        self.said: dict[str, str] = {}  # why a column the rows do not read is still used
+        self.source_ids: list[int] = []
         self.first_category, self.first_source = category, source_row
         if request.supersedes:
             raise LedgerError("--supersedes takes one source's word on one category: it goes with neither "
                               "--split-by, --source-column nor a race")
+        if category is not None and request.split_by:
+            raise LedgerError(f"--split-by makes one category per ranking under a race: give the race "
+                              f"{race.slug!r}, not the category {category.slug!r}")
+        if request.via and request.source_column:
+            raise LedgerError("--via names who republished one source's file: with --source-column each row has "
+                              "its own source; drop --via")
         if category is None:
             self._rankings(session, request, source, delimiter, columns, mapping, race)
         if request.source_column:
@@ -443,6 +451,7 @@ class _Target:
             self.parts.category = rankings.SECTION
         else:
             self.parts.category = self._column(columns, split, "--split-by", source.where)
+            self.said[columns[self.parts.category]] = "its values name the rankings (--split-by)"
         found = rankings.scan(self._records(source, delimiter), columns, self.parts, mapping.index["bib"])
         if split is None and len(found) < 2:
             raise LedgerError(f"{request.category} is a race: name one of its categories (RACE/CATEGORY), or split "
@@ -472,6 +481,7 @@ class _Target:
     def _sources(self, session: Session, request: ImportRequest, source: _Input, delimiter: str,
                  columns: list[str]) -> None:
         self.parts.source = column = self._column(columns, request.source_column, "--source-column", source.where)
+        self.said[columns[column]] = "each row's source (--source-column)"
         written: dict[str, str] = {}
         for record in self._records(source, delimiter):
             if column < len(record) and record[column].strip():
@@ -487,6 +497,16 @@ class _Target:
                 self.first_source = row
         self.header["sources"] = slugs
         self.extra_columns.append("source")
+        self.source_ids = [lookup.find(session, Source, slug).id for slug in slugs]
+
+    def check_empty(self, session: Session, category: Category, again: bool) -> None:
+        """--source-column into a category: a results CSV goes back into a category that holds none of its
+        sources' claims (else every claim would be there twice), unless --again says so on purpose."""
+        held = session.execute(select(Source.slug).join(Claim, Claim.source_id == Source.id).where(
+            Claim.category_id == category.id, Claim.source_id.in_(self.source_ids)).distinct()).scalars().all()
+        if held and not again:
+            raise LedgerError(f"{category.slug} already holds claims from {', '.join(sorted(held))}: import a "
+                              "results file with --source-column into a category without them (or add --again)")
 
 
 def _race_of(session: Session, category: Category) -> resultsfile.Race:
@@ -533,6 +553,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         mapping = resultsfile.resolve_mapping(columns, request.maps, source.where, sample)
         target = _Target(session, request, source, delimiter, columns, mapping, category, race_row, source_row) \
             if keyed else None
+        into_race = category is None
         if target is not None:
             category, source_row = target.first_category, target.first_source
         earlier = _already_imported(session, source.sha256, category, source_row) if category is not None else None
@@ -543,7 +564,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         directory = identity.Directory(session)
         previous = chain.reserve(session) if not request.dry_run else chain.head(session)
         header = {
-            "category": category.slug if target is None else None, "source": source_row.slug, "citation": citation,
+            "category": None if into_race else category.slug, "source": source_row.slug, "citation": citation,
             **lookup.via(session, request.via, source_row.slug),
             "file": {"name": limits.text(source.name, "file name", "results file name"), "sha256": source.sha256,
                      "bytes": source.size},
@@ -553,7 +574,10 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             "first_athlete_id": chain.next_id(session, Athlete.id),
         }
         if target is not None:
-            del header["category"]
+            if into_race:
+                del header["category"]
+            else:
+                target.check_empty(session, category, request.again)
             header.update(target.header)
             header["columns"] = list(IMPORT_COLUMNS) + target.extra_columns
             own = supersede.Superseding(session, -1, source_row.id)
@@ -602,7 +626,8 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         report = ImportReport(
             source.where, into, sources, request.dry_run, None, outcome.rows, problems.bad_lines,
             outcome.new_athletes, outcome.linked, mapping.ignored, problems.warnings, problems.warning_count,
-            outcome.duplicates, outcome.duplicate_count, used_columns=mapping.pairs, reasons=mapping.reasons,
+            outcome.duplicates, outcome.duplicate_count, used_columns=mapping.pairs,
+            reasons=tuple((c, target.said.get(c, why) if target is not None else why) for c, why in mapping.reasons),
             guesses=mapping.guesses + tuple(outcome.notes), rankings=target.made if target is not None else [])
         if request.supersedes:
             report.withdrawn = withdrawing
@@ -657,7 +682,7 @@ def summary(report: ImportReport) -> str:
 def reading_lines(report: ImportReport) -> list[str]:
     """How the file was read: the columns used, those ignored and why, what was guessed, the rankings made."""
     lines = []
-    if report.guesses or report.rankings:
+    if report.guesses or report.rankings or report.reasons:
         lines.append("Columns: " + ", ".join(f"{column} = {field}" for column, field in report.used_columns) + ".")
     if report.reasons:
         lines.append("Ignored columns: " + "; ".join(f"{column} ({why})" for column, why in report.reasons)

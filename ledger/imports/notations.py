@@ -26,6 +26,25 @@ DECIMAL_MINUTES = "decimal minutes"
 HOURS_MINUTES = "h:mm"
 
 
+def _capitals(word: str) -> bool:
+    """A word written in capitals, as a surname is in `DUPONT Jean` (two letters at least: not an initial)."""
+    return word.isupper() and sum(c.isalpha() for c in word) >= 2
+
+
+def surname_first(name: str) -> str | None:
+    """`DUPONT Jean` (a surname in capitals, then the given names) as `Jean DUPONT`, else None.
+
+    Only the order changes, never a letter: name matching ignores case, so `Jean DUPONT` is `Jean Dupont`.
+    """
+    words = name.split()
+    surname = 0
+    while surname < len(words) and _capitals(words[surname]):
+        surname += 1
+    if surname == 0 or surname == len(words) or any(_capitals(w) for w in words[surname:]):
+        return None
+    return " ".join(words[surname:] + words[:surname])
+
+
 class Ranked(NamedTuple):
     """A place written with the size of its ranking: `3 / 4660` is 3rd of 4,660."""
 

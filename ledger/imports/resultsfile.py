@@ -57,7 +57,13 @@ KNOWN_OTHERS = {
     "categorie": "a category", "kategorie": "a category", "ak": "an age class", "klasse": "a class",
     "division": "a division", "genderdiv": "a place among one sex", "citizen": "a citizenship",
     "pace": "a pace", "proj time": "a projected time", "allure": "a pace", "vitesse": "a speed",
+    "half": "a split time", "halbmarathon": "a split time", "semi": "a split time", "split": "a split time",
 }
+_SPLIT = re.compile(r"^(?:\d+(?: \d+)? ?(?:k|km|mi|mile|miles)|km ?\d+(?: \d+)?)$")  # 5K, 10 km, km 30, 21.1 km
+# Ignored columns that hold places (`3 / 4660`, `12`): said so, as the issue's Gender and Division columns.
+_PLACES_OF = {"a division": "places within a division", "a category": "places within a category",
+              "an age class": "places within an age class", "a class": "places within a class",
+              "a place among one sex": "places among one sex"}
 _ALIAS_TO_FIELD = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -107,6 +113,7 @@ class Mapping:
     ignored: tuple[str, ...]
     reasons: tuple[tuple[str, str], ...] = ()
     guesses: tuple[str, ...] = ()
+    surname_first: bool = False  # names written `DUPONT Jean`: each read as `Jean DUPONT` (notations)
 
     def column(self, name: str) -> str:
         return self.header[self.index[name]]
@@ -175,6 +182,12 @@ def resolve_mapping(header: Sequence[str], overrides: Sequence[str], where: str,
             candidates.setdefault(target, []).append(i)
         elif key in KNOWN_OTHERS:
             reasons[i] = KNOWN_OTHERS[key]
+            if reasons[i] in _PLACES_OF and _numbers(_values(sample, i)):
+                reasons[i] = f"{_PLACES_OF[reasons[i]]} (numbers)"
+        elif _SPLIT.match(key):
+            reasons[i] = "a split time"
+        elif not key:
+            reasons[i] = "a column without a header"
     for target in set(forced.values()) - {IGNORE}:
         for i in candidates.pop(target, []):
             reasons[i] = f"--map gives {target} to another column"
@@ -205,6 +218,7 @@ def resolve_mapping(header: Sequence[str], overrides: Sequence[str], where: str,
         else:
             reasons[i] = "--map ignore"
     _names(header, index, forced, guesses)
+    flip = _surname_first(header, index, forced, sample, guesses)
     if index["name"] < 0 and index["first_name"] < 0 and index["last_name"] < 0:
         raise LedgerError(f"{where}: no name column (Name, Athlete, Runner, or First Name and Last Name); "
                           "name it with --map COLUMN=name")
@@ -218,7 +232,29 @@ def resolve_mapping(header: Sequence[str], overrides: Sequence[str], where: str,
     ignored = tuple(i for i in range(len(header)) if i not in used)
     return Mapping(tuple(header), index, tuple((header[i], used[i]) for i in sorted(used)),
                    tuple(header[i] for i in ignored),
-                   tuple((header[i], reasons.get(i, "not a field the ledger keeps")) for i in ignored), tuple(guesses))
+                   tuple((_shown(header, i), reasons.get(i, "not a field the ledger keeps")) for i in ignored),
+                   tuple(guesses), flip)
+
+
+def _shown(header: Sequence[str], i: int) -> str:
+    return header[i] if header[i].strip() else f"column {i + 1}"
+
+
+def _surname_first(header: Sequence[str], index: dict[str, int], forced: dict[int, str],
+                   sample: Sequence[Sequence[str]], guesses: list[str]) -> bool:
+    """Whether the file writes its names `DUPONT Jean`: most names of several words in the first rows do."""
+    at = index["name"]
+    if at < 0 or at in forced:
+        return False
+    names = [v for v in _values(sample, at) if len(v.split()) > 1]
+    flipped = [(v, notations.surname_first(v)) for v in names]
+    shaped = [pair for pair in flipped if pair[1] is not None]
+    if not shaped or 2 * len(shaped) <= len(names):
+        return False
+    written, read = shaped[0]
+    guesses.append(f"names are written SURNAME First ({len(shaped)} of the first {len(names)}): {written!r} is "
+                   f"read as {read!r} (--map '{header[at]}=name' to keep each as written)")
+    return True
 
 
 def _names(header: Sequence[str], index: dict[str, int], forced: dict[int, str], guesses: list[str]) -> None:
@@ -470,14 +506,20 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
     unsafe = limits.UNSAFE.search
     width, line_end = len(reading.mapping.header), reader.line_num
     keyed, part_of = reading.keyed, reading.part
+    flip = reading.mapping.surname_first
     if keyed:  # places restart in each ranking: every place is checked in its own ranking
         place_lines = array("i")
+    by_source = keyed and reading.parts.source >= 0
+    if by_source:  # each source gives a bib once: every bib is checked among its source's
+        bib_lines = array("i")
     for record in reader:
         line, line_end = line_end + 1, reader.line_num
         if len(record) != width and not reading.misshapen(line, record):
             continue
         record.append("")  # an absent field (index -1) reads as empty
         name = record[i_name].strip() if i_name >= 0 else f"{record[i_first].strip()} {record[i_last].strip()}".strip()
+        if flip:
+            name = notations.surname_first(name) or name
         text = record[i_pos]  # up to 9 plain digits is a placing within every bound; the rest is parsed
         position = int(text) if len(text) < 10 and text.isdecimal() and text[0] in "123456789" else places[text]
         status, time, net = statuses[record[i_status]], clocks[record[i_time]], clocks[record[i_net]]
@@ -491,27 +533,28 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
                 or (net.__class__ is not RaceTime and net is not None)
                 or (status is None and position is None and time is None and net is None)
                 or (position is not None and status is not None and status.code != "FIN")):
+            if reading.repeated_header(line, record):
+                continue
             found = reading.settle(line, name, status, position, time, net, nationality, born, sex, bib)
             if found.__class__ is list:
-                if not reading.repeated_header(line, record):
-                    reading.refuse(line, found, record[:-1])
+                reading.refuse(line, found, record[:-1])
                 continue
             name, unnamed, status, position, time, net, nationality, born, sex, bib = found
+        part = part_of(record) if keyed else None
+        if part.__class__ is str:
+            reading.refuse(line, [part], record[:-1])
+            continue
         bib = bib.strip() or None
         if bib is not None:
             number = int(bib) if bib.isascii() and bib.isdigit() and bib[0] != "0" else _ARRAY_LIMIT
             if number < len(bib_lines) and not bib_lines[number]:
                 bib_lines[number] = line
-            elif (clash := reading.bib(bib, line)) is not None:
+            elif (clash := reading.bib(bib, line, part[-1] if by_source else None)) is not None:
                 if clash:
                     reading.refuse(line, [clash], record[:-1])
                     continue
                 bib = None
         time_ms, time_dec = time or _NO_TIME
-        part = part_of(record) if keyed else None
-        if part.__class__ is str:
-            reading.refuse(line, [part], record[:-1])
-            continue
         if position is not None:
             given = -1 if time_ms is None else time_ms
             if position < len(place_lines) and not place_lines[position]:
@@ -646,11 +689,14 @@ class _Reading:
         """The row's ranking and claimant as indexes into the importer's lists, or why there is none."""
         return self.parts.of(record, self.section)
 
-    def bib(self, bib: str, line: int) -> str | None:
-        """A bib the quick path did not settle: a repeat, or one too big for the array."""
+    def bib(self, bib: str, line: int, source: int | None = None) -> str | None:
+        """A bib the quick path did not settle: a repeat, one too big for the array, or one of a source's
+        (--source-column: each source gives a bib once). "" for a dash: no bib."""
         if bib in notations.MISSING:
             return ""
         key = int(bib) if bib.isdigit() and bib.isascii() and bib[0] != "0" else bib  # one text, one number
+        if source is not None:
+            key = (source, key)
         earlier = self.bibs.get(key)
         if earlier is not None:
             return f"duplicate bib {bib} (also on line {earlier[0]})"
