@@ -21,6 +21,7 @@ _UNITS = re.compile(r"^(?:(\d{1,3})\s*h\s*)?(?:(\d{1,2})\s*(?:m|min|')\s*)?(?:(\
                     re.IGNORECASE)
 _DECIMAL_MINUTES = re.compile(r"^(\d{1,5})[.,](\d{1,4})$")
 _TWO_PART = re.compile(r"^(\d{1,2}):(\d{2})$")
+_DECIMAL_COMMA = re.compile(r"^(\d+:\d{2}(?::\d{2})?),(?=\d{1,3}$)")  # 9:01:02,5 as German exports write it
 
 DECIMAL_MINUTES = "decimal minutes"
 HOURS_MINUTES = "h:mm"
@@ -104,7 +105,7 @@ class Clock:
         """A time, or LedgerError saying what a time looks like."""
         text = text.strip()
         try:
-            found = parse_time(text)
+            found = parse_time(_DECIMAL_COMMA.sub(r"\1.", text))
         except LedgerError as exc:
             other = _units(text)
             if other is None:

@@ -25,9 +25,10 @@ _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def slug_of(name: str) -> str:
-    """A category's slug from a ranking's name: lowercase ASCII, accents folded, hyphens (`Männer` -> `manner`)."""
+    """A category's slug from a ranking's name: lowercase ASCII, accents folded, hyphens (`Männer` -> `manner`,
+    `Staffel 4×25 km` -> `staffel-4-25-km`)."""
     folded = unicodedata.normalize("NFKD", name.casefold())
-    ascii_only = "".join(c for c in folded if not unicodedata.combining(c)).encode("ascii", "ignore").decode()
+    ascii_only = "".join(c if c.isascii() else "-" for c in folded if not unicodedata.combining(c))
     return _NOT_SLUG.sub("-", ascii_only).strip("-")[:60].strip("-") or "blank"
 
 

@@ -35,7 +35,7 @@ HEADER_ALIASES = {
                  "platz", "pl", "gesamtplatz", "clt", "clas", "classement", "rang"),
     "bib": ("bib", "no", "number", "bib no", "bib number", "nr", "startnr", "startnummer", "start nr", "stnr",
             "dossard", "doss"),
-    "name": ("name", "athlete", "runner", "full name", "athlete name", "starter", "teilnehmer", "nom prenom",
+    "name": ("name", "athlete", "runner", "full name", "athlete name", "starter", "teilnehmer", "laufer", "nom prenom",
              "nom et prenom"),
     "first_name": ("first name", "firstname", "given name", "forename", "vorname", "prenom"),
     "last_name": ("last name", "lastname", "surname", "family name", "nachname", "familienname", "nom"),
@@ -43,7 +43,7 @@ HEADER_ALIASES = {
     "nationality": ("nat", "country", "noc", "nationality", "nation", "pays", "land", "nationalitat"),
     "birth_year": ("yob", "born", "birth year", "year of birth", "jahrgang", "jg", "annee", "annee de naissance"),
     "time": ("gun time", "official time", "time", "finish", "finish time", "official", "bruttozeit", "laufzeit",
-             "endzeit", "zielzeit", "temps", "temps officiel", "tpsgun", "tps gun", "temps reel"),
+             "endzeit", "zielzeit", "zeit", "gesamtzeit", "temps", "temps officiel", "tpsgun", "tps gun", "temps reel"),
     "net_time": ("chip time", "net time", "net", "nettozeit", "tpsnet", "tps net", "temps net", "chip"),
     "status": ("status", "statut"),
 }
