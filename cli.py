@@ -1494,12 +1494,19 @@ def import_results(ctx: click.Context, category: str, file: str, source: str | N
                    url: str | None, published: str | None, via: str | None) -> None:
     """Import a results file (CSV or TSV, `-` for stdin): one journal entry, one claim per row.
 
-    Headers are read as a person reads them, in English, German or French (Platz, Startnr, Laufzeit;
-    Clt, Dossard, Temps); places as 3, 3., 3 / 4660 or DNF; times as 2:08:39, 128.65 (minutes) or
-    2h08m39s. The importer says which columns it used, which it ignored and why, and what it
-    guessed (which of two time columns, a Gender column holding places); --map overrides a guess.
-    A file of several rankings goes into a RACE, one category per ranking: --split-by COLUMN or
-    section, or on its own where places carry different ranking sizes (3 / 22672 and 1 / 29).
+    Headers are read as a person reads them, in English, German or French (Platz, Startnr, Laufzeit
+    beside a Zielzeit clock time; Clt, Dossard, Nom, Temps, TpsNet); places as 3, 3., 3 / 4660, DSQ
+    or -; times as 2:08:39, 2:08:39,5, 128.65 (decimal minutes), 2h08m39s, over 24 hours, and 2:31 as
+    h:mm where m:ss would beat the world record for the race's distance; names SURNAME First as
+    First SURNAME. Words in a non-finisher's time cell (aufgegeben) are no time; fields past the
+    header (extra splits) are ignored: both with a warning. The importer says which columns it
+    used, which it ignored and why, and what it guessed (which of two time columns, a Gender column
+    holding places); --map overrides a guess.
+
+    A file of several rankings goes into a RACE, one category per ranking, made if missing (its
+    slug from the ranking's name): --split-by COLUMN, --split-by section (parts a repeated header
+    starts), or on its own where places carry different ranking sizes (3 / 22672 and 1 / 29).
+    --source-column puts a results CSV of a disputed category back, each row under its source.
 
     A file with any bad row imports nothing and every bad line is shown as FILE:LINE: message.
     A row links to the race's runner with its bib when the name fits (any order), else to an
@@ -1510,9 +1517,10 @@ def import_results(ctx: click.Context, category: str, file: str, source: str | N
     \b
     Example:
         raceledger import city-2025/marathon/open-women results.csv --source timing
-        raceledger import city-2025/marathon/open-women - --source timing --map "Zeit=time" < zeit.tsv
+        raceledger import city-2025/marathon/open-women - --source timing --map "Gender=sex" < export.tsv
         raceledger import city-2025/marathon/open-women final.csv --source timing --supersedes
         raceledger import city-2025/marathon ergebnisse.csv --source timing --split-by Wertung
+        raceledger import city-2025/marathon boston-style.csv --source timing   # places 3 / 22672
         raceledger results city-2025/marathon/open-women -f csv > disputed.csv
         raceledger import city-2025/marathon/copy disputed.csv --source-column source
     """
