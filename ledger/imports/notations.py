@@ -105,7 +105,7 @@ class Clock:
         """A time, or LedgerError saying what a time looks like."""
         text = text.strip()
         try:
-            found = parse_time(_DECIMAL_COMMA.sub(r"\1.", text))
+            found = parse_time(_DECIMAL_COMMA.sub(r"\1.", text) if "," in text else text)
         except LedgerError as exc:
             other = _units(text)
             if other is None:
