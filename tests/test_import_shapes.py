@@ -373,3 +373,25 @@ def test_split_and_source_column_imports_replay_in_verify_deep_and_export_load(c
                  ("category", "list", "-f", "json"), ("athlete", "list", "-f", "json")):
         assert runner.invoke(cli, ["--db", copy_db, *args]).stdout == ok(city(*args)), args
     assert json.loads(runner.invoke(cli, ["--db", copy_db, "verify", "--deep", "-f", "json"]).stdout)["ok"]
+
+
+@pytest.mark.parametrize("text,hint", [
+    (BOSTON_2010, "its places carry rankings of different sizes (2000, 20, 15): import it into the race, one "
+                  "category per ranking"),
+    ("Pos,Name,Time\n1,Ann Aby,2:31:07\nPos,Name,Time\n1,Cal Coe,2:20:00\n",
+     "a repeated header line starts each ranking: import it into the race with --split-by section"),
+    (SPLIT, "if its places restart for each ranking, import it into the race with --split-by COLUMN"),
+])
+def test_a_file_of_several_rankings_refused_by_a_category_says_how_to_split_it(city, tmp_path, text, hint):
+    path = write(tmp_path, text)
+    result = city("import", OPEN, path, "--source", "timing")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].endswith(f"--skip-invalid --rejects FILE); {hint}")
+
+
+def test_rankings_of_a_race_are_not_checked_against_one_existing_categorys_sex(city, tmp_path):
+    ok(city("category", "add", f"{ULTRA}/frauen", "--name", "Frauen", "--sex", "F"))
+    text = "Platz;Name;Sex;Zeit;Wertung\n1.;Erika Probe;F;9:01:02;Frauen\n1.;Hans Muster;M;8:12:33;Männer\n"
+    result = city("import", ULTRA, write(tmp_path, text), "--source", "timing", "--split-by", "Wertung")
+    ok(result)
+    assert "warning" not in result.stderr

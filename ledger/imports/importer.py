@@ -235,6 +235,7 @@ class _Outcome:
     sha256: str = ""
     repeated: int = 0  # rows giving a placing the source already claims in the category
     notes: list[str] = field(default_factory=list)  # what reading the times assumed (resultsfile.rows)
+    hints: list[str] = field(default_factory=list)  # why clashing places may be several rankings
 
 
 def _decoded(rows: Iterator[list[Any]], source: _Input) -> Iterator[list[Any]]:
@@ -311,7 +312,7 @@ class _Pass:
             binary = io.BufferedReader(_Counted(raw, advance), READ_BLOCK) if advance else raw
             text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
             rows = resultsfile.rows(text, self.delimiter, self.mapping, self.race, out.problems, reject, self.parts,
-                                    out.notes)
+                                    out.notes, out.hints)
             for row in _decoded(rows, self.source):
                 held = by_bib(row[2], row[3]) if by_bib is not None and row[2] is not None and not row[4] else None
                 if row[4]:
@@ -582,7 +583,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             header["columns"] = list(IMPORT_COLUMNS) + target.extra_columns
             own = supersede.Superseding(session, -1, source_row.id)
             plan = _Plan(source, delimiter, columns, mapping, resultsfile.Race(*_race_of_race(session, race_row),
-                         category.sex if category is not None else None),
+                         None if into_race else category.sex),
                          directory, header, RaceBibs(session, race_row.id), frozenset(), None, target.parts)
         else:
             own = supersede.Superseding(session, category.id, source_row.id)
@@ -609,7 +610,8 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         if problems.error_count and not request.skip_invalid:
             raise ImportFailed(
                 f"{source.where}: {problems.bad_lines} bad row{'s' if problems.bad_lines != 1 else ''}; nothing was "
-                "imported (fix them, or import the good rows with --skip-invalid --rejects FILE)",
+                "imported (fix them, or import the good rows with --skip-invalid --rejects FILE)"
+                + "".join(f"; {hint}" for hint in outcome.hints),
                 problems.errors, problems.error_count, problems.warnings)
         if outcome.repeated and not request.again and not request.supersedes:
             raise supersede.refuse_repeats(source.where, outcome.repeated, source_row.slug, category.slug)

@@ -472,13 +472,14 @@ _NO_TIME = (None, 0)
 
 def rows(text: TextIO, delimiter: str, mapping: Mapping, race: Race, problems: Problems,
          reject: Callable[[int, str, list[str]], None] | None = None, parts: Parts | None = None,
-         notes: list[str] | None = None) -> Iterator[Row]:
+         notes: list[str] | None = None, hints: list[str] | None = None) -> Iterator[Row]:
     """Every good row of the file (after its header) as a normalised Row; problems go to `problems`.
 
     A bad row is not yielded: its problems are recorded and, when `reject` is given, it is handed
     over with its line and reason, exactly as it was read. With `parts`, each row ends with the
     indexes of its ranking and source (ledger.imports.rankings). What the reading of times had to
-    assume goes to `notes` once the file is read.
+    assume goes to `notes` once the file is read; how a file refused for clashing places may be
+    several rankings, to `hints`.
     """
     reader = csv.reader(text, delimiter=delimiter)
     reading = _Reading(mapping, race, problems, reject, parts)
@@ -491,6 +492,15 @@ def rows(text: TextIO, delimiter: str, mapping: Mapping, race: Race, problems: P
         notes.extend(notations.said(reading.notations, column, reading.fastest, race.distance_m))
         if reading.section > 1 and (parts is None or parts.category != "section"):
             notes.append(f"the header line is repeated {reading.section - 1} time(s) further down: skipped")
+    if hints is not None and reading.clashes and not reading.keyed:
+        if len(reading.sizes) > 1:
+            sizes = ", ".join(str(size) for size in sorted(reading.sizes, reverse=True)[:5])
+            hints.append(f"its places carry rankings of different sizes ({sizes}): import it into the race, "
+                         "one category per ranking")
+        elif reading.section > 1:
+            hints.append("a repeated header line starts each ranking: import it into the race with --split-by section")
+        else:
+            hints.append("if its places restart for each ranking, import it into the race with --split-by COLUMN")
 
 
 def _rows(reader, reading: _Reading) -> Iterator[Row]:
@@ -587,7 +597,8 @@ class _Reading:
         self.mapping, self.race, self.problems, self.reject = mapping, race, problems, reject
         self.parts = parts
         self.keyed = parts is not None and parts.keyed
-        self.section, self.longer = 1, 0
+        self.section, self.longer, self.clashes = 1, 0, 0
+        self.sizes: set[int] = set()  # the ranking sizes places carry (`3 / 4660`)
         clock, self.notations = clock_parser(race.fastest_ms())
         self.columns = tuple(mapping.index[f] for f in ("name", "first_name", "last_name", "position", "status", "time",
                                                         "net_time", "nationality", "birth_year", "sex", "bib"))
@@ -613,6 +624,7 @@ class _Reading:
         named = parse_name(name)
         errors = [named.message] if named.__class__ is Problem else []
         if place.__class__ is notations.Ranked:
+            self.sizes.add(place.size)
             place = place.position
         finisher = place is not None or (status.__class__ is Status and status.code == "FIN")
         gun, chip, words = self._words(line, finisher, gun, chip)
@@ -712,6 +724,7 @@ class _Reading:
             return None
         if earlier[1] == given:
             return None
+        self.clashes += 1
         then = "no time" if earlier[1] < 0 else format_ms(earlier[1], 3).rstrip("0").rstrip(".")
         now = "no time" if given < 0 else format_ms(given, 3).rstrip("0").rstrip(".")
         return (f"position {position} is also on line {earlier[0]} with {then}, here with {now} "
