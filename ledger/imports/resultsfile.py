@@ -499,7 +499,7 @@ def rows(text: TextIO, delimiter: str, mapping: Mapping, race: Race, problems: P
                          "one category per ranking")
         elif reading.section > 1:
             hints.append("a repeated header line starts each ranking: import it into the race with --split-by section")
-        else:
+        elif reading.clashes >= max(2, reading.placed() // 10):  # not one mistyped place: a pattern
             hints.append("if its places restart for each ranking, import it into the race with --split-by COLUMN")
 
 
@@ -696,6 +696,11 @@ class _Reading:
             return False
         self.section += 1
         return True
+
+    def placed(self) -> int:
+        """How many places the file gave (ties once), counted once it is read."""
+        seen = self.places_seen
+        return len(seen.lines) - seen.lines.count(0) + len(seen.other)
 
     def part(self, record: list[str]) -> list[int] | str:
         """The row's ranking and claimant as indexes into the importer's lists, or why there is none."""
