@@ -41,6 +41,7 @@ class Parts:
     source: int = -1
     categories: dict = field(default_factory=dict)  # a ranking's key -> its index in the entry's list
     sources: dict[str, int] = field(default_factory=dict)  # a source's slug as written -> its index
+    sizes: dict[str, int | None] = field(default_factory=dict)  # a place's text -> its ranking's size
 
     @property
     def keyed(self) -> bool:
@@ -51,8 +52,12 @@ class Parts:
         if self.category == SECTION:
             return section
         if self.category == SIZE:
-            found = notations.ranked(record[self.position]) if self.position >= 0 else None
-            return found.size if found is not None else None
+            text = record[self.position] if self.position >= 0 else ""
+            size = self.sizes.get(text, -1)
+            if size == -1:  # each distinct place text is read once
+                found = notations.ranked(text)
+                size = self.sizes[text] = found.size if found is not None else None
+            return size
         return record[self.category].strip()
 
     def of(self, record: list[str], section: int) -> list[int] | str:

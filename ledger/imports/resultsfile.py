@@ -23,6 +23,7 @@ from ledger.core.errors import LedgerError
 from ledger.core.rules import Status
 from ledger.core.times import RaceTime, format_ms, parse_time
 from ledger.imports import notations
+from ledger.imports.notations import Ranked
 
 if TYPE_CHECKING:
     from ledger.imports.rankings import Parts
@@ -493,8 +494,9 @@ def rows(text: TextIO, delimiter: str, mapping: Mapping, race: Race, problems: P
         if reading.section > 1 and (parts is None or parts.category != "section"):
             notes.append(f"the header line is repeated {reading.section - 1} time(s) further down: skipped")
     if hints is not None and reading.clashes and not reading.keyed:
-        if len(reading.sizes) > 1:
-            sizes = ", ".join(str(size) for size in sorted(reading.sizes, reverse=True)[:5])
+        sizes = sorted({v.size for v in reading.places.values() if v.__class__ is Ranked}, reverse=True)
+        if len(sizes) > 1:
+            sizes = ", ".join(str(size) for size in sizes[:5])
             hints.append(f"its places carry rankings of different sizes ({sizes}): import it into the race, "
                          "one category per ranking")
         elif reading.section > 1:
@@ -531,7 +533,12 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
         if flip:
             name = notations.surname_first(name) or name
         text = record[i_pos]  # up to 9 plain digits is a placing within every bound; the rest is parsed
-        position = int(text) if len(text) < 10 and text.isdecimal() and text[0] in "123456789" else places[text]
+        if len(text) < 10 and text.isdecimal() and text[0] in "123456789":
+            position = int(text)
+        else:
+            position = places[text]
+            if position.__class__ is Ranked:  # `3 / 4660`: the size is read off the cell again where needed
+                position = position.position
         status, time, net = statuses[record[i_status]], clocks[record[i_time]], clocks[record[i_net]]
         nationality, born, sex, bib = codes[record[i_nat]], years[record[i_born]], sexes[record[i_sex]], record[i_bib]
         unnamed = False
@@ -598,7 +605,6 @@ class _Reading:
         self.parts = parts
         self.keyed = parts is not None and parts.keyed
         self.section, self.longer, self.clashes = 1, 0, 0
-        self.sizes: set[int] = set()  # the ranking sizes places carry (`3 / 4660`)
         clock, self.notations = clock_parser(race.fastest_ms())
         self.columns = tuple(mapping.index[f] for f in ("name", "first_name", "last_name", "position", "status", "time",
                                                         "net_time", "nationality", "birth_year", "sex", "bib"))
@@ -623,8 +629,7 @@ class _Reading:
         """A row the quick test passed by, cell by cell as parsed: its values, or every problem, in column order."""
         named = parse_name(name)
         errors = [named.message] if named.__class__ is Problem else []
-        if place.__class__ is notations.Ranked:
-            self.sizes.add(place.size)
+        if place.__class__ is Ranked:
             place = place.position
         finisher = place is not None or (status.__class__ is Status and status.code == "FIN")
         gun, chip, words = self._words(line, finisher, gun, chip)
