@@ -249,8 +249,9 @@ def test_split_by_a_column_records_each_ranking_in_its_own_category_in_one_entry
     assert [(c[0], c[1]) for c in brief(city, f"{ULTRA}/frauen")] == [(1, "Erika Probe"), (2, "Ida Kurz")]
     made = {c["slug"]: c["name"] for c in as_json(city("category", "list", "-f", "json"))}
     assert made[f"{ULTRA}/staffel-4-25-km"] == "Staffel 4×25 km"
-    history = as_json(city("history", f"{ULTRA}/manner", "-f", "json"))
+    history = as_json(city("history", f"{ULTRA}/staffel-4-25-km", "-f", "json"))
     assert [h["seq"] for h in history] == [before + 1]
+    assert f"into {ULTRA} (3 categories) from timing: claims 1-5" in history[0]["summary"]
 
 
 def test_split_by_section_reads_the_parts_a_repeated_header_starts(city, tmp_path):
