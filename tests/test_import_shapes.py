@@ -396,3 +396,16 @@ def test_rankings_of_a_race_are_not_checked_against_one_existing_categorys_sex(c
     result = city("import", ULTRA, write(tmp_path, text), "--source", "timing", "--split-by", "Wertung")
     ok(result)
     assert "warning" not in result.stderr
+
+
+@pytest.mark.parametrize("text,args,problem", [
+    ("Platz;Name;Zeit;Wertung\n1.;Hans Muster;8:12:33;Männer\n1.;Erika Probe;9:01:02;\n", ("--split-by", "Wertung"),
+     "3: no ranking: the --split-by column is blank"),
+    ("Place,Name,Time\n1 / 5,Ann Aby,8:31:07\n2,Bea Bly,8:32:00\n1 / 3,Cal Coe,8:33:00\n", (),
+     "3: no ranking: its place does not give its ranking's size (3 / 4660)"),
+])
+def test_a_row_without_a_ranking_is_a_bad_row(city, tmp_path, text, args, problem):
+    path = write(tmp_path, text)
+    result = city("import", ULTRA, path, "--source", "timing", *args)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"{path}:{problem}"

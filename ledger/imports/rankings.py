@@ -66,7 +66,9 @@ class Parts:
         if self.category is not None:
             key = self.key(record, section)
             if key not in self.categories:
-                return "no ranking: its place does not give its ranking's size (3 / 4660)"
+                if self.category == SIZE:
+                    return "no ranking: its place does not give its ranking's size (3 / 4660)"
+                return "no ranking: the --split-by column is blank"
             out.append(self.categories[key])
         if self.source >= 0:
             written = record[self.source].strip().casefold()
@@ -98,7 +100,7 @@ def scan(records: Iterable[list[str]], header: list[str], parts: Parts, bib: int
         if len(record) < width:
             continue
         key = parts.key(record, section)
-        if key is None:
+        if key is None or key == "":
             continue
         ranking = found.get(key)
         if ranking is None:
