@@ -254,6 +254,14 @@ def test_split_by_a_column_records_each_ranking_in_its_own_category_in_one_entry
     assert f"into {ULTRA} (3 categories) from timing: claims 1-5" in history[0]["summary"]
 
 
+def test_a_dry_run_of_a_split_says_which_categories_would_be_made_and_makes_none(city, tmp_path):
+    before = as_json(city("category", "list", "-f", "json"))
+    result = city("import", ULTRA, write(tmp_path, SPLIT), "--source", "timing", "--split-by", "Wertung", "--dry-run")
+    assert ok(result).startswith("Dry run, nothing written")
+    assert f"Ranking {ULTRA}/manner: 2 rows (category would be made by the import)." in reading(result)
+    assert as_json(city("category", "list", "-f", "json")) == before
+
+
 def test_split_by_section_reads_the_parts_a_repeated_header_starts(city, tmp_path):
     text = ("Pos,Bib,Name,Time\n1,1,Ann Aby,2:31:07\n2,2,Bea Bly,2:32:00\n"
             "Pos,Bib,Name,Time\n1,11,Cal Coe,2:20:00\n")

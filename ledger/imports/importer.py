@@ -690,9 +690,10 @@ def reading_lines(report: ImportReport) -> list[str]:
         lines.append("Ignored columns: " + "; ".join(f"{column} ({why})" for column, why in report.reasons)
                      + " (read one with --map COLUMN=FIELD).")
     lines.extend(f"Guessed: {guess}." for guess in report.guesses)
+    made_by = "would be made by the import" if report.dry_run else "made by this import"
     for slug, rows, made in report.rankings:
         lines.append(f"Ranking {slug}: {rows} row{'s' if rows != 1 else ''}"
-                     + (" (category made by this import)." if made else "."))
+                     + (f" (category {made_by})." if made else "."))
     return lines
 
 
