@@ -413,6 +413,7 @@ class _Target:
         self.made: list[tuple[str, int, bool]] = []
         self.said: dict[str, str] = {}  # why a column the rows do not read is still used
         self.source_ids: list[int] = []
+        self.new: list[dict[str, Any]] = []  # the categories the entry makes: numbered once the chain is locked
         self.first_category, self.first_source = category, source_row
         if request.supersedes:
             raise LedgerError("--supersedes takes one source's word on one category: it goes with neither "
@@ -460,7 +461,6 @@ class _Target:
         if not found:
             raise LedgerError(f"{source.where}: no rows to import")
         listed, slugs = [], set()
-        next_category = chain.next_id(session, Category.id)
         for index, ranking in enumerate(found):
             slug = f"{race.slug}/{rankings.slug_of(ranking.name)}"
             while slug in slugs:
@@ -469,8 +469,7 @@ class _Target:
             existing = session.execute(select(Category).where(Category.slug == slug)).scalar()
             entry = {"slug": limits.text(slug, "slug"), "name": limits.text(ranking.name, "name")}
             if existing is None:
-                entry["id"] = next_category
-                next_category += 1
+                self.new.append(entry)
             elif self.first_category is None:
                 self.first_category = existing
             listed.append(entry)
@@ -499,6 +498,12 @@ class _Target:
         self.header["sources"] = slugs
         self.extra_columns.append("source")
         self.source_ids = [lookup.find(session, Source, slug).id for slug in slugs]
+
+    def number(self, session: Session) -> None:
+        """The ids of the categories the entry makes, taken under the chain's lock (as its claims' are)."""
+        first = chain.next_id(session, Category.id)
+        for offset, entry in enumerate(self.new):
+            entry["id"] = first + offset
 
     def check_empty(self, session: Session, category: Category, again: bool) -> None:
         """--source-column into a category: a results CSV goes back into a category that holds none of its
@@ -575,6 +580,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             "first_athlete_id": chain.next_id(session, Athlete.id),
         }
         if target is not None:
+            target.number(session)
             if into_race:
                 del header["category"]
             else:
