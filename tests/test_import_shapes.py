@@ -417,3 +417,10 @@ def test_a_row_without_a_ranking_is_a_bad_row(city, tmp_path, text, args, proble
     result = city("import", ULTRA, path, "--source", "timing", *args)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"{path}:{problem}"
+
+
+def test_a_row_without_a_source_in_the_source_column_is_a_bad_row(city, tmp_path):
+    path = write(tmp_path, "Place,Name,Time,Source\n1,Anna Nowak,2:31:07,timing\n2,Eva Berg,2:32:00,\n")
+    result = city("import", OPEN, path, "--source-column", "source")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == f"{path}:3: no source: the --source-column column is blank"

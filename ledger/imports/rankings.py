@@ -73,7 +73,7 @@ class Parts:
         if self.source >= 0:
             written = record[self.source].strip().casefold()
             if written not in self.sources:
-                return f"unknown source {record[self.source].strip()!r} in the source column"
+                return "no source: the --source-column column is blank"
             out.append(self.sources[written])
         return out
 
