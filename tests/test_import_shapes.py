@@ -424,3 +424,12 @@ def test_a_row_without_a_source_in_the_source_column_is_a_bad_row(city, tmp_path
     result = city("import", OPEN, path, "--source-column", "source")
     assert result.exit_code == 1
     assert result.stderr.splitlines()[0] == f"{path}:3: no source: the --source-column column is blank"
+
+
+def test_words_in_a_time_cell_are_held_to_a_notes_limits(city, tmp_path):
+    path = write(tmp_path, "Pos,Name,Time\n1,Ann Aby,8:31:07\n,Bea Bly," + "x" * 400 + "\n,Cal Coe,ab\x1b[2Jc\n")
+    result = city("import", f"{ULTRA}/all", path, "--source", "timing")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith(
+        f"{path}:3: Time: words in a time cell is too long: at most 300 characters, got 'xxxx")
+    assert f"{path}:4: Time: words in a time cell holds the control character '\\x1b' at character 3" in result.stderr

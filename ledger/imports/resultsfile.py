@@ -417,7 +417,12 @@ def clock_parser(fastest_ms: int) -> tuple[Callable[[str], object], set[str]]:
         try:
             return read(text)
         except LedgerError as exc:
-            return Problem(str(exc)) if text[0].isdigit() else notations.Word(text)
+            if text[0].isdigit():
+                return Problem(str(exc))
+        try:  # the words are kept as a non-finisher's note: held to a note's limits
+            return notations.Word(limits.text(text, "note", "words in a time cell"))
+        except LedgerError as exc:
+            return Problem(str(exc))
 
     return parse_clock, read.seen
 
@@ -671,7 +676,8 @@ class _Reading:
         for cell, (column, _) in zip((gun, chip), self.sayers[2:]):
             if cell.__class__ is notations.Word:
                 if not finisher:
-                    self.warn(line, f"{column} {cell.text!r} is not a time: read as no time (a non-finisher)")
+                    self.warn(line, f"{column} {limits.shortened(cell.text)} is not a time: read as no time "
+                                    "(a non-finisher)")
                     words = words or cell.text
                     cell = None
                 else:
