@@ -433,3 +433,28 @@ def test_words_in_a_time_cell_are_held_to_a_notes_limits(city, tmp_path):
     assert result.stderr.splitlines()[0].startswith(
         f"{path}:3: Time: words in a time cell is too long: at most 300 characters, got 'xxxx")
     assert f"{path}:4: Time: words in a time cell holds the control character '\\x1b' at character 3" in result.stderr
+
+
+@pytest.mark.parametrize("made,message", [
+    ({"slug": f"{MARATHON}/Bad Slug", "name": "Bad", "id": 90}, "bad category slug"),
+    ({"slug": f"{ULTRA}/other-race", "name": "Other", "id": 90}, "outside its race"),
+    ({"slug": f"{MARATHON}/ok", "name": "a\x1b[2J", "id": 90}, "control character"),
+])
+def test_an_import_entry_from_outside_cannot_make_a_bad_category(city, db, made, message):
+    """`load` replays an import's header as written: the categories it makes are held to `category add`'s rules."""
+    from sqlalchemy.orm import Session
+
+    from ledger.core.errors import LedgerError
+    from ledger.projection.import_rows import IMPORT_COLUMNS, ImportRows
+    from ledger.store.engine import open_engine
+
+    engine, _ = open_engine(db)
+    try:
+        with Session(engine) as session:
+            header = {"race": MARATHON, "categories": [made], "source": "timing", "citation": {},
+                      "columns": [*IMPORT_COLUMNS, "category"], "first_claim_id": 1, "first_athlete_id": 1}
+            with pytest.raises(LedgerError, match=message):
+                ImportRows(session, 99, header)
+            session.rollback()
+    finally:
+        engine.dispose()

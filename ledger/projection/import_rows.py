@@ -102,7 +102,9 @@ class ImportRows:
             if "id" in made:
                 if not made["slug"].startswith(header["race"] + "/"):
                     raise LedgerError(f"journal entry {seq} makes category {made['slug']!r} outside its race")
+                rules.slug(made["slug"], 3, "category")  # a loaded entry is held to what an import writes
                 limits.text(made["name"], "name")
+                limits.whole(made["id"], "id")
                 session.execute(insert(Category).values(id=made["id"], race_id=race_id, slug=made["slug"],
                                                         name=made["name"], seq=seq))
                 ids.append(made["id"])
