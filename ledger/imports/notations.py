@@ -16,12 +16,12 @@ from ledger.core.times import LONGEST_MS, RaceTime, format_ms, parse_time
 
 # A dash of any width stands for "no value" in every column.
 MISSING = frozenset({"-", "–", "—", "--", "n/a"})
-_RANKED = re.compile(r"^\s*(\d{1,10})\.?\s*/\s*(\d{1,10})\s*$")
+_RANKED = re.compile(r"^\s*(\d{1,10})\.?\s*/\s*(\d{1,10})\s*$", re.ASCII)
 _UNITS = re.compile(r"^(?:(\d{1,3})\s*h\s*)?(?:(\d{1,2})\s*(?:m|min|')\s*)?(?:(\d{1,2})(?:[.,](\d{1,3}))?\s*(?:s|\")?)?$",
-                    re.IGNORECASE)
-_DECIMAL_MINUTES = re.compile(r"^(\d{1,5})[.,](\d{1,4})$")
-_TWO_PART = re.compile(r"^(\d{1,2}):(\d{2})$")
-_DECIMAL_COMMA = re.compile(r"^(\d+:\d{2}(?::\d{2})?),(?=\d{1,3}$)")  # 9:01:02,5 as German exports write it
+                    re.IGNORECASE | re.ASCII)
+_DECIMAL_MINUTES = re.compile(r"^(\d{1,5})[.,](\d{1,4})$", re.ASCII)
+_TWO_PART = re.compile(r"^(\d{1,2}):(\d{2})$", re.ASCII)
+_DECIMAL_COMMA = re.compile(r"^(\d+:\d{2}(?::\d{2})?),(?=\d{1,3}$)", re.ASCII)  # 9:01:02,5 as German exports write it
 
 DECIMAL_MINUTES = "decimal minutes"
 HOURS_MINUTES = "h:mm"
@@ -81,6 +81,16 @@ def _units(text: str) -> RaceTime | None:
     return RaceTime(ms, len(fraction)) if ms <= LONGEST_MS else None
 
 
+def _comma(text: str) -> RaceTime | None:
+    """`9:01:02,5`: a decimal comma, as German and French exports write it."""
+    if "," not in text or not _DECIMAL_COMMA.match(text):
+        return None
+    try:
+        return parse_time(_DECIMAL_COMMA.sub(r"\1.", text))
+    except LedgerError:
+        return None
+
+
 def _minutes(text: str) -> RaceTime | None:
     """`128.65` minutes: 2:08:39; the decimals kept are those the milliseconds need."""
     found = _DECIMAL_MINUTES.match(text)
@@ -105,9 +115,9 @@ class Clock:
         """A time, or LedgerError saying what a time looks like."""
         text = text.strip()
         try:
-            found = parse_time(_DECIMAL_COMMA.sub(r"\1.", text) if "," in text else text)
+            found = parse_time(text)
         except LedgerError as exc:
-            other = _units(text)
+            other = _comma(text) or _units(text)
             if other is None:
                 other = _minutes(text)
                 if other is None:

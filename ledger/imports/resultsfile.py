@@ -406,7 +406,7 @@ def clock_parser(fastest_ms: int) -> tuple[Callable[[str], object], set[str]]:
     def parse_clock(text: str) -> RaceTime | Status | notations.Word | Problem | None:
         """A time, the status of an athlete without one (`DNF`), words (`aufgegeben`), or None when blank.
 
-        A text starting with a digit is meant as a time; any other is a status, or words kept as such.
+        A text starting with a letter is a status or words; any other is meant as a time.
         """
         text = text.strip()
         if not text or text in notations.MISSING:
@@ -417,9 +417,9 @@ def clock_parser(fastest_ms: int) -> tuple[Callable[[str], object], set[str]]:
         try:
             return read(text)
         except LedgerError as exc:
-            if text[0].isdigit():
-                return Problem(str(exc))
-        try:  # the words are kept as a non-finisher's note: held to a note's limits
+            if not text[0].isalpha():  # meant as a time (`2:3x:00`, `-2:31:07`): what a time looks like
+                return Problem(str(exc) if text[0].isdigit() else f"{exc}, or DNF, DNS, DQ")
+        try:  # words (`aufgegeben`): kept as a non-finisher's note, so held to a note's limits
             return notations.Word(limits.text(text, "note", "words in a time cell"))
         except LedgerError as exc:
             return Problem(str(exc))
