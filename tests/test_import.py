@@ -424,6 +424,8 @@ def test_a_dry_run_checks_everything_and_writes_nothing(city, tmp_path):
     before = counts(city)
     result = import_(city, write(tmp_path, GOOD), "--dry-run")
     assert ok(result).startswith("Dry run, nothing written: importing would record 3 claims")
+    assert result.stderr == ("Columns: Place = position, Bib = bib, Name = name, Nat = nationality, YOB = birth_year, "
+                             "Gun Time = time, Chip Time = net_time, Status = status.\n")  # what a real run would read
     assert counts(city) == before
     bad = import_(city, write(tmp_path, BAD, "bad.csv"), "--dry-run")
     assert bad.exit_code == 1 and "bad.csv:3: bad position 'x'" in bad.stderr

@@ -690,7 +690,7 @@ def summary(report: ImportReport) -> str:
 def reading_lines(report: ImportReport) -> list[str]:
     """How the file was read: the columns used, those ignored and why, what was guessed, the rankings made."""
     lines = []
-    if report.guesses or report.rankings or report.reasons:
+    if report.guesses or report.rankings or report.reasons or report.dry_run:  # a dry run is for checking it
         lines.append("Columns: " + ", ".join(f"{column} = {field}" for column, field in report.used_columns) + ".")
     if report.reasons:
         lines.append("Ignored columns: " + "; ".join(f"{column} ({why})" for column, why in report.reasons)
