@@ -80,7 +80,6 @@ class ImportReport:
     rejected: int = 0
     new_athletes: int = 0
     linked: int = 0
-    ignored_columns: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0
     duplicates: list[identity.Duplicate] = field(default_factory=list)
@@ -633,7 +632,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         sources = source_row.slug if target is None or "sources" not in header else ", ".join(header["sources"])
         report = ImportReport(
             source.where, into, sources, request.dry_run, None, outcome.rows, problems.bad_lines,
-            outcome.new_athletes, outcome.linked, mapping.ignored, problems.warnings, problems.warning_count,
+            outcome.new_athletes, outcome.linked, problems.warnings, problems.warning_count,
             outcome.duplicates, outcome.duplicate_count, used_columns=mapping.pairs,
             reasons=tuple((c, target.said.get(c, why) if target is not None else why) for c, why in mapping.reasons),
             guesses=mapping.guesses + tuple(outcome.notes), rankings=target.made if target is not None else [])

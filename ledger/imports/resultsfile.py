@@ -104,14 +104,13 @@ def header_key(text: str) -> str:
 class Mapping:
     """Which column holds which field: `index[field]` is a column number, -1 when absent.
 
-    `ignored` pairs each unused column with why; `guesses` are what the header alone did not settle
+    `reasons` pairs each unused column with why; `guesses` are what the header alone did not settle
     (which of two time columns, a sex column holding places), said so that `--map` can override them.
     """
 
     header: tuple[str, ...]
     index: dict[str, int]
     pairs: tuple[tuple[str, str], ...]
-    ignored: tuple[str, ...]
     reasons: tuple[tuple[str, str], ...] = ()
     guesses: tuple[str, ...] = ()
     surname_first: bool = False  # names written `DUPONT Jean`: each read as `Jean DUPONT` (notations)
@@ -232,7 +231,6 @@ def resolve_mapping(header: Sequence[str], overrides: Sequence[str], where: str,
     used = {i: f for f, i in index.items() if i >= 0}
     ignored = tuple(i for i in range(len(header)) if i not in used)
     return Mapping(tuple(header), index, tuple((header[i], used[i]) for i in sorted(used)),
-                   tuple(header[i] for i in ignored),
                    tuple((_shown(header, i), reasons.get(i, "not a field the ledger keeps")) for i in ignored),
                    tuple(guesses), flip)
 
