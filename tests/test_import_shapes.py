@@ -458,3 +458,9 @@ def test_an_import_entry_from_outside_cannot_make_a_bad_category(city, db, made,
             session.rollback()
     finally:
         engine.dispose()
+
+
+def test_a_german_start_list_reads_name_beside_vorname_as_the_surname(city, tmp_path):
+    path = write(tmp_path, "Startnr;Name;Vorname;Nation\n12;Muster;Hans;GER\n31;Probe;Erika;SUI\n")
+    ok(city("entrants", "import", ULTRA, path, "--source", "timing"))
+    assert [e["name"] for e in as_json(city("entrants", ULTRA, "-f", "json"))] == ["Hans Muster", "Erika Probe"]
