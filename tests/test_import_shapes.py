@@ -185,8 +185,10 @@ BOSTON_2019 = ("Bib,Name,Age,M/F,City,State,Country,Citizen,,5K,10K,Half,Pace,Pr
                'F1,"Vance, Cora",33,F,Elmfield,,KEN,,,0:17:05,0:34:12,1:12:10,0:05:36,-,2:23:31,30,1,1\n')
 
 
-def test_a_gender_column_of_places_beside_m_f_is_ignored_and_said(city, tmp_path):
-    path = write(tmp_path, BOSTON_2019)
+@pytest.mark.parametrize("repeated", [False, True])
+def test_a_gender_column_of_places_beside_m_f_is_ignored_and_said(city, tmp_path, repeated):
+    lines = BOSTON_2019.splitlines(keepends=True)
+    path = write(tmp_path, "".join(lines[:2] + lines[:1] * repeated + lines[2:]))  # a header again: still places
     result = city("import", OPEN, path, "--source", "timing")
     ok(result)
     assert [(c["position"], c["time"]) for c in claims_of(city, OPEN)] == [(1, "2:07:57"), (30, "2:23:31")]
@@ -203,6 +205,7 @@ def test_a_gender_column_of_places_beside_m_f_is_ignored_and_said(city, tmp_path
     overridden = city("import", f"{ULTRA}/all", path, "--source", "timing", "--map", "Gender=sex")
     assert overridden.exit_code == 1
     assert f"{path}:2: unknown sex '1': expected M, F or X" in overridden.stderr
+    assert ("Guessed: the header line is repeated 1 time(s) further down: skipped." in said) is repeated
 
 
 # --- times --------------------------------------------------------------------------------------

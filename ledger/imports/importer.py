@@ -161,11 +161,14 @@ def _header(source: _Input) -> tuple[str, list[str]]:
 SAMPLE_ROWS = 200
 
 
-def _sample(source: _Input, delimiter: str) -> list[list[str]]:
-    """The first rows after the header: what the header's guesses are checked against, once per file."""
+def _sample(source: _Input, delimiter: str, columns: list[str]) -> list[list[str]]:
+    """The first rows after the header (the header repeated further down aside): what the header's
+    guesses are checked against, once per file."""
+    header = [c.strip() for c in columns]
     try:
         records = rankings.records_after_header(_lines(source.local), delimiter)
-        return [record for _, record in zip(range(SAMPLE_ROWS), records)]
+        return [record for _, record in zip(range(SAMPLE_ROWS), records)
+                if [v.strip() for v in record[:len(header)]] != header]
     except (UnicodeDecodeError, csv.Error):
         return []  # the pass over the rows names the line
 
@@ -554,7 +557,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
     with ExitStack() as stack:
         source = stack.enter_context(_input(request.path, stdin))
         delimiter, columns = _header(source)
-        sample = _sample(source, delimiter)
+        sample = _sample(source, delimiter, columns)
         mapping = resultsfile.resolve_mapping(columns, request.maps, source.where, sample)
         target = _Target(session, request, source, delimiter, columns, mapping, category, race_row, source_row) \
             if keyed else None
