@@ -322,6 +322,9 @@ def test_a_disputed_categorys_results_csv_imports_back_with_source_column(city, 
     ok(city("claim", OPEN, "--source", "state-tv", "--athlete", "Kim Song-hui", "--position", "1", "--time", "2:30:00"))
     ok(city("claim", OPEN, "--source", "gazette", "--athlete", "Anna Nowak", "--position", "1", "--time", "2:31:07"))
     ok(city("claim", OPEN, "--source", "gazette", "--unnamed", "a local runner", "--position", "2"))
+    ok(city("import", OPEN, write(tmp_path, "Place,Name,Time\n2,\"Berg, Eva\",2:32:00\n", "tv.csv"),
+            "--source", "state-tv"))
+    ok(city("athlete", "merge", "Eva Berg", "Berg, Eva"))  # its claim keeps the name state TV wrote
     original = as_json(city("results", OPEN, "-f", "json"))
     assert "disputed" in {p["verdict"] for p in original}
     exported = write(tmp_path, ok(city("results", OPEN, "-f", "csv")), "disputed.csv")
@@ -334,10 +337,12 @@ def test_a_disputed_categorys_results_csv_imports_back_with_source_column(city, 
     copy = as_json(city("results", f"{MARATHON}/copy", "-f", "json"))
 
     def shape(placings):
-        return [(p["position"], p["verdict"], sorted(((c["athlete"], c["unnamed"], c["source"], c["time"], c["status"],
-                                                       c["bib"]) for c in p["claims"]), key=repr)) for p in placings]
+        return [(p["position"], p["verdict"], sorted(((c["athlete"], c["as_written"], c["unnamed"], c["source"],
+                                                       c["time"], c["status"], c["bib"]) for c in p["claims"]),
+                                                     key=repr)) for p in placings]
 
     assert shape(copy) == shape(original)
+    assert ("Eva Berg", "Berg, Eva") in {(c["athlete"], c["as_written"]) for p in copy for c in p["claims"]}
     again = city("import", f"{MARATHON}/copy", exported, "--source-column", "source")
     assert again.exit_code == 1 and again.stderr.startswith("Error: ")
 

@@ -114,6 +114,7 @@ class Mapping:
     reasons: tuple[tuple[str, str], ...] = ()
     guesses: tuple[str, ...] = ()
     surname_first: bool = False  # names written `DUPONT Jean`: each read as `Jean DUPONT` (notations)
+    written: int = -1  # a results CSV's as_written column: the name as its source wrote it, where given
 
     def column(self, name: str) -> str:
         return self.header[self.index[name]]
@@ -229,10 +230,15 @@ def resolve_mapping(header: Sequence[str], overrides: Sequence[str], where: str,
         raise LedgerError(f"{where}: no result column (Place, Time, Chip Time or Status); "
                           "name one with --map COLUMN=FIELD")
     used = {i: f for f, i in index.items() if i >= 0}
+    written = keys.index("as written") if "as written" in keys and index["name"] >= 0 else -1
+    if written >= 0 and written not in forced:  # `results -f csv` gives it beside the athlete's name
+        used[written] = "name where given"
+    else:
+        written = -1
     ignored = tuple(i for i in range(len(header)) if i not in used)
     return Mapping(tuple(header), index, tuple((header[i], used[i]) for i in sorted(used)),
                    tuple((_shown(header, i), reasons.get(i, "not a field the ledger keeps")) for i in ignored),
-                   tuple(guesses), flip)
+                   tuple(guesses), flip, written)
 
 
 def _shown(header: Sequence[str], i: int) -> str:
@@ -521,7 +527,7 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
     unsafe = limits.UNSAFE.search
     width, line_end = len(reading.mapping.header), reader.line_num
     keyed, part_of = reading.keyed, reading.part
-    flip = reading.mapping.surname_first
+    flip, i_written = reading.mapping.surname_first, reading.mapping.written
     if keyed:  # places restart in each ranking: every place is checked in its own ranking
         place_lines = array("i")
     by_source = keyed and reading.parts.source >= 0
@@ -533,6 +539,8 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
             continue
         record.append("")  # an absent field (index -1) reads as empty
         name = record[i_name].strip() if i_name >= 0 else f"{record[i_first].strip()} {record[i_last].strip()}".strip()
+        if i_written >= 0:
+            name = record[i_written].strip() or name
         if flip:
             name = notations.surname_first(name) or name
         text = record[i_pos]  # up to 9 plain digits is a placing within every bound; the rest is parsed
