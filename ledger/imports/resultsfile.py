@@ -419,6 +419,12 @@ def clock_parser(fastest_ms: int) -> tuple[Callable[[str], object], set[str]]:
         if said is not None:
             return said
         try:
+            found = parse_time(text)  # most times: as the ledger writes them, and possible for the race
+            if found.ms >= fastest_ms:
+                return found
+        except LedgerError:
+            pass
+        try:
             return read(text)
         except LedgerError as exc:
             if not text[0].isalpha():  # meant as a time (`2:3x:00`, `-2:31:07`): what a time looks like
@@ -528,6 +534,7 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
     width, line_end = len(reading.mapping.header), reader.line_num
     keyed, part_of = reading.keyed, reading.part
     flip, i_written = reading.mapping.surname_first, reading.mapping.written
+    renaming, part = flip or i_written >= 0, None
     if keyed:  # places restart in each ranking: every place is checked in its own ranking
         place_lines = array("i")
     by_source = keyed and reading.parts.source >= 0
@@ -539,10 +546,11 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
             continue
         record.append("")  # an absent field (index -1) reads as empty
         name = record[i_name].strip() if i_name >= 0 else f"{record[i_first].strip()} {record[i_last].strip()}".strip()
-        if i_written >= 0:
-            name = record[i_written].strip() or name
-        if flip:
-            name = notations.surname_first(name) or name
+        if renaming:  # a results CSV's as_written, names written SURNAME First
+            if i_written >= 0:
+                name = record[i_written].strip() or name
+            if flip:
+                name = notations.surname_first(name) or name
         text = record[i_pos]  # up to 9 plain digits is a placing within every bound; the rest is parsed
         if len(text) < 10 and text.isdecimal() and text[0] in "123456789":
             position = int(text)
@@ -568,10 +576,11 @@ def _rows(reader, reading: _Reading) -> Iterator[Row]:
                 reading.refuse(line, found, record[:-1])
                 continue
             name, unnamed, status, position, time, net, nationality, born, sex, bib = found
-        part = part_of(record) if keyed else None
-        if part.__class__ is str:
-            reading.refuse(line, [part], record[:-1])
-            continue
+        if keyed:
+            part = part_of(record)
+            if part.__class__ is str:
+                reading.refuse(line, [part], record[:-1])
+                continue
         bib = bib.strip() or None
         if bib is not None:
             number = int(bib) if bib.isascii() and bib.isdigit() and bib[0] != "0" else _ARRAY_LIMIT
