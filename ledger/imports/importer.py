@@ -490,16 +490,12 @@ class _Target:
                 written.setdefault(record[column].strip().casefold(), record[column].strip())
         if not written:
             raise LedgerError(f"{source.where}: the column {columns[column]!r} names no source")
-        slugs = []
-        for index, (key, text) in enumerate(written.items()):
-            row = lookup.find(session, Source, text)
-            self.parts.sources[key] = index
-            slugs.append(row.slug)
-            if self.first_source is None:
-                self.first_source = row
-        self.header["sources"] = slugs
+        found = [lookup.find(session, Source, text) for text in written.values()]
+        self.parts.sources.update((key, index) for index, key in enumerate(written))
+        self.first_source = self.first_source or found[0]
+        self.header["sources"] = [row.slug for row in found]
+        self.source_ids = [row.id for row in found]
         self.extra_columns.append("source")
-        self.source_ids = [lookup.find(session, Source, slug).id for slug in slugs]
 
     def number(self, session: Session) -> None:
         """The ids of the categories the entry makes, taken under the chain's lock (as its claims' are)."""
