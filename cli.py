@@ -1328,7 +1328,8 @@ def head(ctx: click.Context, fmt: str) -> None:
 
 @cli.command()
 @click.option("--head", "published", metavar="SEQ:HASH",
-              help="A head published earlier: check it is still in the chain at that seq.")
+              help="A head published earlier (as `raceledger head` prints it, or its hash's first 12 or more hex "
+                   "digits): check it is still in the chain at that seq.")
 @click.option("--deep", is_flag=True, help="Also replay the journal into a scratch database and compare "
                                            "every derived table row by row.")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -1339,7 +1340,9 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
 
     \b
     Example:
-        raceledger verify --head 1234:5f0c...e9 --deep
+        published=$(raceledger head)        # publish it; later:
+        raceledger verify --head "$published" --deep
+        raceledger verify --head "$(raceledger head | sed -E 's/(:.{12}).*/\\1/')"   # 12 hex digits do
     """
     from ledger.journal import verify as checking
 
@@ -1531,9 +1534,15 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
 
 
 @cli.command("import")
-@click.argument("category", metavar="CATEGORY")
+@click.argument("category", metavar="CATEGORY|RACE")
 @click.argument("file", metavar="FILE")
-@click.option("--source", required=True, metavar="SLUG", help="Who published the file (e.g. the timing company).")
+@click.option("--source", metavar="SLUG", help="Who published the file (e.g. the timing company).")
+@click.option("--split-by", metavar="COLUMN|section",
+              help="Into a RACE: one ranking per value of COLUMN (a course, a competition, a sex), or per part of "
+                   "the file a repeated header starts (section): each a category of the race, made if missing.")
+@click.option("--source-column", metavar="COLUMN",
+              help="Each row's source from COLUMN (existing source slugs), instead of --source: a results CSV of a "
+                   "disputed category goes back in.")
 @click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
               help="Read COLUMN as FIELD (position, bib, name, first_name, last_name, sex, nationality, "
                    "birth_year, time, net_time, status, or ignore); repeatable.")
@@ -1553,10 +1562,25 @@ def echo_capped(lines: list[str], more: int, what: str) -> None:
                    "not --source's own; --url and --published are then that source's.")
 @click.pass_context
 @pauses_collector
-def import_results(ctx: click.Context, category: str, file: str, source: str, maps: tuple[str, ...],
+def import_results(ctx: click.Context, category: str, file: str, source: str | None, split_by: str | None,
+                   source_column: str | None, maps: tuple[str, ...],
                    dry_run: bool, skip_invalid: bool, rejects: str | None, again: bool, supersedes: bool,
                    url: str | None, published: str | None, via: str | None) -> None:
     """Import a results file (CSV or TSV, `-` for stdin): one journal entry, one claim per row.
+
+    Headers are read as a person reads them, in English, German or French (Platz, Startnr, Laufzeit
+    beside a Zielzeit clock time; Clt, Dossard, Nom, Temps, TpsNet); places as 3, 3., 3 / 4660, DSQ
+    or -; times as 2:08:39, 2:08:39,5, 128.65 (decimal minutes), 2h08m39s, over 24 hours, and 2:31 as
+    h:mm where m:ss would beat the world record for the race's distance; names SURNAME First as
+    First SURNAME. Words in a non-finisher's time cell (aufgegeben) are no time; fields past the
+    header (extra splits) are ignored: both with a warning. The importer says which columns it
+    used, which it ignored and why, and what it guessed (which of two time columns, a Gender column
+    holding places); --map overrides a guess.
+
+    A file of several rankings goes into a RACE, one category per ranking, made if missing (its
+    slug from the ranking's name): --split-by COLUMN, --split-by section (parts a repeated header
+    starts), or on its own where places carry different ranking sizes (3 / 22672 and 1 / 29).
+    --source-column puts a results CSV of a disputed category back, each row under its source.
 
     A file with any bad row imports nothing and every bad line is shown as FILE:LINE: message.
     A row links to the race's runner with its bib when the name fits (any order), else to an
@@ -1567,21 +1591,30 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
     \b
     Example:
         raceledger import city-2025/marathon/open-women results.csv --source timing
-        raceledger import city-2025/marathon/open-women - --source timing --map "Zeit=time" < zeit.tsv
+        raceledger import city-2025/marathon/open-women - --source timing --map "Gender=sex" < export.tsv
         raceledger import city-2025/marathon/open-women final.csv --source timing --supersedes
+        raceledger import city-2025/marathon ergebnisse.csv --source timing --split-by Wertung
+        raceledger import city-2025/marathon boston-style.csv --source timing   # places 3 / 22672
+        raceledger results city-2025/marathon/open-women -f csv > disputed.csv
+        raceledger import city-2025/marathon/copy disputed.csv --source-column source
     """
     from ledger.imports.importer import (
         ImportFailed,
         ImportRequest,
         duplicate_lines,
         import_file,
+        reading_lines,
         summary,
     )
 
     if dry_run and rejects:
         raise click.UsageError("--rejects writes a file; --dry-run writes nothing: drop one", ctx)
-    request = ImportRequest(category, source, file, maps, dry_run, skip_invalid, rejects, again, url, published, via,
-                            supersedes)
+    if source and source_column:
+        raise click.UsageError("--source-column reads each row's source from the file: drop --source", ctx)
+    if not source and not source_column:
+        raise click.UsageError("name the file's source: --source SLUG (or --source-column COLUMN)", ctx)
+    request = ImportRequest(category, source or "", file, maps, dry_run, skip_invalid, rejects, again, url, published,
+                            via, supersedes, split_by, source_column)
     stdin = sys.stdin.buffer if file == "-" else None
     try:
         if dry_run:
@@ -1595,9 +1628,8 @@ def import_results(ctx: click.Context, category: str, file: str, source: str, ma
         echo_capped(failed.problems, failed.more, "problems")
         raise
     echo_capped(report.warnings, report.warning_count - len(report.warnings), "warnings")
-    if report.ignored_columns:
-        click.echo(visible(f"Ignored columns: {', '.join(report.ignored_columns)} (read one with --map COLUMN=FIELD)."),
-                   err=True)
+    for line in reading_lines(report):
+        click.echo(visible(line), err=True)
     click.echo(visible(summary(report)))
     if report.duplicates:
         click.echo(f"Possible duplicates ({report.duplicate_count}); if one is the same person, merge them with "

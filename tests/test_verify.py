@@ -300,3 +300,62 @@ def test_the_chain_check_holds_no_memory_per_entry():
         return found
 
     assert peak(20_000) < peak(2_000) + 64 * 1024
+
+
+# --- abbreviated heads, and examples that work on any ledger (issue 22 point 2) ----------------------
+
+
+def test_an_abbreviated_head_of_12_or_more_hex_digits_verifies(demo):
+    seq, digest = demo("head").stdout.strip().split(":")
+    for given in (f"{seq}:{digest[:12]}", f"{seq}:{digest[:12].upper()}...", f"{seq}:{digest[:40]}"):
+        done = verify(demo, "--head", given)
+        assert done.exit_code == 0, (given, done.stderr)
+
+
+def test_an_abbreviated_head_not_in_the_chain_names_the_seq(demo):
+    seq, digest = demo("head").stdout.strip().split(":")
+    wrong = ("0" if digest[0] != "0" else "1") + digest[1:12]
+    done = verify(demo, "--head", f"{seq}:{wrong}")
+    assert done.exit_code == 1
+    assert done.stdout.startswith(f"entry {seq}: the published head {seq}:{wrong}... is not in the chain")
+
+
+@pytest.mark.parametrize("digits", [1, 4, 11])
+def test_a_head_shorter_than_12_hex_digits_is_refused(demo, digits):
+    seq, digest = demo("head").stdout.strip().split(":")
+    value = f"{seq}:{digest[:digits]}"
+    done = verify(demo, "--head", value)
+    assert done.exit_code == 1 and done.stdout == ""
+    assert done.stderr == (f"Error: bad --head {value!r}: expected SEQ:HASH as printed by raceledger head, "
+                           f"e.g. 12:{'3f' * 32}, or the hash's first 12 or more hex digits, e.g. 12:{'3f' * 6}\n")
+
+
+def _shell_examples(text: str) -> list[str]:
+    return [line.split("#")[0].strip() for line in text.splitlines()
+            if "raceledger head" in line or "verify --head" in line]
+
+
+def test_the_readme_and_help_examples_that_need_a_head_take_it_from_raceledger_head(tmp_path):
+    """Run as written, in a shell, on a ledger of their own: no example carries a made-up hash."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from cli import cli
+
+    root = Path(__file__).resolve().parent.parent
+    readme = _shell_examples((root / "README.md").read_text(encoding="utf-8"))
+    helped = _shell_examples(CliRunner().invoke(cli, ["verify", "--help"], prog_name="raceledger").stdout)
+    assert any("verify --head" in line for line in readme) and any("verify --head" in line for line in helped)
+    for line in readme + helped:
+        assert not re.search(r"--head [0-9]", line), line
+    commands = [line for line in readme + helped if line.startswith(("raceledger", "published="))]
+    script = "set -e\nraceledger demo > /dev/null\n" + "\n".join(commands)
+    env = {**os.environ, "RACELEDGER_DB": str(tmp_path / "ledger.db"),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("Verified ") == sum("verify --head" in line for line in commands) == 3

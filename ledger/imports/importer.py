@@ -31,7 +31,7 @@ from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Category, Claim, Event, ImportFile, Race, Source
 from ledger.core.names import name_key
 from ledger.core.progress import Progress, silent
-from ledger.imports import identity, resultsfile, supersede
+from ledger.imports import identity, rankings, resultsfile, supersede
 from ledger.journal import bodies, chain
 from ledger.projection import lookup
 from ledger.projection.bibs import RaceBibs
@@ -65,6 +65,8 @@ class ImportRequest:
     published: str | None = None
     via: str | None = None  # the source that republished the file, when it is not the claimant's own
     supersedes: bool = False  # the file is the source's whole current word on the category (imports.supersede)
+    split_by: str | None = None  # a column, or "section": one ranking (category of the race) per value
+    source_column: str | None = None  # a column holding each row's source (a results CSV of a disputed category)
 
 
 @dataclass
@@ -78,7 +80,6 @@ class ImportReport:
     rejected: int = 0
     new_athletes: int = 0
     linked: int = 0
-    ignored_columns: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
     warning_count: int = 0
     duplicates: list[identity.Duplicate] = field(default_factory=list)
@@ -86,6 +87,10 @@ class ImportReport:
     names: dict[int, str] = field(default_factory=dict)
     kept: int = 0  # --supersedes: the source's claims the file repeats, left as they are
     withdrawn: int = 0  # ... and those it changes or leaves out, withdrawn as corrections
+    used_columns: tuple[tuple[str, str], ...] = ()
+    reasons: tuple[tuple[str, str], ...] = ()  # each ignored column, and why
+    guesses: tuple[str, ...] = ()  # what the importer decided that the header alone did not say
+    rankings: list[tuple[str, int, bool]] = field(default_factory=list)  # category slug, rows, made now
 
 
 class ImportFailed(LedgerError):
@@ -153,6 +158,21 @@ def _header(source: _Input) -> tuple[str, list[str]]:
     raise LedgerError(f"{source.where}: the file is empty; expected a header line, then one line per result")
 
 
+SAMPLE_ROWS = 200
+
+
+def _sample(source: _Input, delimiter: str, columns: list[str]) -> list[list[str]]:
+    """The first rows after the header (the header repeated further down aside): what the header's
+    guesses are checked against, once per file."""
+    header = [c.strip() for c in columns]
+    try:
+        records = rankings.records_after_header(_lines(source.local), delimiter)
+        return [record for _, record in zip(range(SAMPLE_ROWS), records)
+                if [v.strip() for v in record[:len(header)]] != header]
+    except (UnicodeDecodeError, csv.Error):
+        return []  # the pass over the rows names the line
+
+
 class _Counted(io.RawIOBase):
     """A binary file that reports how many bytes have been read (for a progress bar)."""
 
@@ -216,6 +236,8 @@ class _Outcome:
     duplicate_count: int = 0
     sha256: str = ""
     repeated: int = 0  # rows giving a placing the source already claims in the category
+    notes: list[str] = field(default_factory=list)  # what reading the times assumed (resultsfile.rows)
+    hints: list[str] = field(default_factory=list)  # why clashing places may be several rankings
 
 
 def _decoded(rows: Iterator[list[Any]], source: _Input) -> Iterator[list[Any]]:
@@ -262,6 +284,7 @@ class _Plan:
     bibs: RaceBibs
     claimed: frozenset[int]  # the positions the source's live claims in the category give
     superseding: Callable[[], supersede.Superseding] | None = None
+    parts: rankings.Parts | None = None  # several rankings or sources: each row's indexes (see rankings)
 
 
 class _Pass:
@@ -270,7 +293,7 @@ class _Pass:
     def __init__(self, plan: _Plan, refused: frozenset[int]) -> None:
         self.source, self.delimiter, self.mapping, self.race = plan.source, plan.delimiter, plan.mapping, plan.race
         self.directory, self.header, self.refused = plan.directory, plan.header, refused
-        self.bibs, self.claimed = plan.bibs, plan.claimed
+        self.bibs, self.claimed, self.parts = plan.bibs, plan.claimed, plan.parts
         self.own = plan.superseding() if plan.superseding is not None else None
 
     def run(self, spool: _Spool | None, reject, advance) -> _Outcome:
@@ -284,17 +307,23 @@ class _Pass:
         by_bib = self.bibs.athlete if self.bibs.by_bib else None
         claimed, own = self.claimed, self.own
         held_rows = 0
+        columns = self.header["columns"]
+        src_at = columns.index("source") if "source" in columns else -1
+        made: dict[tuple, list[tuple[int, set[int]]]] = {}
         with open(self.source.local, "rb") as raw:
             binary = io.BufferedReader(_Counted(raw, advance), READ_BLOCK) if advance else raw
             text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-            for row in _decoded(resultsfile.rows(text, self.delimiter, self.mapping, self.race, out.problems, reject),
-                                self.source):
+            rows = resultsfile.rows(text, self.delimiter, self.mapping, self.race, out.problems, reject, self.parts,
+                                    out.notes, out.hints)
+            for row in _decoded(rows, self.source):
                 held = by_bib(row[2], row[3]) if by_bib is not None and row[2] is not None and not row[4] else None
                 if row[4]:
                     row[4] = None
                 elif held is not None:  # the race's runner with this bib, whichever source named them
                     row[4] = held
                     held_rows += 1
+                elif src_at >= 0:
+                    next_athlete = self._of_sources(row, src_at, match, linked_by, made, next_athlete)
                 else:
                     candidate = match(name_key(row[3]), row[5], row[6]) if match is not None else 0
                     if candidate > 0 and self.bibs.holds_other_bib(candidate, row[2]):
@@ -328,6 +357,25 @@ class _Pass:
         out.new_athletes = next_athlete - first_athlete
         return out
 
+    def _of_sources(self, row: list[Any], src_at: int, match, linked_by: dict, made: dict, next_athlete: int) -> int:
+        """--source-column: rows of different sources naming one athlete are one athlete (each source
+        names an athlete once); an existing athlete is linked as for one source. Returns the next new id."""
+        key = name_key(row[3])
+        candidate = match(key, row[5], row[6]) if match is not None else 0
+        if candidate > 0 and (candidate, row[src_at]) not in linked_by:
+            linked_by[(candidate, row[src_at])] = row[0]
+            row[4] = candidate
+            return next_athlete
+        same = made.setdefault((key, row[5], row[6]), [])
+        for athlete, sources in same:
+            if row[src_at] not in sources:
+                sources.add(row[src_at])
+                row[4] = athlete
+                return next_athlete
+        same.append((next_athlete, {row[src_at]}))
+        row[4] = next_athlete
+        return next_athlete + 1
+
     def _review(self, out: _Outcome, row: list[Any], candidate: int) -> None:
         """Note a new athlete that may be someone the ledger knows (never linked: see identity)."""
         key = name_key(row[3])
@@ -347,6 +395,124 @@ class _Pass:
 
 
 # --- the import ---------------------------------------------------------------------------------
+
+
+def _race_of_race(session: Session, race: Race) -> tuple[int, int]:
+    distance, date = session.execute(
+        select(Race.distance_m, Event.date).join(Event, Race.event_id == Event.id).where(Race.id == race.id)).one()
+    return distance, date.year
+
+
+class _Target:
+    """Where the rows of a file of several rankings or sources go: the race's categories (made if
+    missing) and the sources, listed in the entry's header; each row carries its indexes."""
+
+    def __init__(self, session: Session, request: ImportRequest, source: _Input, delimiter: str, columns: list[str],
+                 mapping: resultsfile.Mapping, category: Category | None, race: Race, source_row: Source | None):
+        self.parts = rankings.Parts(position=mapping.index["position"])
+        self.header: dict[str, Any] = {}
+        self.extra_columns: list[str] = []
+        self.made: list[tuple[str, int, bool]] = []
+        self.said: dict[str, str] = {}  # why a column the rows do not read is still used
+        self.source_ids: list[int] = []
+        self.new: list[dict[str, Any]] = []  # the categories the entry makes: numbered once the chain is locked
+        self.first_category, self.first_source = category, source_row
+        if request.supersedes:
+            raise LedgerError("--supersedes takes one source's word on one category: it goes with neither "
+                              "--split-by, --source-column nor a race")
+        if category is not None and request.split_by:
+            raise LedgerError(f"--split-by makes one category per ranking under a race: give the race "
+                              f"{race.slug!r}, not the category {category.slug!r}")
+        if request.via and request.source_column:
+            raise LedgerError("--via names who republished one source's file: with --source-column each row has "
+                              "its own source; drop --via")
+        if category is None:
+            self._rankings(session, request, source, delimiter, columns, mapping, race)
+        if request.source_column:
+            self._sources(session, request, source, delimiter, columns)
+
+    def _column(self, columns: list[str], name: str, option: str, where: str) -> int:
+        keys = [resultsfile.header_key(c) for c in columns]
+        if resultsfile.header_key(name) not in keys:
+            raise LedgerError(f"bad {option} {name!r}: {where} has no such column; its columns are "
+                              + ", ".join(repr(c) for c in columns))
+        return keys.index(resultsfile.header_key(name))
+
+    def _records(self, source: _Input, delimiter: str):
+        try:
+            yield from rankings.records_after_header(_lines(source.local), delimiter)
+        except UnicodeDecodeError:
+            raise resultsfile.not_utf8(source.where, resultsfile.first_bad_line(source.local)) from None
+        except csv.Error as exc:
+            raise LedgerError(f"{source.where}: {exc}") from None
+
+    def _rankings(self, session: Session, request: ImportRequest, source: _Input, delimiter: str,
+                  columns: list[str], mapping: resultsfile.Mapping, race: Race) -> None:
+        split = request.split_by
+        if split is None:
+            self.parts.category = rankings.SIZE
+        elif split.strip().casefold() == rankings.SECTION:
+            self.parts.category = rankings.SECTION
+        else:
+            self.parts.category = self._column(columns, split, "--split-by", source.where)
+            self.said[columns[self.parts.category]] = "its values name the rankings (--split-by)"
+        found = rankings.scan(self._records(source, delimiter), columns, self.parts, mapping.index["bib"])
+        if split is None and len(found) < 2:
+            raise LedgerError(f"{request.category} is a race: name one of its categories (RACE/CATEGORY), or split "
+                              "the file into one category per ranking with --split-by COLUMN (or section)")
+        if not found:
+            raise LedgerError(f"{source.where}: no rows to import")
+        listed, slugs = [], set()
+        for index, ranking in enumerate(found):
+            slug = f"{race.slug}/{rankings.slug_of(ranking.name)}"
+            while slug in slugs:
+                slug += "-2"
+            slugs.add(slug)
+            existing = session.execute(select(Category).where(Category.slug == slug)).scalar()
+            if existing is not None:
+                existing = lookup.claimable(session, slug)  # a derived category's places are a view
+            entry = {"slug": limits.text(slug, "slug"), "name": limits.text(ranking.name, "name")}
+            if existing is None:
+                self.new.append(entry)
+            elif self.first_category is None:
+                self.first_category = existing
+            listed.append(entry)
+            self.parts.categories[ranking.key] = index
+            self.made.append((slug, ranking.rows, existing is None))
+        self.header.update(race=race.slug, categories=listed)
+        self.extra_columns.append("category")
+
+    def _sources(self, session: Session, request: ImportRequest, source: _Input, delimiter: str,
+                 columns: list[str]) -> None:
+        self.parts.source = column = self._column(columns, request.source_column, "--source-column", source.where)
+        self.said[columns[column]] = "each row's source (--source-column)"
+        written: dict[str, str] = {}
+        for record in self._records(source, delimiter):
+            if column < len(record) and record[column].strip():
+                written.setdefault(record[column].strip().casefold(), record[column].strip())
+        if not written:
+            raise LedgerError(f"{source.where}: the column {columns[column]!r} names no source")
+        found = [lookup.find(session, Source, text) for text in written.values()]
+        self.parts.sources.update((key, index) for index, key in enumerate(written))
+        self.first_source = self.first_source or found[0]
+        self.header["sources"] = [row.slug for row in found]
+        self.source_ids = [row.id for row in found]
+        self.extra_columns.append("source")
+
+    def number(self, session: Session) -> None:
+        """The ids of the categories the entry makes, taken under the chain's lock (as its claims' are)."""
+        first = chain.next_id(session, Category.id)
+        for offset, entry in enumerate(self.new):
+            entry["id"] = first + offset
+
+    def check_empty(self, session: Session, category: Category, again: bool) -> None:
+        """--source-column into a category: a results CSV goes back into a category that holds none of its
+        sources' claims (else every claim would be there twice), unless --again says so on purpose."""
+        held = session.execute(select(Source.slug).join(Claim, Claim.source_id == Source.id).where(
+            Claim.category_id == category.id, Claim.source_id.in_(self.source_ids)).distinct()).scalars().all()
+        if held and not again:
+            raise LedgerError(f"{category.slug} already holds claims from {', '.join(sorted(held))}: import a "
+                              "results file with --source-column into a category without them (or add --again)")
 
 
 def _race_of(session: Session, category: Category) -> resultsfile.Race:
@@ -380,21 +546,31 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
     """Import one results file as one journal entry (or, with dry_run, only check it)."""
     _check_request(request)
     citation = _citation(request)
-    category = lookup.claimable(session, request.category)
-    source_row = lookup.find(session, Source, request.source)
+    keyed = bool(request.split_by or request.source_column) or request.category.count("/") == 1
+    category = None if keyed and request.category.count("/") == 1 else lookup.claimable(session, request.category)
+    race_row = lookup.find(session, Race, request.category.rsplit("/", 1)[0] if category else request.category)
+    if not request.source and not request.source_column:
+        raise LedgerError("name the file's source with --source SLUG (or, a column per row, --source-column COLUMN)")
+    source_row = lookup.find(session, Source, request.source) if request.source else None
     with ExitStack() as stack:
         source = stack.enter_context(_input(request.path, stdin))
-        earlier = _already_imported(session, source.sha256, category, source_row)
+        delimiter, columns = _header(source)
+        sample = _sample(source, delimiter, columns)
+        mapping = resultsfile.resolve_mapping(columns, request.maps, source.where, sample)
+        target = _Target(session, request, source, delimiter, columns, mapping, category, race_row, source_row) \
+            if keyed else None
+        into_race = category is None
+        if target is not None:
+            category, source_row = target.first_category, target.first_source
+        earlier = _already_imported(session, source.sha256, category, source_row) if category is not None else None
         if earlier is not None and not request.again and not request.supersedes:
             raise LedgerError(f"{source.where} was already imported into {category.slug} from {source_row.slug} "
                               f"(journal entry {earlier}, SHA-256 {source.sha256[:12]}...); "
                               "to import it again, add --again")
-        delimiter, columns = _header(source)
-        mapping = resultsfile.resolve_mapping(columns, request.maps, source.where)
         directory = identity.Directory(session)
         previous = chain.reserve(session) if not request.dry_run else chain.head(session)
         header = {
-            "category": category.slug, "source": source_row.slug, "citation": citation,
+            "category": None if into_race else category.slug, "source": source_row.slug, "citation": citation,
             **lookup.via(session, request.via, source_row.slug),
             "file": {"name": limits.text(source.name, "file name", "results file name"), "sha256": source.sha256,
                      "bytes": source.size},
@@ -403,11 +579,24 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             "first_claim_id": chain.next_id(session, Claim.id),
             "first_athlete_id": chain.next_id(session, Athlete.id),
         }
-        own = supersede.Superseding(session, category.id, source_row.id)
-        plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header,
-                     RaceBibs(session, category.race_id), frozenset(own.positions),
-                     (lambda: supersede.Superseding(session, category.id, source_row.id)) if request.supersedes
-                     else None)
+        if target is not None:
+            target.number(session)
+            if into_race:
+                del header["category"]
+            else:
+                target.check_empty(session, category, request.again)
+            header.update(target.header)
+            header["columns"] = list(IMPORT_COLUMNS) + target.extra_columns
+            own = supersede.Superseding(session, -1, source_row.id)
+            plan = _Plan(source, delimiter, columns, mapping, resultsfile.Race(*_race_of_race(session, race_row),
+                         None if into_race else category.sex),
+                         directory, header, RaceBibs(session, race_row.id), frozenset(), None, target.parts)
+        else:
+            own = supersede.Superseding(session, category.id, source_row.id)
+            plan = _Plan(source, delimiter, columns, mapping, _race_of(session, category), directory, header,
+                         RaceBibs(session, category.race_id), frozenset(own.positions),
+                         (lambda: supersede.Superseding(session, category.id, source_row.id)) if request.supersedes
+                         else None)
         stack.enter_context(bulk.sqlite_cache(session))
         # A dry run writes no file: its report counts the rows --rejects would get.
         writes_rejects = request.rejects and not request.dry_run
@@ -427,7 +616,8 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         if problems.error_count and not request.skip_invalid:
             raise ImportFailed(
                 f"{source.where}: {problems.bad_lines} bad row{'s' if problems.bad_lines != 1 else ''}; nothing was "
-                "imported (fix them, or import the good rows with --skip-invalid --rejects FILE)",
+                "imported (fix them, or import the good rows with --skip-invalid --rejects FILE)"
+                + "".join(f"; {hint}" for hint in outcome.hints),
                 problems.errors, problems.error_count, problems.warnings)
         if outcome.repeated and not request.again and not request.supersedes:
             raise supersede.refuse_repeats(source.where, outcome.repeated, source_row.slug, category.slug)
@@ -439,10 +629,14 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
         elif outcome.rows == 0:
             raise LedgerError(f"{source.where}: no rows to import"
                               + (f" ({problems.bad_lines} rejected)" if problems.bad_lines else ""))
+        into = category.slug if target is None or "categories" not in header else race_row.slug
+        sources = source_row.slug if target is None or "sources" not in header else ", ".join(header["sources"])
         report = ImportReport(
-            source.where, category.slug, source_row.slug, request.dry_run, None, outcome.rows, problems.bad_lines,
-            outcome.new_athletes, outcome.linked, mapping.ignored, problems.warnings, problems.warning_count,
-            outcome.duplicates, outcome.duplicate_count)
+            source.where, into, sources, request.dry_run, None, outcome.rows, problems.bad_lines,
+            outcome.new_athletes, outcome.linked, problems.warnings, problems.warning_count,
+            outcome.duplicates, outcome.duplicate_count, used_columns=mapping.pairs,
+            reasons=tuple((c, target.said.get(c, why) if target is not None else why) for c, why in mapping.reasons),
+            guesses=mapping.guesses + tuple(outcome.notes), rankings=target.made if target is not None else [])
         if request.supersedes:
             report.withdrawn = withdrawing
             report.kept = len(own.withdrawn()) - withdrawing
@@ -491,6 +685,22 @@ def summary(report: ImportReport) -> str:
     kept = (f"; {report.kept} of the source's claims kept, {report.withdrawn} withdrawn as corrections"
             if report.kept or report.withdrawn else "")
     return f"Imported {what} as journal entry {report.seq}: {athletes}{rejected}{kept}."
+
+
+def reading_lines(report: ImportReport) -> list[str]:
+    """How the file was read: the columns used, those ignored and why, what was guessed, the rankings made."""
+    lines = []
+    if report.guesses or report.rankings or report.reasons or report.dry_run:  # a dry run is for checking it
+        lines.append("Columns: " + ", ".join(f"{column} = {field}" for column, field in report.used_columns) + ".")
+    if report.reasons:
+        lines.append("Ignored columns: " + "; ".join(f"{column} ({why})" for column, why in report.reasons)
+                     + " (read one with --map COLUMN=FIELD).")
+    lines.extend(f"Guessed: {guess}." for guess in report.guesses)
+    made_by = "would be made by the import" if report.dry_run else "made by this import"
+    for slug, rows, made in report.rankings:
+        lines.append(f"Ranking {slug}: {rows} row{'s' if rows != 1 else ''}"
+                     + (f" (category {made_by})." if made else "."))
+    return lines
 
 
 def duplicate_lines(report: ImportReport) -> list[str]:

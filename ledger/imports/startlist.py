@@ -48,6 +48,8 @@ def columns(header: list[str], where: str) -> Columns:
         found = _ALIAS_TO_FIELD.get(resultsfile.header_key(text))
         if found is not None and index[found] < 0:
             index[found] = i
+    if index["name"] >= 0 and index["first_name"] >= 0 and index["last_name"] < 0:  # `Name` beside `Vorname`
+        index["last_name"], index["name"] = index["name"], -1
     if index["bib"] < 0:
         raise LedgerError(f"{where}: no bib column (Bib, No, Number); a start list gives each runner's bib")
     if index["name"] < 0 and index["first_name"] < 0 and index["last_name"] < 0:

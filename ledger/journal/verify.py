@@ -23,7 +23,10 @@ from ledger.journal.chain import body_pieces, entry_tuples
 
 # Enough to locate any tampering; a wholly rewritten ledger should not fill memory with complaints.
 MAX_PROBLEMS = 100
-_HEAD = re.compile(r"^(\d+):([0-9a-f]{64})$")
+# A head as `raceledger head` prints it, or abbreviated to its first 12+ hex digits (`25:5b0a9c41d2e7...`):
+# 48 bits are past any chance collision a ledger meets, and short enough to read aloud or print.
+_HEAD = re.compile(r"^(\d+):([0-9a-f]{12,64})(?:\.\.\.|\u2026)?$")
+SHORTEST_HEAD = 12
 # The append-only triggers of the tables holding the journal (0002: journal; 0003: journal_chunk).
 _TRIGGERS = {"sqlite": tuple(f"{t}_no_{a}" for t in ("journal", "journal_chunk") for a in ("update", "delete")),
              "postgresql": tuple(f"{t}_{a}" for t in ("journal", "journal_chunk") for a in ("append_only", "no_truncate"))}
@@ -75,16 +78,18 @@ class Report:
 
 
 def parse_head(value: str) -> Head:
-    """`SEQ:HASH` as `raceledger head` prints it."""
+    """`SEQ:HASH` as `raceledger head` prints it, or with the hash's first 12 or more hex digits."""
     match = _HEAD.match(value.strip().lower())
     if not match:
         raise LedgerError(f"bad --head {value!r}: expected SEQ:HASH as printed by raceledger head, "
-                          "e.g. 12:" + "3f" * 32)
+                          f"e.g. 12:{'3f' * 32}, or the hash's first {SHORTEST_HEAD} or more hex digits, "
+                          f"e.g. 12:{'3f' * (SHORTEST_HEAD // 2)}")
     return Head(int(match.group(1)), match.group(2))
 
 
 def format_head(head: Head) -> str:
-    return f"{head.seq}:{head.hash}"
+    """The head as given: an abbreviated hash shows it is one (`12:3f3f3f3f3f3f...`)."""
+    return f"{head.seq}:{head.hash}" + ("..." if len(head.hash) < 64 else "")
 
 
 class ChainCheck:
@@ -124,7 +129,7 @@ class ChainCheck:
                                  "changed, or it was moved from another seq")
         if linked and prev_hash != last_hash:
             self._broken_link(seq)
-        if seq == self.published_seq and entry_hash != self.published.hash:
+        if seq == self.published_seq and not entry_hash.startswith(self.published.hash):
             self.report.add(seq, f"the published head {format_head(self.published)} is not in the chain: "
                                  f"entry {seq} now has hash {entry_hash} (history was rewritten)")
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
-from ledger.core.models import NOT_RETRACTED, Category, Claim, Source
+from ledger.core.models import NOT_RETRACTED, Category, Claim, Race, Source
 from ledger.core.names import name_key
 from ledger.projection import bibs, contests
 from ledger.store import bulk
@@ -29,6 +29,10 @@ CLAIM_COLUMNS = ("id", "seq", "category_id", "source_id", "athlete_id", "unnamed
                  "time_ms", "time_decimals", "net_time_ms", "net_time_decimals", "status", "url", "published",
                  "retrieved", "bib", "status_note", "via_id")
 IMPORT_FILE_COLUMNS = ("seq", "category_id", "source_id", "file_name", "sha256", "row_count", "first_claim_id")
+# Columns a row may carry after IMPORT_COLUMNS, in this order: its index in the header's `categories`
+# (a file of several rankings, made categories of header["race"]) and in its `sources` (--source-column).
+EXTRA_COLUMNS = ("category", "source")
+_EXTRAS = {EXTRA_COLUMNS, EXTRA_COLUMNS[:1], EXTRA_COLUMNS[1:]}
 BATCH_ROWS = 5_000
 
 
@@ -66,10 +70,14 @@ class ImportRows:
     """
 
     def __init__(self, session: Session, seq: int, header: dict[str, Any]) -> None:
-        if header.get("columns") != list(IMPORT_COLUMNS):
+        columns = header.get("columns") or []
+        self.extra = tuple(columns[len(IMPORT_COLUMNS):])
+        if columns[:len(IMPORT_COLUMNS)] != list(IMPORT_COLUMNS) or self.extra not in {(), *_EXTRAS}:
             raise LedgerError(f"journal entry {seq}: unknown import row layout {header.get('columns')!r}")
         self.session, self.seq, self.header = session, seq, header
-        self.category_id = _id_of(session, Category, header["category"], seq)
+        self.category_ids = self._categories(session, seq, header)
+        self.category_id = self.category_ids[0]
+        self.source_ids = [_id_of(session, Source, slug, seq) for slug in header.get("sources", [header["source"]])]
         self.source_id = _id_of(session, Source, header["source"], seq)
         citation = header.get("citation") or {}
         self.citation = citation.get("url"), citation.get("published"), citation.get("retrieved")
@@ -86,8 +94,31 @@ class ImportRows:
         self.linked: set[int] | None = set()  # existing athletes the rows name; None: too many to list
         self.bibbed = False  # a row gives a bib: its race's bib contests may change
 
+    @staticmethod
+    def _categories(session: Session, seq: int, header: dict[str, Any]) -> list[int]:
+        """The entry's categories: one, or a file's rankings, those new made here (the race's, by their ids)."""
+        if "categories" not in header:
+            return [_id_of(session, Category, header["category"], seq)]
+        race_id = _id_of(session, Race, header["race"], seq)
+        ids = []
+        for made in header["categories"]:
+            if "id" in made:
+                if not made["slug"].startswith(header["race"] + "/"):
+                    raise LedgerError(f"journal entry {seq} makes category {made['slug']!r} outside its race")
+                rules.slug(made["slug"], 3, "category")  # a loaded entry is held to what an import writes
+                limits.text(made["name"], "name")
+                limits.whole(made["id"], "id")
+                session.execute(insert(Category).values(id=made["id"], race_id=race_id, slug=made["slug"],
+                                                        name=made["name"], seq=seq))
+                ids.append(made["id"])
+            else:
+                ids.append(_id_of(session, Category, made["slug"], seq))
+        return ids
+
     def tuples(self, batch: list[list[Any]]) -> tuple[list[tuple], list[tuple]]:
         """The batch's new athletes and its claims as table rows: the one code that turns rows into claims."""
+        if self.extra:
+            return self._keyed_tuples(batch)
         seq, category_id, source_id, first_athlete = self.seq, self.category_id, self.source_id, self.first_athlete
         url, published, retrieved = self.citation
         via_id = self.via_id
@@ -126,6 +157,34 @@ class ImportRows:
         self.next_claim, self.next_athlete = claim_id, next_athlete
         return athletes, claims
 
+    def _keyed_tuples(self, batch: list[list[Any]]) -> tuple[list[tuple], list[tuple]]:
+        """`tuples` for rows carrying their category and source (EXTRA_COLUMNS); a new athlete several
+        sources name is made by its first row."""
+        at_category = self.extra.index("category") + len(IMPORT_COLUMNS) if "category" in self.extra else -1
+        at_source = self.extra.index("source") + len(IMPORT_COLUMNS) if "source" in self.extra else -1
+        url, published, retrieved = self.citation
+        athletes: list[tuple] = []
+        claims: list[tuple] = []
+        for row in batch:
+            line, position, bib, name, athlete, nat, born, _sex, t, td, nt, ntd, status, note = row[:len(IMPORT_COLUMNS)]
+            category_id = self.category_ids[row[at_category]] if at_category >= 0 else self.category_id
+            source_id = self.source_ids[row[at_source]] if at_source >= 0 else self.source_id
+            if athlete is None:
+                unnamed, written = name, None
+            else:
+                unnamed, written = None, name
+                if athlete == self.next_athlete:
+                    athletes.append((athlete, name, name_key(name), nat, born, self.seq))
+                    self.next_athlete += 1
+                elif athlete > self.next_athlete:
+                    raise LedgerError(f"journal entry {self.seq}: line {line} creates athlete #{athlete}, "
+                                      f"expected #{self.next_athlete} (new athletes are numbered in row order)")
+            claims.append((self.next_claim, self.seq, category_id, source_id, athlete, unnamed, written, position, t,
+                           td, nt, ntd, status, url, published, retrieved, bib, note, self.via_id))
+            self.next_claim += 1
+        self.linked = None
+        return athletes, claims
+
     def _place(self, position: int) -> None:
         """Note a position past the byte array: grow it (up to a limit), else remember it as shared."""
         if position < PLACED_LIMIT:
@@ -145,11 +204,13 @@ class ImportRows:
         file = self.header["file"]
         row = (self.seq, self.category_id, self.source_id, file["name"], file["sha256"],
                self.next_claim - self.first_claim, self.first_claim)
-        positions = contests.EVERY if self.had_claims else self.shared
+        positions = contests.EVERY if self.had_claims or self.extra else self.shared
         athletes = contests.EVERY if self.linked is None else self.linked
         self.insert("import_file", IMPORT_FILE_COLUMNS, [row])
-        contests.refresh(self.session, self.category_id, positions, athletes)
-        if self.bibbed and self.race_had_bibs:  # one file's bibs are its own: only others can contest them
+        for category_id in dict.fromkeys(self.category_ids):
+            contests.refresh(self.session, category_id, positions, athletes)
+        # One file's bibs are its own, unless the race had bibs already or the file holds several sources.
+        if self.bibbed and (self.race_had_bibs or self.extra):
             bibs.refresh(self.session, self.race_id)
         if self.header.get("withdraws"):  # --supersedes: what the source's new word no longer says
             withdraw(self.session, self.seq, self.source_id, self.header["withdraws"], self.header["reason"])
@@ -171,6 +232,10 @@ def withdraw(session: Session, seq: int, source_id: int, claim_ids: list[int], r
 def check_row(row: list[Any]) -> None:
     """An import row from outside the ledger (a loaded export) held to what an import writes itself:
     SQLite would store any value, PostgreSQL would refuse it mid-load."""
+    for index in row[len(IMPORT_COLUMNS):]:
+        if index.__class__ is not int or not 0 <= index < 1 << 20:
+            raise LedgerError(f"bad category or source index {index!r}")
+    row = row[:len(IMPORT_COLUMNS)]
     line, position, bib, name, athlete, nationality, born, sex, time, decimals, net, net_decimals, status, note = row
     limits.whole(line, "id", "line")
     for value, kind in ((position, "position"), (athlete, "id"), (time, "time"), (net, "time")):

@@ -10,7 +10,7 @@ import json
 from decimal import Decimal
 from typing import Any, Callable
 
-from sqlalchemy import Select, case, or_, select, union
+from sqlalchemy import Select, case, distinct, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from ledger.core import limits
@@ -143,9 +143,19 @@ def _import_summaries(session: Session, seqs: list[int]) -> dict[int, str]:
                ImportFile.sha256, Category.slug, Source.slug)
         .join(Category, ImportFile.category_id == Category.id).join(Source, ImportFile.source_id == Source.id)
         .where(ImportFile.seq.in_(seqs)))
-    return {seq: f"import of {name} ({count} rows, sha256 {sha[:12]}...) into {category} from {source}: "
-                 f"claims {first}-{first + count - 1}"
+    return {seq: f"import of {name} ({count} rows, sha256 {sha[:12]}...) into "
+                 f"{_spread(session, first, count, category, source)}: claims {first}-{first + count - 1}"
             for seq, name, count, first, sha, category, source in rows}
+
+
+def _spread(session: Session, first: int, count: int, category: str, source: str) -> str:
+    """`CATEGORY from SOURCE`, or, for a file of several rankings or sources (issue 22), the race and how
+    many categories, or how many sources: read off the entry's claims, a range of ids."""
+    found = session.execute(
+        select(func.count(distinct(Claim.category_id)), func.count(distinct(Claim.source_id)))
+        .where(Claim.id.between(first, first + count - 1))).one()
+    into = f"{category.rsplit('/', 1)[0]} ({found[0]} categories)" if found[0] > 1 else category
+    return f"{into} from {f'{found[1]} sources' if found[1] > 1 else source}"
 
 
 def _under(model, scope: str):
