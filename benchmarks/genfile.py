@@ -21,7 +21,10 @@ def hms(ms: int) -> str:
 
 
 def write(path: str, rows: int, seed: int = 1) -> None:
+    """Bibs from 1000 for seed 1, from seed x 10,000,000 otherwise: each file's runners are other
+    people, and a race gives each bib to one runner (two names on one bib are a `bib` dispute)."""
     rng = random.Random(seed)
+    first_bib = 1000 if seed == 1 else seed * 10_000_000
     finishers = int(rows * 0.97)
     with open(path, "w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
@@ -33,9 +36,9 @@ def write(path: str, rows: int, seed: int = 1) -> None:
             if i < finishers:
                 gun = start + span * i // finishers
                 chip = gun - rng.randint(0, 60_000)
-                out.writerow([i + 1, 1000 + i, first, last, sex, nat, yob, hms(gun), hms(chip), "FIN"])
+                out.writerow([i + 1, first_bib + i, first, last, sex, nat, yob, hms(gun), hms(chip), "FIN"])
             else:
-                out.writerow(["", 1000 + i, first, last, sex, nat, yob, "DNF" if i % 2 else "", "", "" if i % 2 else "DNS"])
+                out.writerow(["", first_bib + i, first, last, sex, nat, yob, "DNF" if i % 2 else "", "", "" if i % 2 else "DNS"])
 
 
 if __name__ == "__main__":
