@@ -1907,8 +1907,8 @@ def main() -> None:
     try:
         cli(prog_name="raceledger")
     finally:
-        # Every command ends here (cli exits by SystemExit). gc.freeze, not os._exit or gc.disable:
-        # atexit handlers and finalizers still run, and a long `serve` keeps its collector.
+        # Every command ends here (cli exits by SystemExit). A freeze, not an immediate exit or a
+        # disabled collector: atexit handlers and finalizers still run, and `serve` keeps collecting.
         gc.freeze()
 
 
