@@ -30,6 +30,13 @@ def as_json(result) -> Any:
     return json.loads(ok(result))
 
 
+def entered(city, folder, start: str) -> None:
+    """The city marathon's start list `start` (CSV text) recorded from timing."""
+    path = folder / "start.csv"
+    path.write_text(start, encoding="utf-8")
+    ok(city("entrants", "import", MARATHON, str(path), "--source", "timing"))
+
+
 def city_marathon(categories: dict[str, tuple[str, str]], sources: Iterable[str] = ("timing",)) -> list[tuple]:
     """The commands that make the City Marathon of 12 October 2025, its marathon, these categories
     (slug under the marathon -> name, sex) and sources: where most tests' ledgers begin."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from helpers import MARATHON, as_json, city_marathon, ok
+from helpers import MARATHON, as_json, city_marathon, entered, ok
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,9 +21,7 @@ pytestmark = pytest.mark.city(city_marathon({"overall": ("Overall", "X")}, ("tim
 
 @pytest.fixture
 def derived(city, tmp_path):
-    path = tmp_path / "start.csv"
-    path.write_text(START, encoding="utf-8")
-    ok(city("entrants", "import", MARATHON, str(path), "--source", "timing"))
+    entered(city, tmp_path, START)
     ok(city("finish", OVERALL, "--source", "timing", input="1 2:30:00\n2 2:31:00\n3 2:32:00\n4 2:33:00\n5 2:34:00\n"
                                                             "6 2:35:00\n7 2:36:00\n"))
     ok(city("finish", OVERALL, "--source", "gazette", input="3 2:32:00\n1 2:32:30\n"))

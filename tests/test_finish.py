@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import MARATHON, as_json, city_marathon, ok
+from helpers import MARATHON, as_json, city_marathon, entered, ok
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.city(city_marathon({"open-women": ("Open women", "F")},
 
 @pytest.fixture
 def started(city, tmp_path):
-    path = tmp_path / "start.csv"
-    path.write_text(START, encoding="utf-8")
-    ok(city("entrants", "import", MARATHON, str(path), "--source", "timing"))
+    entered(city, tmp_path, START)
     return city
 
 
