@@ -29,16 +29,17 @@ def parse_time(text: str) -> RaceTime:
     if not match:
         raise LedgerError(f"bad time {text!r}: expected H:MM:SS, M:SS or MM:SS (e.g. 2:05:31 or 2:05:31.4)")
     hours, minutes, seconds, fraction = match.groups()
-    if hours is not None and int(minutes) >= 60:
+    minute, second = int(minutes), int(seconds)  # each converted once: a finish order parses every line
+    if hours is not None and minute >= 60:
         raise LedgerError(f"bad time {text!r}: minutes must be below 60")
-    if int(seconds) >= 60:
+    if second >= 60:
         raise LedgerError(f"bad time {text!r}: seconds must be below 60")
-    fraction = fraction or ""
-    ms = ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000
-    ms += int(fraction.ljust(3, "0")) if fraction else 0
+    ms = (((int(hours) * 60 if hours else 0) + minute) * 60 + second) * 1000
+    if fraction:
+        ms += int(fraction.ljust(3, "0"))
     if ms > LONGEST_MS:
         raise LedgerError(f"bad time {text!r}: must be at most {format_ms(LONGEST_MS, 3)}")
-    return RaceTime(ms, len(fraction))
+    return RaceTime(ms, len(fraction) if fraction else 0)
 
 
 # "MM:SS" for each second of an hour: a report formats every claim's times.

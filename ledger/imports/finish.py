@@ -26,7 +26,7 @@ from ledger.imports import supersede
 from ledger.imports.importer import ImportFailed
 from ledger.journal.chain import next_id
 from ledger.projection import lookup
-from ledger.projection.bibs import RaceBibs
+from ledger.projection import bibs as race_bibs
 from ledger.projection.record import record
 
 KIND = "finish"
@@ -109,7 +109,7 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
     """A whole finish order as one `finish` entry (or, superseding, the source's whole current word)."""
     category = lookup.claimable(session, request.category)
     source = lookup.find(session, Source, request.source)
-    bibs = RaceBibs(session, category.race_id)
+    holders = race_bibs.holders(session, category.race_id)
     problems: list[str] = []
     count = 0
     seen: dict[str, int] = {}
@@ -122,7 +122,7 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
             said = parse_line(text)
             if said is None:
                 continue
-            holder = bibs.by_bib.get(said.bib)
+            holder = holders.get(said.bib)
             if holder is None:
                 raise LedgerError(f"unknown bib {said.bib}: no entrant of the race and no claim gives it "
                                   "(record the start list with: raceledger entrants import)")
@@ -143,7 +143,7 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
         if said.finished:
             place += 1
             position = place
-        claims.append(_claim(first_id + len(claims), number, said.bib, holder.athlete_id, position, said))
+        claims.append(_claim(first_id + len(claims), number, said.bib, holder, position, said))
     if count and not request.skip_invalid:
         raise ImportFailed(f"{request.where}: {count} bad line{'s' if count != 1 else ''}; nothing was recorded "
                            "(fix them, or record the good lines with --skip-invalid)", problems, count, [])

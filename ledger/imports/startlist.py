@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Iterator, NamedTuple, TextIO
+from typing import Any, Callable, Iterator, NamedTuple, TextIO
 
 from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
@@ -77,15 +77,23 @@ class Entry(NamedTuple):
         return order_free(self.key), (self.birth_date, self.born, self.age)
 
     def to_body(self, athlete: int) -> dict[str, Any]:
-        row = {"line": self.line, "bib": self.bib, "name": self.name, "athlete": athlete, "sex": self.sex,
-               "birth_date": self.birth_date, "born": self.born, "age": self.age, "nationality": self.nationality,
-               "club": self.club, "group": self.category}
-        return {k: v for k, v in row.items() if v is not None}
-
-
-def _cells(record: list[str], cols: Columns) -> dict[str, str]:
-    """Each field's cell, stripped ("" when the file has no such column)."""
-    return {f: record[i].strip() if i >= 0 else "" for f, i in cols.index.items()}
+        """The entrant as its entry's body holds it: the fields the line gave (a list has thousands)."""
+        row: dict[str, Any] = {"line": self.line, "bib": self.bib, "name": self.name, "athlete": athlete}
+        if self.sex is not None:
+            row["sex"] = self.sex
+        if self.birth_date is not None:
+            row["birth_date"] = self.birth_date
+        if self.born is not None:
+            row["born"] = self.born
+        if self.age is not None:
+            row["age"] = self.age
+        if self.nationality is not None:
+            row["nationality"] = self.nationality
+        if self.club is not None:
+            row["club"] = self.club
+        if self.category is not None:
+            row["group"] = self.category
+        return row
 
 
 def _born(text: str, race_day: dt.date) -> tuple[str | None, int | None]:
@@ -98,31 +106,61 @@ def _born(text: str, race_day: dt.date) -> tuple[str | None, int | None]:
     return None, rules.birth_year(text)
 
 
-def _entry(record: list[str], line: int, cols: Columns, race_day: dt.date) -> Entry:
-    cell = _cells(record, cols)
-    name = cell["name"] if cols.index["name"] >= 0 else f"{cell['first_name']} {cell['last_name']}".strip()
-    if not name:
-        raise LedgerError("missing name")
-    limits.text(name, "name")
-    bib = cell["bib"]
-    if not bib:
-        raise LedgerError("missing bib")
-    limits.text(bib, "bib")
-    sex = rules.sex(cell["sex"]) if cell["sex"] else None
-    birth_date = born = age = None
-    if cell["birth_date"]:
-        birth_date, born = _born(cell["birth_date"], race_day)
-    if cell["birth_year"] and born is None:
-        birth_date, born = _born(cell["birth_year"], race_day)
-    if cell["age"]:
-        text = cell["age"]
-        if not (text.isascii() and text.isdigit()):
-            raise LedgerError(f"bad age {text!r}: expected whole years on race day, e.g. 34")
-        age = limits.whole(int(text), "age")
-    nationality = rules.nationality(cell["nationality"]) if cell["nationality"] else None
-    club = limits.text(cell["club"], "name", "club") or None
-    category = limits.text(cell["category"], "name", "category") or None
-    return Entry(line, bib, name, sex, birth_date, born, age, nationality, club, category, name_key(name))
+def _age(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise LedgerError(f"bad age {text!r}: expected whole years on race day, e.g. 34")
+    return limits.whole(int(text), "age")
+
+
+class _Cells:
+    """Reads a line's cells by the header's columns. The cells a start list repeats (sex, birth
+    date, nationality, club, category) are checked once per distinct text: a list has tens of
+    thousands of lines and a few thousand such values."""
+
+    def __init__(self, cols: Columns, race_day: dt.date) -> None:
+        def born(text: str) -> tuple[str | None, int | None]:
+            return _born(text, race_day)
+
+        rules_by_field: dict[str, Callable[[str], Any]] = {
+            "sex": rules.sex,
+            "birth_date": born,
+            "birth_year": born,
+            "age": _age,
+            "nationality": rules.nationality,
+            "club": lambda text: limits.text(text, "name", "club"),
+            "category": lambda text: limits.text(text, "name", "category"),
+        }
+        at = cols.index
+        # (field, column, rule, what each text seen so far gave), for the columns the file has
+        self.repeated = [(field, at[field], rule, {}) for field, rule in rules_by_field.items() if at[field] >= 0]
+        self.bib, self.name = at["bib"], at["name"]
+        self.first_name, self.last_name = at["first_name"], at["last_name"]
+
+    def entry(self, record: list[str], line: int) -> Entry:
+        if self.name >= 0:
+            name = record[self.name].strip()
+        else:
+            first = record[self.first_name].strip() if self.first_name >= 0 else ""
+            last = record[self.last_name].strip() if self.last_name >= 0 else ""
+            name = f"{first} {last}".strip()
+        if not name:
+            raise LedgerError("missing name")
+        limits.text(name, "name")
+        bib = record[self.bib].strip()
+        if not bib:
+            raise LedgerError("missing bib")
+        limits.text(bib, "bib")
+        value: dict[str, Any] = {}
+        for field, column, rule, seen in self.repeated:
+            text = record[column].strip()
+            if text and not (field == "birth_year" and "birth_date" in value):  # a birth date says the year
+                found = seen.get(text)
+                if found is None:
+                    found = seen[text] = rule(text)
+                value[field] = found
+        birth_date, born = value.get("birth_date") or value.get("birth_year") or (None, None)
+        return Entry(line, bib, name, value.get("sex"), birth_date, born, value.get("age"), value.get("nationality"),
+                     value.get("club"), value.get("category"), name_key(name))
 
 
 def entries(text: TextIO, delimiter: str, cols: Columns, race_day: dt.date,
@@ -133,19 +171,20 @@ def entries(text: TextIO, delimiter: str, cols: Columns, race_day: dt.date,
     for header in reader:
         if header and any(value.strip() for value in header):
             break
+    cells = _Cells(cols, race_day)
     bibs: dict[str, int] = {}
     people: dict[tuple[str, Any], tuple[int, str]] = {}
     end = reader.line_num
     try:
         for record in reader:
             line, end = end + 1, reader.line_num
-            if not record or not any(v.strip() for v in record):
+            if not record or (not record[0].strip() and not any(v.strip() for v in record)):  # a blank line
                 continue
             if len(record) != cols.width:
                 _refuse(problems, line, f"expected {cols.width} fields (as in the header), found {len(record)}")
                 continue
             try:
-                entry = _entry(record, line, cols, race_day)
+                entry = cells.entry(record, line)
             except LedgerError as exc:
                 _refuse(problems, line, str(exc))
                 continue
