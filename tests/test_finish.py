@@ -135,3 +135,25 @@ def test_blank_lines_and_comments_are_skipped():
     assert parse_line("   \n") is None and parse_line("# start of wave 2") is None
     assert parse_line("7,2:31:07,DQ TR 54.7.3") == FinishLine("7", parse_line("7 2:31:07").time,
                                                               parse_line("7 DQ TR 54.7.3").status)
+
+
+def test_an_entry_that_spells_out_fin_as_entries_before_did_reads_and_replays_the_same(started, db):
+    """Finish entries leave a finisher's status out; those recorded before gave `FIN` on every claim."""
+    from ledger.imports.finish import KIND
+    from ledger.projection.record import record
+    from ledger.store.engine import open_engine, transaction
+
+    engine, _ = open_engine(db)
+    try:
+        with transaction(engine) as session:
+            record(session, KIND, {"category": WOMEN, "source": "gazette", "claims": [
+                {"id": 1, "line": 1, "bib": "57", "athlete": 2, "status": "FIN", "position": 1, "time_ms": 9_100_000},
+                {"id": 2, "line": 2, "bib": "12", "athlete": 3, "status": "DNF"}]}, "tester")
+    finally:
+        engine.dispose()
+    ok(started("finish", WOMEN, "--source", "timing", input="57 2:31:40\n12 DNF\n"))
+    assert placed(started) == [(1, "Maria Silva", "57", "2:31:40", "FIN", "gazette"),
+                               (1, "Maria Silva", "57", "2:31:40", "FIN", "timing"),
+                               (None, "Eva Kern", "12", None, "DNF", "gazette"),
+                               (None, "Eva Kern", "12", None, "DNF", "timing")]
+    assert ok(started("verify", "--deep")).startswith("Verified 8 entries")

@@ -26,6 +26,7 @@ _SEX_WORDS = {"M": "M", "MALE": "M", "MEN": "M", "F": "F", "W": "F", "FEMALE": "
 
 SOURCE_KINDS = ("official", "organizer", "state-media", "press", "participant", "tour-operator", "other")
 STATUSES = ("FIN", "DNF", "DNS", "DQ")  # what is recorded; DSQ is read as DQ
+FINISHED = "FIN"
 SEXES = ("M", "F", "X")  # what is recorded; MALE, MEN, W, FEMALE and WOMEN are read too
 FIRST_BIRTH_YEAR = 1900
 LAST_POSITION = limits.WHOLES["position"].most  # the largest placing, on every database

@@ -46,10 +46,9 @@ class FinishLine(NamedTuple):
 
 def parse_line(text: str) -> FinishLine | None:
     """One line of a finish order: None for a blank line or a `#` comment, else its bib, time and status."""
-    text = text.strip()
-    if not text or text.startswith("#"):
+    tokens = text.split() if "," not in text and ";" not in text else _SPLIT.split(text.strip())
+    if not tokens or tokens[0].startswith("#"):
         return None
-    tokens = text.split() if "," not in text and ";" not in text else _SPLIT.split(text)
     bib, rest = limits.text(tokens[0], "bib"), tokens[1:]
     time = status = None
     if rest and rest[0][:1].isdigit():
@@ -88,8 +87,9 @@ class FinishReport:
 
 
 def _claim(claim_id: int, line: int, bib: str, athlete: int, position: int | None, said: FinishLine) -> dict[str, Any]:
-    claim: dict[str, Any] = {"id": claim_id, "line": line, "bib": bib, "athlete": athlete,
-                             "status": said.status.code if said.status else "FIN"}
+    claim: dict[str, Any] = {"id": claim_id, "line": line, "bib": bib, "athlete": athlete}
+    if not said.finished:  # a finisher's status, FIN, goes without saying (ledger.projection.batch)
+        claim["status"] = said.status.code
     if position is not None:
         claim["position"] = position
     if said.time is not None:
@@ -154,7 +154,7 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
     own = supersede.Superseding(session, category.id, source.id)
     if request.supersedes:
         fresh = [c for c in claims if not own.repeats(supersede.signature(
-            c["athlete"], None, c.get("position"), c.get("time_ms"), None, c["status"]))]
+            c["athlete"], None, c.get("position"), c.get("time_ms"), None, c.get("status", rules.FINISHED)))]
         for n, c in enumerate(fresh):
             c["id"] = first_id + n
         report.kept, report.added, withdrawn = own.kept, len(fresh), own.withdrawn()

@@ -2,7 +2,9 @@
 the finish) and, when the source sent them as its whole current word (`--supersedes`), the claims of
 the source they withdraw as corrections (see ledger.imports.supersede).
 
-A finish entry's claims carry their ids, athletes and places, so a replay rebuilds the same rows.
+A finish entry's claims carry their ids, athletes and places, so a replay rebuilds the same rows. A
+claim gives its status only when it is not FIN: most of an order finishes, and every value of an
+entry is checked, hashed and read back (entries recorded before this say FIN too).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
+from ledger.core.rules import FINISHED
 from ledger.core.models import Category, Source
 from ledger.projection import contests
 from ledger.projection.import_rows import withdraw
@@ -44,15 +47,21 @@ def finish_entry(session: Session, seq: int, body: dict[str, Any]) -> None:
     a second athlete: bib contests change only through the claims it withdraws."""
     category_id = _id_of(session, Category, body["category"], seq)
     source_id = _id_of(session, Source, body["source"], seq)
-    positions = {c["position"] for c in body["claims"] if c.get("position") is not None}
-    athletes = {c["athlete"] for c in body["claims"]}
+    positions: set[int] = set()
+    athletes: set[int] = set()
+    rows, placed = [], 0
+    for c in body["claims"]:  # one pass: an order can hold tens of thousands of runners
+        position = c.get("position")
+        if position is not None:
+            positions.add(position)
+            placed += 1
+        athletes.add(c["athlete"])
+        rows.append((c["id"], seq, category_id, source_id, c["athlete"], position, c.get("time_ms"),
+                     c.get("time_decimals", 0), 0, c.get("status", FINISHED), c.get("bib"), c.get("status_note")))
     # The entry's own claims never share a place or a runner (ledger.imports.finish numbers them and
     # refuses a bib twice); a replayed body is checked all the same.
-    own_groups = len(athletes) == len(body["claims"]) and len(positions) == sum(
-        1 for c in body["claims"] if c.get("position") is not None)
+    own_groups = len(athletes) == len(rows) and len(positions) == placed
     contested = not own_groups or contests.shared(session, category_id, positions, athletes)
-    rows = [(c["id"], seq, category_id, source_id, c["athlete"], c.get("position"), c.get("time_ms"),
-             c.get("time_decimals", 0), 0, c["status"], c.get("bib"), c.get("status_note")) for c in body["claims"]]
     if rows:
         bulk.inserter(session)("claim", FINISH_COLUMNS, rows)
     if body.get("withdraws"):
