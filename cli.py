@@ -863,11 +863,11 @@ def cite(ctx: click.Context, claim_id: int, **citation: Any) -> None:
     click.echo(f"Added a citation to claim {claim_id} (journal entry {seq}).")
 
 
-# --- figures: numbers with ranges, units and periods, weighed by ledger.read.figure_rule --------
+# --- figures: numbers with ranges, units and periods, weighed by ledger.core.figure_rule --------
 
 
 def _figure_rule() -> Any:
-    from ledger.read import figure_rule
+    from ledger.core import figure_rule
 
     return figure_rule
 
@@ -1007,7 +1007,6 @@ def figure_add(ctx: click.Context, subject: str, measure: str, source: str, valu
         raceledger figure add pyongyang-2025/marathon fee --source rare-glimpse-inside --value 155 \\
             --approximately --unit USD --kind at-date --at 2025-04-06
     """
-    from ledger.read.figures import check_stated
     from ledger.write import figures
 
     if value is not None and (low is not None or high is not None):
@@ -1015,7 +1014,6 @@ def figure_add(ctx: click.Context, subject: str, measure: str, source: str, valu
     if value is None and (low is None or high is None):
         raise click.UsageError("give --value N, or both --low N and --high N", ctx)
     low, high = (value, value) if value is not None else (low, high)
-    check_stated(low, high, unit, kind, approximately, period, at)
     with writing(ctx) as (session, by):
         figure_id = figures.add(session, by, subject, measure, source, low=low, high=high, unit_name=unit,
                                 kind=kind, approximately=approximately, at=at,
