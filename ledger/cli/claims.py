@@ -6,27 +6,38 @@ from typing import Any
 
 import click
 
-from ledger.cli.common import output_option, tolerance_option, width_option
+from ledger.cli.common import FORMAT, Checked, tolerance_option, width_option
 from ledger.cli.printing import emit, table_width
 from ledger.cli.sessions import reading, writing
-from ledger.output.inert import visible
+from ledger.core.errors import LedgerError
 
 
 class ClaimCommand(click.Command):
-    """`claim`, whose usage shows its two forms: recording a claim, and `claim show CLAIM_ID`."""
+    """`claim CATEGORY ...`, whose usage (`claim --help`) shows both forms of `claim`."""
 
     def format_usage(self, ctx: click.Context, formatter: Any) -> None:
         formatter.write_usage(ctx.command_path, "[OPTIONS] CATEGORY --source SLUG ...")
         formatter.write_usage(ctx.command_path, "show CLAIM_ID [-f FORMAT] [--width COLUMNS]", "   or: ")
 
 
-SHOW_OPTIONS = ("fmt", "tolerance_ms", "width")
+class ClaimGroup(click.Group):
+    """`claim show CLAIM_ID` is a subcommand; any other `claim ...` is `record`'s, as its own command
+    named `claim` (its help, its errors), since a category slug always holds two '/': never `show`."""
+
+    def __init__(self, record: click.Command, **attrs: Any) -> None:
+        super().__init__(record.name, help=record.help, **attrs)
+        self.record = record
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        if args[:1] == ["show"]:
+            return super().make_context(info_name, args, parent, **extra)
+        return self.record.make_context(info_name, args, parent, **extra)
 
 
-@click.command(cls=ClaimCommand)
+@click.command("claim", cls=ClaimCommand)
 @click.argument("category", metavar="CATEGORY")
-@click.argument("claim_id", required=False, metavar="[CLAIM_ID]")
-@click.option("--source", metavar="SLUG", help="Who makes the claim: its claimant (required to record one).")
+@click.option("--source", required=True, metavar="SLUG", help="Who makes the claim: its claimant.")
 @click.option("--via", metavar="SLUG",
               help="The source whose report carried the claim, when we know it only through that report; "
                    "--url, --quote and the dates are then that report's.")
@@ -44,12 +55,8 @@ SHOW_OPTIONS = ("fmt", "tolerance_ms", "width")
 @click.option("--quote", metavar="Q", help="The words of the document at --url, word for word.")
 @click.option("--published", metavar="YYYY-MM-DD", help="When that document was published.")
 @click.option("--retrieved", metavar="YYYY-MM-DD", help="When you read it.")
-@tolerance_option
-@output_option
-@width_option
 @click.pass_context
-def claim(ctx: click.Context, category: str, claim_id: str | None, source: str | None, athlete: str | None,
-          unnamed: str | None, fmt: str, tolerance_ms: int, width: int | None, **fields: Any) -> None:
+def record(ctx: click.Context, category: str, source: str, **fields: Any) -> None:
     """Record what one source says about one placing; or, as `claim show CLAIM_ID`, show one claim whole.
 
     --source is the claimant: who asserts the result. When we know the claim only because another
@@ -57,8 +64,8 @@ def claim(ctx: click.Context, category: str, claim_id: str | None, source: str |
 
     `claim show CLAIM_ID` prints the claim with its claimant, via, every citation with its quote,
     its standing, its placing's verdict and lines of evidence, the rulings on it, its retraction,
-    the journal entry (seq and hash) that recorded it and the ledger's head now (-f json: as JSON).
-    -f, --tolerance and --width are for `claim show` only.
+    the journal entry (seq and hash) that recorded it and the ledger's head now (-f json: as JSON);
+    see `claim show --help`.
 
     \b
     Example:
@@ -68,49 +75,62 @@ def claim(ctx: click.Context, category: str, claim_id: str | None, source: str |
             --unnamed "a local athlete" --position 1 --url https://gazette.example/x --quote "..."
         raceledger claim show 5
     """
-    from click.core import ParameterSource
-
-    given = {name for name in ctx.params if ctx.get_parameter_source(name) != ParameterSource.DEFAULT}
-    if category == "show":  # a category slug always holds two '/': `show` is never one
-        if claim_id is None:
-            raise click.UsageError("claim show needs the claim's id: raceledger claim show CLAIM_ID", ctx)
-        if given - {"category", "claim_id", *SHOW_OPTIONS}:
-            raise click.UsageError("claim show CLAIM_ID takes only -f, --tolerance and --width", ctx)
-        show_claim(ctx, claim_id, fmt, tolerance_ms, width)
-        return
-    if claim_id is not None:
-        raise click.UsageError(f"got an unexpected extra argument ({claim_id})", ctx)
-    if given & set(SHOW_OPTIONS):
-        raise click.UsageError("-f, --tolerance and --width go with claim show CLAIM_ID", ctx)
-    if source is None:
-        raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params if p.name == "source"))
     from ledger.write import claims
 
     with writing(ctx) as (session, by):
-        recorded = claims.add(session, by, category, source, athlete=athlete, unnamed=unnamed, **fields)
+        recorded = claims.add(session, by, category, source, **fields)
     click.echo(f"Recorded claim {recorded}.")
 
 
-def show_claim(ctx: click.Context, claim_id: str, fmt: str, tolerance_ms: int, width: int | None) -> None:
-    """`claim show CLAIM_ID`: the claim whole (ledger.read.claim_show), with the ledger's head now."""
+def _claim_id(value: str) -> int:
     from ledger.core import limits
+
+    number = limits.number_text(value.strip(), "id", "claim id")
+    if number is None:
+        raise LedgerError(f"a claim id is digits, not {value!r}")
+    return number
+
+
+def _text_or_json(value: str) -> str:
+    if value in ("csv", "tsv"):
+        raise LedgerError("claim show prints text (a table format) or JSON: use -f json")
+    return FORMAT.parse(value)
+
+
+@click.command("show")
+@click.argument("claim_id", type=Checked("id", _claim_id), metavar="CLAIM_ID")
+@tolerance_option
+@click.option("-f", "--format", "fmt", type=Checked("format", _text_or_json), default="simple", show_default=True,
+              metavar="FORMAT", help="json, jsonl, or for text a tabulate table format (simple, github, grid, ...).")
+@width_option
+@click.pass_context
+def show(ctx: click.Context, claim_id: int, tolerance_ms: int, fmt: str, width: int | None) -> None:
+    """Show one claim whole, with the ledger's head now.
+
+    Its claimant, via, every citation with its quote, its standing, its placing's verdict and lines
+    of evidence, the rulings on it, its retraction, and the journal entry (seq and hash) that
+    recorded it.
+
+    \b
+    Example:
+        raceledger claim show 5
+        raceledger claim show 5 -f json
+    """
     from ledger.journal.chain import head
     from ledger.output.claim_columns import claim_lines
     from ledger.read.claim_show import claim_show
 
-    if fmt in ("csv", "tsv"):
-        raise click.UsageError("claim show prints text (a table format) or JSON: use -f json", ctx)
-    number = limits.number_text(claim_id.strip(), "id", "claim id")
-    if number is None:
-        raise click.UsageError(f"claim show needs a claim id (digits), not {visible(repr(claim_id))}", ctx)
     with reading(ctx) as session:
-        record = claim_show(session, number, tolerance_ms)
+        found = claim_show(session, claim_id, tolerance_ms)
         now = head(session)
-    record["head"] = {"seq": now.seq, "hash": now.hash}
+    found["head"] = {"seq": now.seq, "hash": now.hash}
     if fmt in ("json", "jsonl"):
-        emit(record, fmt)
+        emit(found, fmt)
     else:
-        click.echo("\n".join(claim_lines(record, table_width(width) or None)))
+        click.echo("\n".join(claim_lines(found, table_width(width) or None)))
+
+
+claim = ClaimGroup(record, commands=[show])
 
 
 @click.command()
