@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -129,28 +130,13 @@ def export_ledger(ctx: click.Context, file: str | None) -> None:
         raceledger export ledger.jsonl
         raceledger export | gzip > ledger.jsonl.gz
     """
-    from ledger.journal.export import export_journal
-    from ledger.store.files import is_stream, text_over, written_whole
+    from ledger.journal.export import export_to
 
-    to_file = file is not None and file != "-"
-    streamed = not to_file or is_stream(file)  # written into as it goes, not renamed into place at the end
-    # What an interrupt has left, if not nothing (LedgerGroup.main says it).
-    done = f"the export into {file if to_file else 'standard output'} is incomplete" if streamed else None
-    try:
-        with reading(ctx) as session:
-            if to_file:
-                with written_whole(file) as out:
-                    head = export_journal(session, out, progress_bars())
-                done = f"{file} was written whole"
-                click.echo(visible(f"Exported {head.seq} journal entries to {file}; head {head.seq}:{head.hash}."),
-                           err=True)
-            else:
-                with text_over(sys.stdout.buffer) as out:
-                    export_journal(session, out, progress_bars())
-    except KeyboardInterrupt as interrupt:
-        if done:
-            interrupt.add_note(done)
-        raise
+    def written(head: Any) -> None:
+        click.echo(visible(f"Exported {head.seq} journal entries to {file}; head {head.seq}:{head.hash}."), err=True)
+
+    with reading(ctx) as session:  # an interrupt says what it left (LedgerGroup.main)
+        export_to(session, file, sys.stdout.buffer, progress_bars(), written)
 
 
 @click.command("load")
