@@ -1,5 +1,5 @@
-"""What every command shares: the global options, option values checked once by the library rule that holds
-them (a bad one is a usage error, exit 2), the output options, and pausing the collector."""
+"""What every command shares: the global options' values, option values checked once by the library rule
+that holds them (a bad one is a usage error, exit 2), the output options, and pausing the collector."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ import click
 
 from ledger.core.errors import LedgerError
 
-
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 @dataclass(frozen=True)
 class Options:
+    """The root group's --db, --as and --read-only, handed to every command through its context."""
+
     db: str
     user: str | None
     read_only: bool = False
