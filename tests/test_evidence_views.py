@@ -216,18 +216,20 @@ def test_claim_keeps_recording_and_usage_shows_both_forms(city):
 
 @pytest.mark.parametrize("args, message", [
     (("claim", WOMEN, "--position", "4"), "Error: Missing option '--source'."),
-    (("claim", "show"), "Error: claim show needs the claim's id: raceledger claim show CLAIM_ID"),
-    (("claim", "show", "x"), "Error: claim show needs a claim id (digits), not 'x'"),
-    (("claim", "show", "3", "--source", "timing"), "Error: claim show CLAIM_ID takes only -f, --tolerance and --width"),
-    (("claim", WOMEN, "--source", "timing", "--position", "4", "-f", "json"),
-     "Error: -f, --tolerance and --width go with claim show CLAIM_ID"),
-    (("claim", WOMEN, "3", "--source", "timing"), "Error: got an unexpected extra argument (3)"),
-    (("claim", "show", "3", "-f", "csv"), "Error: claim show prints text (a table format) or JSON: use -f json"),
+    (("claim", "show"), "Error: Missing argument 'CLAIM_ID'."),
+    (("claim", "show", "x"), "Error: Invalid value for 'CLAIM_ID': a claim id is digits, not 'x'"),
+    (("claim", "show", "3", "--source", "timing"), "Error: No such option '--source'. Did you mean '--tolerance'?"),
+    (("claim", WOMEN, "--source", "timing", "--position", "4", "-f", "json"), "Error: No such option '-f'."),
+    (("claim", WOMEN, "3", "--source", "timing"), "Error: Got unexpected extra argument (3)"),
+    (("claim", "show", "3", "-f", "csv"),
+     "Error: Invalid value for '-f' / '--format': claim show prints text (a table format) or JSON: use -f json"),
 ])
 def test_claim_usage_errors_are_one_line(city, args, message):
+    """`claim show` is a subcommand of `claim`: its usage errors point to its own help."""
     done = city(*args)
     assert (done.exit_code, done.stdout) == (2, "")
-    assert re.fullmatch(re.escape(message) + r" \(see '\S+ claim --help'\)\n", done.stderr)
+    command = "claim show" if args[1] == "show" else "claim"
+    assert re.fullmatch(re.escape(message) + rf" \(see '\S+ {command} --help'\)\n", done.stderr)
 
 
 def test_claim_show_of_an_unknown_claim_is_an_error(city):

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.core.errors import LedgerError
-from ledger.read.figure_rule import (
+from ledger.core.figure_rule import (
     AT_DATE,
     CONSISTENT,
     DEFAULT_TOLERANCE_PCT,

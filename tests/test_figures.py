@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,7 @@ from helpers import connect
 from sqlalchemy import text
 
 from cli import cli
+from ledger.core.errors import LedgerError
 
 FIGURE_KEYS = {"id", "subject", "measure", "value", "low", "high", "approximately", "unit", "kind", "period", "at",
                "source", "via", "quote", "url", "verdict", "comparisons"}
@@ -381,6 +383,36 @@ def test_figure_add_errors_are_one_line_and_write_nothing(town, db, extra, code,
     result = town(*VALID, *extra)
     assert (result.exit_code, result.stderr) == (code, message + "\n")
     assert result.stdout == ""
+    assert state(db) == before
+
+
+MALFORMED = [
+    pytest.param({"low": Decimal(5), "high": Decimal(3), "kind": "total"},
+                 "low 5 is above high 3: give the smaller bound as low", id="low-above-high"),
+    pytest.param({"low": Decimal(5), "high": Decimal(5), "kind": "at-date", "period": (1995, 1998)},
+                 "an at-date figure holds at one date: give it a date, not a period", id="period-for-at-date"),
+    pytest.param({"low": Decimal(5), "high": Decimal(5), "kind": "total", "at": 2003},
+                 "a total figure holds over a period: give it a period, not a date", id="date-for-a-total"),
+    pytest.param({"low": Decimal(5), "high": Decimal(5), "kind": "total", "period": (1998, 1995)},
+                 "bad period 1998-1995: its end is before its start; give START..END", id="period-backwards"),
+]
+
+
+@pytest.mark.parametrize("shape, message", MALFORMED)
+def test_write_figures_add_refuses_a_malformed_figure_whoever_calls_it(town, db, shape, message):
+    """The shape checks live in the write service, not only in the CLI that parses options for it."""
+    from ledger.store.engine import open_engine, transaction
+    from ledger.write import figures as writing
+
+    before = state(db)
+    engine, _ = open_engine(db)
+    try:
+        with pytest.raises(LedgerError) as refused, transaction(engine) as session:
+            writing.add(session, "tester", "city-floods", "deaths", "mayor", unit_name="persons",
+                        measure_name="Deaths", **shape)
+    finally:
+        engine.dispose()
+    assert str(refused.value) == message
     assert state(db) == before
 
 

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, inspect, select, table, text
 
 from cli import cli
+from ledger.cli.claims import ClaimGroup
 from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
 
 EXAMPLES = int(os.environ.get("RACELEDGER_FUZZ_EXAMPLES", "0"))
@@ -42,6 +43,8 @@ def fuzz(default: int) -> settings:
 def every_command(group: click.Group = cli, path: tuple[str, ...] = ()):
     """(path, command) for every leaf command; `serve` is left out: it runs until it is stopped."""
     for name, command in sorted(group.commands.items()):
+        if isinstance(command, ClaimGroup):  # `claim CATEGORY ...` records; `claim show` is its subcommand
+            yield (*path, name), command.record
         if isinstance(command, click.Group):
             yield from every_command(command, (*path, name))
         elif (*path, name) != ("serve",):

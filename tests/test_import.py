@@ -459,7 +459,7 @@ def test_progress_bars_draw_on_a_terminal_only(monkeypatch):
     import io
     import sys
 
-    import cli
+    from ledger.cli.printing import progress_bars
     from ledger.core.progress import silent
 
     class Terminal(io.StringIO):
@@ -468,12 +468,12 @@ def test_progress_bars_draw_on_a_terminal_only(monkeypatch):
 
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    with cli.progress_bars()("Importing results.csv", 100) as advance:
+    with progress_bars()("Importing results.csv", 100) as advance:
         advance(60)
         advance(40)
     assert "Importing results.csv" in screen.getvalue()
     monkeypatch.setattr(sys, "stderr", io.StringIO())
-    assert cli.progress_bars() is silent
+    assert progress_bars() is silent
 
 
 def test_results_csv_imports_back_as_the_same_placings(city, tmp_path):

@@ -311,7 +311,7 @@ class ImportFile(Base):
     __table_args__ = (Index("ix_import_file_sha256", "sha256", "category_id", "source_id"),)
 
 
-# --- figures: numbers a source states, with ranges, units and periods (ledger.read.figure_rule) ---
+# --- figures: numbers a source states, with ranges, units and periods (ledger.core.figure_rule) ---
 
 
 class Topic(Base):

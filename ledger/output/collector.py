@@ -3,7 +3,7 @@
 An import allocates millions of short-lived lists, and a report (the 50,000 claims of a category)
 holds every object it builds until it is printed; each time the collector runs it scans them all
 again. Reference counting still frees what is no longer used; the collector is back on when the
-work ends. Entered in one place only: `cli.pauses_collector`, around a whole command.
+work ends. Entered in one place only: `ledger.cli.common.pauses_collector`, around a whole command.
 
 Measured: `raceledger results` of the 50,000-claim category of benchmarks/bench.py's reading
 ledger, whole processes, best of 5 interleaved runs on a busy 2-core machine: as JSON 3.2 s with

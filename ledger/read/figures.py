@@ -1,7 +1,7 @@
 """What readers ask of figures: every figure under a scope with its verdict, one figure whole, and the
 pairs of figures that conflict (`kind: figure` in `raceledger disputes`).
 
-Each figure is weighed by ledger.read.figure_rule against the other live figures of its subject and
+Each figure is weighed by ledger.core.figure_rule against the other live figures of its subject and
 measure. A retracted figure is shown (verdict `retracted`, no comparisons) but never weighed. A
 ruling accepts one figure of a subject and measure: the verdicts stay what the rule says of the
 numbers, but the accepted figure's standing is `accepted`, figures the rule finds in dispute with it
@@ -35,7 +35,7 @@ from ledger.core.models import (
     Topic,
 )
 from ledger.projection import lookup
-from ledger.read.figure_rule import (
+from ledger.core.figure_rule import (
     AT_DATE,
     DEFAULT_TOLERANCE_PCT,
     DISPUTED,
@@ -58,13 +58,6 @@ def parse_tolerance_pct(text: str) -> Decimal:
     if value > 100:
         raise LedgerError(f"bad tolerance {text!r}: expected a percentage from 0 to 100")
     return value
-
-
-def check_stated(low: Decimal, high: Decimal, unit: str, kind: str, approximately: bool,
-                 period: Period | None, at: Any) -> None:
-    """The rule's own checks of a figure before it is written: low not above high, a kind over a
-    period without a date, an at-date figure without a period (ledger.read.figure_rule.Estimate)."""
-    Estimate(0, low, high, unit, kind, approximately, period, at)
 
 
 @dataclass(frozen=True)

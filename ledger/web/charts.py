@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
 from ledger.output.figure_columns import stated_amount, stated_when
-from ledger.read.figure_rule import DEFAULT_TOLERANCE_PCT
+from ledger.core.figure_rule import DEFAULT_TOLERANCE_PCT
 
 # The axis turns logarithmic when the largest bound is this many times the smallest one or more.
 LOG_SPAN = 100

@@ -45,6 +45,21 @@ _AMATEUR_QUOTE = ("Polish runner Wojciech Kopec, who swept all three medals in t
                   "a local athlete as the winner.")
 
 
+LOADED, FIGURES_ADDED, PRESENT = "loaded", "figures added", "present"  # what `ensure` did
+
+
+def ensure(session: Session, by: str) -> str:
+    """Write whatever of the example is missing, so that running `demo` again adds nothing; says
+    what it did: LOADED, FIGURES_ADDED (to an example loaded by a version before figures) or PRESENT."""
+    if not is_loaded(session):
+        load(session, by)
+        return LOADED
+    if not has_figures(session):
+        load_figures(session, by)
+        return FIGURES_ADDED
+    return PRESENT
+
+
 def is_loaded(session: Session) -> bool:
     return session.execute(select(Event.id).where(Event.slug == EVENT)).first() is not None
 

@@ -3,8 +3,8 @@
 A figure is recorded as the source stated it: exact decimal text, a point or a low and high bound,
 a unit, a kind and its period or date. Whether its values make sense as a figure (numbers, low
 not above high, a period for a kind over a period, a date for at-date) is the comparison rule's to
-say (ledger.read.figure_rule, checked by the CLI before it calls `add`); this module checks what
-only the ledger knows: the subject, measure, sources and unit.
+say (ledger.core.figure_rule `check_shape`, which `add` calls first, whoever calls it); this module
+checks what only the ledger knows: the subject, measure, sources and unit.
 
 Measures are made by the figures that use them: the first figure of a new measure slug names it
 (`measure_name`), so a mistyped slug is refused with a suggestion instead of silently starting a
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core import limits, rules
 from ledger.core.errors import LedgerError
+from ledger.core.figure_rule import Moment, check_shape
 from ledger.core.models import (
     Category,
     Event,
@@ -41,7 +42,6 @@ from ledger.projection.record import record
 # different units are never compared (the rule says so), so one spelling per unit matters.
 UNITS = ("persons", "households", "tonnes", "km", "m", "percent",
          "USD", "EUR", "GBP", "CHF", "CNY", "HKD", "JPY", "KRW", "KPW", "RUB", "AUD", "SGD")
-Moment = int | dt.date
 
 
 def _one_slug(value: str, what: str) -> str:
@@ -117,9 +117,7 @@ def _moment(moment: Moment) -> str:
 
 
 def _amount(value: Decimal) -> str:
-    """Exact decimal text, as typed (2750.50 keeps its zero)."""
-    if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
-        raise LedgerError(f"bad number {value!r}: a figure is an exact decimal, 0 or more")
+    """Exact decimal text, as typed (2750.50 keeps its zero); `check_shape` has checked it is a number."""
     return f"{value:f}"
 
 
@@ -128,11 +126,10 @@ def add(session: Session, by: str, about: str, measure: str, source: str, *, low
         at: Moment | None = None, method: str | None = None, measure_name: str | None = None,
         via: str | None = None, url: str | None = None, quote: str | None = None,
         published: str | None = None) -> int:
-    """Record one figure, as the rule has checked it (ledger.read.figures.check_stated); returns its id."""
+    """Record one figure, refused unless the rule can weigh its shape (`check_shape`); returns its id."""
+    check_shape(low, high, unit_name, kind, approximately, period, at)
     body: dict[str, Any] = {"low": _amount(low), "high": _amount(high), "approximately": approximately,
                             "unit": unit(unit_name), "kind": kind}
-    if low > high:
-        raise LedgerError(f"low {low} is above high {high}: give the smaller bound as low")
     body["subject"], body["subject_kind"] = subject(session, about)
     body.update(_measure(session, measure, measure_name))
     body["source"] = lookup.find(session, Source, source).slug

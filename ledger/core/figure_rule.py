@@ -198,6 +198,13 @@ class Estimate:
         return self.label or f"figure {self.id}"
 
 
+def check_shape(low: Decimal, high: Decimal, unit: str, kind: str, approximately: bool = False,
+                period: tuple[Moment, Moment] | None = None, at: Moment | None = None) -> None:
+    """A figure's shape as the rule takes it (`Estimate`'s checks: low not above high, a period only for
+    a kind over one, a date only for at-date), so that no writer records a figure the rule cannot weigh."""
+    Estimate(0, low, high, unit, kind, approximately, None if period is None else Period(*period), at)
+
+
 class Comparison(NamedTuple):
     """The verdict on two figures and its derivation in words, ending with the verdict (unpacks as a pair)."""
 

@@ -1,0 +1,101 @@
+"""Publishing: the web view (`serve`) and the static report (`report`)."""
+
+from __future__ import annotations
+
+import math
+
+import click
+
+from ledger.cli.common import Options, pauses_collector, tolerance_option
+from ledger.cli.sessions import reading
+from ledger.output.inert import visible
+
+
+def _header_timeout(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not (math.isfinite(value) and value > 0):
+        raise click.BadParameter(f"{value} is not a positive number of seconds, e.g. --header-timeout 10")
+    return value
+
+
+def _max_connections(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    from ledger.web.guard import RESERVE, connection_room
+
+    if value is not None and value > connection_room():
+        raise click.BadParameter(f"{value} connections need {value + RESERVE} open files, but this process may open "
+                                 f"{connection_room() + RESERVE} (ulimit -n); raise that limit or ask for fewer")
+    return value
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address to listen on; the default keeps the web view on this machine.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; 0 takes a free one, announced.")
+@click.option("--header-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              callback=_header_timeout,
+              help="Close a connection whose request head is not whole this long after the server waits for it.")
+@click.option("--max-connections", type=click.IntRange(min=1), metavar="N", callback=_max_connections,
+              help="Connections open at once; at the limit the one whose request head has waited longest is "
+                   "closed to make room. [default: 1000, or the open-file limit (ulimit -n) less 64 if lower]")
+@click.option("--cache-mb", type=click.IntRange(min=0), default=64, show_default=True, metavar="N",
+              help="Megabytes of pages kept for answering again, per server process; 0 keeps none.")
+@tolerance_option
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, header_timeout: float, max_connections: int | None,
+          cache_mb: int, tolerance_ms: int) -> None:
+    """Serve a read-only web view of the ledger: disputes side by side, each page also as JSON.
+
+    The ledger is opened read-only (SQLite mode=ro, PostgreSQL read-only transactions) and only
+    GET and HEAD are answered. Every page's footer shows the head to check it with `verify --head`.
+    Clients that send their request slowly, or too many at once, are closed rather than let hold
+    the server (warnings about them are logged at most once a minute). Stop it with Ctrl+C.
+
+    \b
+    Example:
+        raceledger demo
+        raceledger serve
+        raceledger serve --host 0.0.0.0 --port 8080
+        raceledger serve --header-timeout 5 --max-connections 200 --cache-mb 0
+    """
+    from ledger.web.serve import run
+
+    run(ctx.find_object(Options).db, host, port, tolerance_ms=tolerance_ms, header_timeout=header_timeout,
+        max_connections=max_connections, cache_bytes=cache_mb * 1024 * 1024,
+        announce=lambda line: click.echo(visible(line), err=True))
+
+
+@click.command()
+@click.argument("scope", required=False, metavar="[SCOPE]")
+@click.option("--out", "out_dir", required=True, metavar="DIR", type=click.Path(file_okay=False),
+              callback=lambda ctx, param, value: value or param.type.fail("it is empty; name a folder, e.g. --out site"),
+              help="Folder to write into (made if missing; files of the same names are replaced).")
+@click.option("--markdown", is_flag=True,
+              help="Write one Markdown document of the scope's disputes, with numbered citations, instead.")
+@tolerance_option
+@click.pass_context
+@pauses_collector
+def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, tolerance_ms: int) -> None:
+    """Write the web view's pages of an event, race, category or topic (the whole ledger without one) as files.
+
+    HTML pages with their JSON twins and one stylesheet, linked relatively: the folder works from a
+    file system or any static host. The same ledger gives the same bytes. The pages are moved into
+    DIR only once all are written, so an interrupted report leaves DIR as it was; files of other
+    names already in DIR stay. Nothing moves while any page's path in DIR is taken by a symbolic
+    link, a folder where a file goes or a file where a folder goes: the error names it. DIR itself
+    may be a link. A topic's report holds its figures, their disputes and sources.
+
+    \b
+    Example:
+        raceledger report pyongyang-2025 --out site
+        raceledger report pyongyang-2025 --out notes --markdown
+        raceledger report dprk-famine --out famine
+    """
+    from ledger.web.report import write_site
+
+    with reading(ctx) as session:
+        written = write_site(session, scope, out_dir, markdown, tolerance_ms)
+    what = "the Markdown document" if markdown else f"{len(written)} files (open {out_dir}/index.html)"
+    click.echo(visible(f"Wrote {what} of {scope or 'the whole ledger'} to {out_dir}."))
+
+
+COMMANDS = (serve, report)  # added to the root group by cli.py
