@@ -41,3 +41,11 @@ def test_a_failed_show_suggests_near_names_instead_of_a_duplicate(athletes):
     assert "athlete add" not in athletes("athlete", "show", "Nobody Here").stderr
     several = athletes("athlete", "show", "k")
     assert several.stderr.startswith("Error: 'k' matches 3 athletes (")
+
+
+@pytest.mark.parametrize("command", ["find", "show"])
+def test_a_name_with_a_stray_byte_or_a_control_character_is_one_error_line(athletes, command):
+    """Found by the CLI fuzz test on PostgreSQL: a lone surrogate reached the driver as a traceback."""
+    for text, said in (("\udc80", "a byte that is not UTF-8"), ("Kopec\x01", "the control character")):
+        failed = athletes("athlete", command, text)
+        assert failed.exit_code == 1 and said in failed.stderr and failed.stderr.startswith("Error: ")

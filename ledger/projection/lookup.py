@@ -70,7 +70,7 @@ def categories_under(session: Session, scope: str | None) -> Sequence[Category]:
 
 def matching_athletes(session: Session, name: str) -> list[Athlete]:
     """Athletes (not merged into another) whose name or any other spelling has the same key as `name`."""
-    key = name_key(name)
+    key = name_key(limits.text(name, "name", "athlete name"))
     by_alias = select(Alias.athlete_id).where(Alias.key == key)
     return list(session.execute(
         select(Athlete).where(Athlete.merged_into.is_(None), or_(Athlete.key == key, Athlete.id.in_(by_alias)))
@@ -104,7 +104,6 @@ def athlete(session: Session, name: str) -> Athlete:
     """One athlete by name, alias or `#ID`; an error if none or several match."""
     if is_id(name):
         return athlete_by_id(session, limits.number_text(name[1:], "id", "athlete id"))
-    limits.text(name, "name", "athlete name")
     found = matching_athletes(session, name)
     if len(found) > 1:
         ids = ", ".join(f"#{a.id} {a.name}" for a in found)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.models import Alias, Athlete
 from ledger.core.names import name_key
@@ -47,7 +48,7 @@ def _found(session: Session, statement, words: list[str]) -> set[int]:
 
 def search_athletes(session: Session, query: str, limit: int = MAX_RESULTS) -> list[dict[str, Any]]:
     """Athletes (not merged into another) a name finds, as `athlete list` shows them and in its order."""
-    words = name_key(query).split()
+    words = name_key(limits.text(query, "name", "search")).split()  # a name's limits: no stray bytes reach SQL
     if not words:
         return []
     longest = max(words, key=len)
