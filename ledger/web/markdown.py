@@ -22,7 +22,8 @@ from ledger.projection import lookup
 from ledger.read import figures
 from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import Rulings
-from ledger.web import paging, words
+from ledger.read import paging
+from ledger.web import words
 from ledger.web.links import web_address
 
 FILE_NAME = "disputes.md"

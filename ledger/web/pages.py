@@ -19,10 +19,11 @@ from ledger.core.limits import shortened
 from ledger.core.models import Claim, Event, Race, Source
 from ledger.projection import lookup
 from ledger.read import catalog, claims, figures, history, reports
+from ledger.read.claim_show import claim_record
 from ledger.read.reports import ClaimReport
-from ledger.web import charts, paging, queries
-from ledger.web.claim import claim_show
-from ledger.web.search import search_athletes
+from ledger.read import paging, queries
+from ledger.web import charts
+from ledger.read.search import search_athletes
 
 HISTORY_PAGE = 200
 
@@ -120,10 +121,6 @@ def athlete_ids(report: ClaimReport) -> dict[int, int | None]:
     return {c.id: c.athlete_id for _, listed in report.held for c in listed}
 
 
-def _athlete_ids_of(session: Session, claim_ids: list[int]) -> dict[int, int | None]:
-    return dict(queries.rows(session, queries.ATHLETES_OF_CLAIMS, ids=claim_ids))
-
-
 # --- pages -----------------------------------------------------------------------------------------
 
 
@@ -197,9 +194,8 @@ def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> P
 
 @takes()
 def claim(session: Session, claim_id: int, params: Params, tolerance_ms: int) -> Page:
-    """One claim whole (ledger.web.claim), with the placing it belongs to."""
-    record = claim_show(session, claim_id, tolerance_ms)
-    return claim_page(record, _athlete_ids_of(session, [c["id"] for c in record["placing"]["claims"]]))
+    """One claim whole (ledger.read.claim_show), with the placing it belongs to."""
+    return claim_page(*claim_record(session, claim_id, tolerance_ms))
 
 
 def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None]) -> Page:

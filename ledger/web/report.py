@@ -29,8 +29,9 @@ from ledger.read import catalog, figures, reports
 from ledger.read.claim_show import assemble
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.files import folder_filled_whole
-from ledger.web import markdown, pages, paging, queries, templating
-from ledger.web.headers import ledger_head
+from ledger.read import paging, queries
+from ledger.web import markdown, pages, templating
+from ledger.read.queries import ledger_head
 from ledger.web.links import StaticLinks, static_name
 from ledger.web.pages import Page, Params
 

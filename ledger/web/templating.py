@@ -42,7 +42,7 @@ def _datetime_attribute(moment: str) -> str:
 
 
 def _dispute_key(item: dict[str, Any]) -> str:
-    """A `disputes` item's key (ledger.web.paging.DisputeKey.text), from its JSON."""
+    """A `disputes` item's key (ledger.read.paging.DisputeKey.text), from its JSON."""
     if item["kind"] == "position":
         return f"{item['category']}:p{item['position']}"
     if item["kind"] == "figure":  # not a cursor: figure disputes close the last page
