@@ -144,8 +144,8 @@ def figure_dispute(t: list[str], url: str) -> dict[str, Any]:
 def test_a_hostile_dispute_and_its_citations_stay_text(texts, url):
     citations = markdown.Citations()
     lines = ["# Disputes", ""]
-    lines += markdown._section(position_dispute(texts, url), 0, citations)
-    lines += markdown._section(figure_dispute(texts, url), 0, citations)
+    lines += markdown._section(position_dispute(texts, url), {}, citations)
+    lines += markdown._section(figure_dispute(texts, url), {}, citations)
     document = "\n".join(lines + ["## Citations", "", *citations.lines()]) + "\n"
     # Every text but a period's ends and an at-date (joined or prefixed by the document's own words).
     shown_whole = [t for i, t in enumerate(texts) if i not in (5, 6, 8)]

@@ -24,7 +24,7 @@ from ledger.core.limits import LARGEST, shortened
 from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Claim
 from ledger.core.views import ClaimView
-from ledger.read import figures
+from ledger.read import figures, verdicts
 from ledger.read.reports import ClaimReport, dispute_report, shown_placings
 from ledger.read.verdicts import Dispute, Rulings, find_disputes, placing_groups
 from ledger.read import queries
@@ -197,7 +197,25 @@ class DisputeKey(NamedTuple):
 
     @property
     def text(self) -> str:
-        return f"{self.category}:{'a' + str(self.first_claim) if self.athlete_kind else 'p' + str(self.position)}"
+        return key_text(self.category, "athlete" if self.athlete_kind else "position", self.position, self.first_claim)
+
+
+def key_text(category: str, kind: str, position: int | None, first_claim: int) -> str:
+    """A dispute's key as a cursor and an anchor name it: `CATEGORY:pPOSITION`, `CATEGORY:aFIRST_CLAIM`."""
+    return f"{category}:{'p' + str(position) if kind == 'position' else 'a' + str(first_claim)}"
+
+
+def item_key(item: dict[str, Any]) -> str:
+    """A `disputes` item's key, from its JSON."""
+    return key_text(item["category"], item["kind"], item["position"], item["claims"][0]["id"])
+
+
+def disagreements(report: ClaimReport, tolerance_ms: int) -> dict[str, list[str]]:
+    """What each athlete dispute of a report disagrees on, by its key: the rule that found it
+    (ledger.read.verdicts.disagreements), for the words that explain it."""
+    return {key_text(fields["category"], "athlete", None, listed[0].id):
+            list(verdicts.disagreements([c for c in listed if c.retracted_seq is None], tolerance_ms))
+            for fields, listed in report.held if fields["kind"] == "athlete"}
 
 
 def dispute_key(dispute: Dispute) -> DisputeKey:

@@ -23,7 +23,7 @@ from ledger.read import figures
 from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import Rulings
 from ledger.read import paging
-from ledger.web import words
+from ledger.output import words
 from ledger.web.links import web_address
 
 FILE_NAME = "disputes.md"
@@ -137,15 +137,17 @@ def _figure_side(figure: dict[str, Any], citations: Citations) -> str:
             f"{escape(figure['kind'])}{when} [{citations.cite('figure', figure)}]")
 
 
-def _section(item: dict[str, Any], tolerance_ms: int, citations: Citations) -> list[str]:
+def _section(item: dict[str, Any], disagreements: dict[str, list[str]], citations: Citations) -> list[str]:
     if item["kind"] == "figure":
         title = f"{escape(item['subject'])}: {escape(item.get('measure_name') or item['measure'])}"
         sides = [_figure_side(figure, citations) for figure in item["figures"]]
+        why = words.dispute(item)
     else:
         what = words.place(item["position"]) if item["kind"] == "position" else escape(item["athlete"] or "")
         title = f"{escape(item['category'])}: {what}"
         sides = [_side(claim, citations) for claim in item["claims"]]
-    return [f"### {title}", "", escape(words.dispute(item, tolerance_ms)), "", *sides, ""]
+        why = words.dispute(item, disagreements.get(paging.item_key(item), ()))
+    return [f"### {title}", "", escape(why), "", *sides, ""]
 
 
 def _disqualifications(session: Session, scope: str | None) -> list[str]:
@@ -162,7 +164,8 @@ def _disqualifications(session: Session, scope: str | None) -> list[str]:
 
 def document(session: Session, scope: str | None, tolerance_ms: int, head: dict[str, Any]) -> str:
     """The Markdown text: open disputes, then those a ruling settled, then the citations."""
-    found = paging.disputes_page(session, scope, tolerance_ms, True, limit=10 ** 9).to_json()
+    page = paging.disputes_page(session, scope, tolerance_ms, True, limit=10 ** 9)
+    found, disagreements = page.to_json(), paging.disagreements(page.report, tolerance_ms)
     citations = Citations()
     where = f" in {scope}" if scope else ""
     out = [f"# Disputes{where}", "",
@@ -173,7 +176,7 @@ def document(session: Session, scope: str | None, tolerance_ms: int, head: dict[
         items = [item for item in found if item["verdict"] == verdict]
         out += [f"## {title}", ""] + ([] if items else ["None.", ""])
         for item in items:
-            out += _section(item, tolerance_ms, citations)
+            out += _section(item, disagreements, citations)
     out += _disqualifications(session, scope)
     out += ["## Citations", ""]
     out += citations.lines() or ["None."]

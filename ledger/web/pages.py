@@ -131,6 +131,7 @@ def home(session: Session, params: Params, tolerance_ms: int, scope: str | None 
     newest = paging.newest_disputes(session, tolerance_ms, scope)
     return Page("home.html", "Race results ledger", "", catalog.list_events(session),
                 context={"disputes": newest.to_json(), "athlete_ids": athlete_ids(newest),
+                         "disagreements": paging.disagreements(newest, tolerance_ms),
                          "figure_disputes": figures.dispute_items(session, scope),
                          "categories": catalog.list_categories(session), "topics": figures.topics(session)})
 
@@ -150,6 +151,7 @@ def disputes(session: Session, params: Params, tolerance_ms: int) -> Page:
     return Page("disputes.html", f"{'Disputes' if show_all else 'Open disputes'}{where}", "disputes", records,
                 params={**own, "after": after, "at": at},
                 context={"scope": scope, "show_all": show_all, "athlete_ids": athlete_ids(found.report),
+                         "disagreements": paging.disagreements(found.report, tolerance_ms),
                          "topic": scope is not None and figures.is_topic(session, scope)},
                 next={**own, "after": found.next} if found.next else None, reviewed=records)
 
