@@ -79,6 +79,9 @@ CATEGORIES = select(Category.id, Category.slug)
 CATEGORIES_UNDER = CATEGORIES.where(or_(Category.slug == bindparam("scope"), Category.slug.like(bindparam("prefix"))))
 ENTRIES = select(JournalEntry.seq, JournalEntry.kind, JournalEntry.entry_hash, JournalEntry.recorded_at,
                  JournalEntry.recorded_by).where(JournalEntry.seq.in_(bindparam("seqs", expanding=True)))
+CLAIMS_IN = (select(Claim.id, Claim.athlete_id, Source.slug).join(Source, Claim.source_id == Source.id)
+             .where(Claim.category_id.in_(bindparam("categories", expanding=True))).order_by(Claim.id))
+SEQS = select(Claim.id, Claim.seq).where(Claim.id.in_(bindparam("ids", expanding=True)))
 HEAD = (select(JournalEntry.seq, JournalEntry.entry_hash, JournalEntry.recorded_at)
         .order_by(JournalEntry.seq.desc()).limit(1))
 _RELYING, _RELIED = aliased(Source, name="relying"), aliased(Source, name="relied")
@@ -201,6 +204,17 @@ def head_of(row: Sequence[Any] | None) -> dict[str, Any]:
         return {"seq": 0, "hash": GENESIS_HASH, "recorded_at": None}
     seq, entry_hash, recorded_at = row
     return {"seq": seq, "hash": entry_hash, "recorded_at": recorded_at}
+
+
+def claims_in(session: Session, category_ids: list[int]) -> list[tuple[int, int | None, str]]:
+    """(claim id, athlete id, source slug) of every claim in these categories, by id."""
+    found = [tuple(row) for batch in batches(category_ids) for row in rows(session, CLAIMS_IN, categories=batch)]
+    return found if len(category_ids) <= BATCH else sorted(found)
+
+
+def seqs(session: Session, claim_ids: Iterable[int]) -> dict[int, int]:
+    """The journal entry that recorded each claim."""
+    return {claim_id: seq for batch in batches(claim_ids) for claim_id, seq in rows(session, SEQS, ids=batch)}
 
 
 def entries(session: Session, seqs: Iterable[int]) -> dict[int, dict[str, Any]]:

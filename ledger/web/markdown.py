@@ -18,11 +18,8 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from ledger.output.inert import visible
-from ledger.projection import lookup
 from ledger.read import figures
-from ledger.read.rulings import load_rulings
-from ledger.read.verdicts import Rulings
-from ledger.read import paging
+from ledger.read import paging, queries
 from ledger.output import words
 from ledger.web.links import web_address
 
@@ -154,8 +151,8 @@ def _disqualifications(session: Session, scope: str | None) -> list[str]:
     """Every disqualification in force in the scope, as plainly as a ruling: a DQ'd winner is news
     whether or not a source disputes the placing."""
     topic = scope is not None and figures.is_topic(session, scope)
-    categories = [] if topic else [c.id for c in lookup.categories_under(session, scope)]
-    in_force = Rulings(load_rulings(session, categories)).status.values() if categories else []
+    categories = [] if topic else [category_id for category_id, _ in queries.categories_under(session, scope)]
+    in_force = queries.rulings(session, categories)[1].status.values() if categories else []
     found = sorted((r for r in in_force if r.status == "DQ"), key=lambda r: (r.category, r.seq))
     lines = [f"- {escape(r.category)}: {escape(r.athlete or '')} disqualified"
              f"{', place left empty' if r.vacate else ''}, {escape(words.ruling(r.to_json()))}" for r in found]

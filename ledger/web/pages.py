@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session
 from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.limits import shortened
-from ledger.core.models import Claim, Event, Race, Source
-from ledger.projection import lookup
-from ledger.read import catalog, claims, figures, history, reports
+from ledger.read import athletes, catalog, claims, figures, history, reports
 from ledger.read.claim_show import claim_record
 from ledger.read.reports import ClaimReport
 from ledger.read import paging, queries
@@ -160,13 +158,12 @@ def catalog_page(session: Session, slug: str, params: Params, tolerance_ms: int)
     """An event (twin: `race list EVENT`), a race (`category list EVENT/RACE`) or a category (`results`)."""
     depth = slug.count("/") + 1
     if depth == 1:
-        found = lookup.find(session, Event, slug)
+        found = catalog.event(session, slug)
         return Page("event.html", found.name, slug, catalog.list_races(session, slug),
                     context={"event": found, "categories": catalog.list_categories(session, slug),
                              "figures": _figures_json(figures.assessed(session, slug))})
     if depth == 2:
-        found = lookup.find(session, Race, slug)
-        event = session.get(Event, found.event_id)
+        found, event = catalog.race(session, slug)
         return Page("race.html", f"{found.name}, {event.name}", slug, catalog.list_categories(session, slug),
                     context={"race": found, "event": event, "figures": _figures_json(figures.assessed(session, slug))})
     if depth == 3:
@@ -208,9 +205,9 @@ def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None]) -> Pa
 @takes()
 def athlete(session: Session, athlete_id: int, params: Params, tolerance_ms: int) -> Page:
     """Like `raceledger athlete show '#ID' -f json`; a merged record moves to the one it was merged into."""
-    found = lookup.athlete_by_id(session, athlete_id)
-    if found.id != athlete_id:
-        raise Moved(f"athletes/{found.id}")
+    current = athletes.current_id(session, athlete_id)
+    if current != athlete_id:
+        raise Moved(f"athletes/{current}")
     described, report = reports.athlete_report(session, f"#{athlete_id}", tolerance_ms)
     return Page("athlete.html", described["name"], f"athletes/{athlete_id}", reports.athlete_json(described, report))
 
@@ -227,12 +224,8 @@ def source(session: Session, slug: str, params: Params, tolerance_ms: int,
     """This source's item of `raceledger sources -f json` (a list of one; `every` is that list when
     read already), and its claims, a page at a time: all of them, or (`within`: a scope and its
     categories' ids, for a report of that scope) those in the scope alone."""
-    found = lookup.find(session, Source, slug)
     after, limit = params.number("after", 0, 0, 2 ** 62), params.limit()
-    query = claims.views_query().where(Claim.source_id == found.id, Claim.id > after)
-    if within is not None:
-        query = query.where(Claim.category_id.in_(within[1]))
-    listed = claims.load_views(session, query.order_by(Claim.id).limit(limit + 1))
+    found, listed = claims.of_source(session, slug, after, limit + 1, within[1] if within is not None else None)
     records = [s for s in (every if every is not None else reports.sources(session, tolerance_ms)) if s["slug"] == slug]
     return Page("source.html", found.name, f"sources/{slug}", records, params={"after": after or None},
                 context={"source": records[0], "claims": listed[:limit], "reliance": queries.reliance(session, found.slug),
