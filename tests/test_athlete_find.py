@@ -6,7 +6,7 @@ import pytest
 from helpers import as_json, city_marathon, ok
 
 from ledger.read import search as read_search
-from ledger.web import search as web_search
+from ledger.web import pages
 
 pytestmark = pytest.mark.city(city_marathon({"open-men": ("Open men", "M")}))
 
@@ -19,7 +19,7 @@ def athletes(city):
 
 
 def test_the_cli_and_the_web_search_share_one_rule():
-    assert web_search.search_athletes is read_search.search_athletes
+    assert pages.search_athletes is read_search.search_athletes
 
 
 def test_find_takes_parts_of_names_in_either_order_accents_ignored(athletes):

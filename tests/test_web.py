@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
+from helpers import MARATHON, build, city_marathon
 from web_fixtures import (
     BIG,
     EVIDENCE_CLAIMS,
@@ -269,6 +270,27 @@ def test_a_claim_page_holds_the_claim_its_placing_rulings_retraction_and_entry(m
                     assert claim["ruled_by"] in [r["id"] for r in record["rulings"]]
                 page = web.get(f"/claims/{claim['id']}").text
                 assert f'id="claim-{claim["id"]}"' in page and record["recorded"]["hash"] in page
+
+
+def test_a_dispute_says_what_it_disagrees_on_by_the_tolerance_that_found_it(run, db, tmp_path):
+    """The words are the rule's (ledger.read.verdicts.disagreements) at the server's tolerance: two
+    times 3 s apart differ at the default 1 s, not at 5 s, where only the places disagree."""
+    build(run, [("init",), *city_marathon({"open-men": ("Open men", "M")}, ("timing", "gazette")),
+                ("athlete", "add", "Jan Kowal"),
+                ("claim", f"{MARATHON}/open-men", "--source", "timing", "--athlete", "Jan Kowal", "--position", "3",
+                 "--time", "2:10:00"),
+                ("claim", f"{MARATHON}/open-men", "--source", "gazette", "--athlete", "Jan Kowal", "--position", "4",
+                 "--time", "2:10:03")])
+    for tolerance_ms, said in ((1000, "disagree on position and time"), (5000, "disagree on position.")):
+        engine, _ = open_engine(db, write=False, read_only=True)
+        try:
+            page = ok(TestClient(make_app(engine, tolerance_ms)).get("/disputes")).decode()
+        finally:
+            engine.dispose()
+        assert f"Two claims about \u2068Jan Kowal\u2069 {said}" in unescape(page)
+    done = run("report", "--out", str(tmp_path / "md"), "--markdown", "--tolerance", "5")
+    assert done.exit_code == 0, done.output
+    assert "Two claims about Jan Kowal disagree on position." in (tmp_path / "md" / "disputes.md").read_text()
 
 
 # --- escaping, links, JSON-LD -----------------------------------------------------------------------

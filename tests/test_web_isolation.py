@@ -1,7 +1,7 @@
 """Text that reads one way (issue 20 point 9): every sentence of a page that embeds source text keeps
 it to itself, as table cells do, and a long unbroken name wraps instead of widening the page.
 
-A name holding a bidi override (U+202E) is set between FSI and PDI (ledger.web.words.isolated) in the
+A name holding a bidi override (U+202E) is set between FSI and PDI (ledger.output.words.isolated) in the
 claim page's summary, the dispute cards, the rulings and the figure pages; in Chromium the words
 after it still read left to right, and a 300-character name leaves a phone's page 390 px wide.
 """
@@ -24,7 +24,7 @@ from test_browser import browser  # noqa: F401  (the fixture: Debian's Chromium,
 
 from ledger.store.engine import open_engine
 from ledger.web.app import make_app
-from ledger.web.words import FSI, PDI, isolated
+from ledger.output.words import FSI, PDI, isolated
 
 CATEGORY = "city-2025/marathon/open-men"
 RLO = "\u202e"

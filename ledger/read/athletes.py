@@ -8,11 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.core.models import Alias, Athlete
+from ledger.projection import lookup
 
 
 def spellings(session: Session, athlete_id: int) -> list[str]:
     return list(session.execute(
         select(Alias.name).where(Alias.athlete_id == athlete_id).order_by(Alias.seq, Alias.name)).scalars())
+
+
+def current_id(session: Session, athlete_id: int) -> int:
+    """The id an athlete's record lives under now: the athlete's own, or the one it was merged into."""
+    return lookup.athlete_by_id(session, athlete_id).id
 
 
 def profile(session: Session, athlete: Athlete) -> dict[str, Any]:

@@ -24,6 +24,17 @@ def list_races(session: Session, event: str | None = None) -> list[dict[str, Any
             for r, ev in session.execute(query)]
 
 
+def event(session: Session, slug: str) -> Event:
+    """An event, or the error naming the closest slug."""
+    return find(session, Event, slug)
+
+
+def race(session: Session, slug: str) -> tuple[Race, Event]:
+    """A race and its event, or the error naming the closest slug."""
+    found = find(session, Race, slug)
+    return found, session.get(Event, found.event_id)
+
+
 def list_categories(session: Session, scope: str | None = None) -> list[dict[str, Any]]:
     return [{"slug": c.slug, "name": c.name, "sex": c.sex, "division": c.division,
              "age_min": c.age_min, "age_max": c.age_max} for c in categories_under(session, scope)]

@@ -12,16 +12,14 @@ from typing import Any, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core import models
-from ledger.core.errors import LedgerError
-from ledger.core.models import Athlete, Category, Claim, JournalEntry
+from ledger.core.models import Athlete, Claim
 from ledger.core.names import name_key
 from ledger.core.views import ClaimView, RulingView
 from ledger.projection import lookup
-from ledger.read import claims
+from ledger.read import claims, queries
+from ledger.read.paging import placing_of
 from ledger.read.reports import ClaimReport, claim_json, placing_fields
-from ledger.read.rulings import load_rulings
-from ledger.read.verdicts import DEFAULT_TOLERANCE_MS, Lines, Rulings, find_disputes, placing_groups
+from ledger.read.verdicts import DEFAULT_TOLERANCE_MS, Rulings
 
 _AT_ONCE = 5_000
 
@@ -46,72 +44,29 @@ def assemble(claim: ClaimView, seq: int, placing: dict[str, Any], all_rulings: l
             "recorded": recorded[seq]}
 
 
-def entries(session: Session, seqs: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """Journal entries by seq: what proves when and by whom something was recorded."""
-    found: dict[int, dict[str, Any]] = {}
-    for seq, kind, entry_hash, at, by in session.execute(
-            select(JournalEntry.seq, JournalEntry.kind, JournalEntry.entry_hash, JournalEntry.recorded_at,
-                   JournalEntry.recorded_by).where(JournalEntry.seq.in_(sorted(set(seqs))))):
-        found[seq] = {"seq": seq, "kind": kind, "hash": entry_hash, "recorded_at": at, "recorded_by": by}
-    return found
-
-
-def _retracted(session: Session, category_id: int, at_placing) -> list[ClaimView]:
-    """The category's withdrawn claims at a placing (`at_placing`, a condition on position and
-    athlete), through their own partial index (migration 0007): the indexes on a category's claims
-    by position or athlete hold live claims only."""
-    return claims.load_views(session, claims.views_query().where(
-        Claim.category_id == category_id, models.RETRACTED, at_placing))
-
-
-def _placing(session: Session, claim: ClaimView, category_id: int, tolerance_ms: int,
-             rulings: Rulings, lines: Lines) -> tuple[str, list[ClaimView]]:
-    """The verdict of the placing the claim belongs to, and that placing's claims (retracted ones
-    included), each carrying its line of evidence there.
-
-    The disputes that can touch the placing are among its live claims and the live claims, in the
-    category, of the athletes it names; those are all that is read. Live claims are read by the
-    joined category's id, not the claim's column: so SQLite (which keeps no statistics here) reads
-    them through the partial indexes on live claims, not through the index of all a category's
-    claims (50,000 rows, 30 ms)."""
-    in_category = claims.views_query().where(Category.id == category_id, models.NOT_RETRACTED)
-    if claim.position is not None:
-        at_placing = Claim.position == claim.position
-    elif claim.athlete_id is not None:
-        at_placing = Claim.position.is_(None) & (Claim.athlete_id == claim.athlete_id)
-    else:
-        at_placing = None
-    if at_placing is not None:
-        views = claims.load_views(session, in_category.where(at_placing)) + _retracted(session, category_id, at_placing)
-    else:
-        views = [claim]
-    views.sort(key=lambda v: v.id)
-    live = {v.id: v for v in views if v.retracted_seq is None}
-    named = sorted({v.athlete_id for v in live.values() if v.athlete_id is not None})
-    if named:
-        for v in claims.load_views(session, in_category.where(Claim.athlete_id.in_(named))):
-            live.setdefault(v.id, v)
-    disputes = find_disputes([live[i] for i in sorted(live)], tolerance_ms, rulings, lines)
-    for _, _, verdict, listed, _ in placing_groups(views, tolerance_ms, rulings, disputes, lines):
-        if any(c.id == claim.id for c in listed):
-            return verdict, listed
-    raise LedgerError(f"claim {claim.id} is in no placing")  # unreachable: every claim is in one
-
-
-def claim_show(session: Session, claim_id: int, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
-    """One claim whole (see the module's docstring)."""
-    found = lookup.claim(session, claim_id)
-    seq, category_id = found.seq, found.category_id
-    (claim,) = claims.load_views(session, claims.views_query().where(Claim.id == claim_id))
-    all_rulings = load_rulings(session, [category_id])
-    rulings = Rulings(all_rulings)
-    verdict, listed = _placing(session, claim, category_id, tolerance_ms, rulings, Lines(claims.reliance_pairs(session)))
-    claim = next(c for c in listed if c.id == claim.id)  # with its line of evidence in the placing
+def claim_record(session: Session, claim_id: int,
+                 tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> tuple[dict[str, Any], dict[int, int | None]]:
+    """One claim whole, as the web's `/claims/ID` shows it; and who each claim of its placing names,
+    by id (a page links their athletes' pages: the JSON has names only)."""
+    found = queries.rows(session, queries.CLAIM, id=claim_id)
+    if not found:
+        lookup.claim(session, claim_id)  # raises, saying where claim ids are shown
+    *fields, seq, category_id = found[0]
+    (claim,) = claims.with_citations(session, [ClaimView._make(fields)])
+    all_rulings, rulings = queries.rulings(session, [category_id])
+    verdict, listed = placing_of(session, claim, category_id, tolerance_ms, rulings)
+    claim = next(c for c in listed if c.id == claim.id)  # as its placing holds it: with its line there
     ruling = rulings.placing.get((claim.category, claim.position)) if claim.position is not None else None
     fields = placing_fields(claim.category, claim.position, verdict, listed, ruling, rulings)
     (placing,) = ClaimReport([(fields, listed)], rulings).to_json()
-    recorded = entries(session, [seq, *([claim.retracted_seq] if claim.retracted_seq else [])])
-    return {**assemble(claim, seq, placing, all_rulings, rulings, recorded), "athlete_id": claim.athlete_id}
+    recorded = queries.entries(session, [seq, *([claim.retracted_seq] if claim.retracted_seq else [])])
+    return assemble(claim, seq, placing, all_rulings, rulings, recorded), {c.id: c.athlete_id for c in listed}
+
+
+def claim_show(session: Session, claim_id: int, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
+    """One claim whole (see the module's docstring), with the id of the athlete it names."""
+    record, athlete_ids = claim_record(session, claim_id, tolerance_ms)
+    return {**record, "athlete_id": athlete_ids[claim_id]}
 
 
 def athlete_labels(session: Session, shown: Iterable[ClaimView]) -> dict[int, str]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from ledger.core.models import Athlete, Category, Citation, Claim, Reliance, Source
 from ledger.core.views import Citation as CitationView
 from ledger.core.views import ClaimView
+from ledger.projection import lookup
 
 Via = aliased(Source, name="via")
 _IDS_AT_ONCE = 5_000
@@ -72,6 +73,16 @@ def _more_citations(session: Session, claim_ids: list[int]) -> dict[int, list[Ci
         for claim_id, *fields in session.execute(query):
             found[claim_id].append(CitationView(*fields))
     return found
+
+
+def of_source(session: Session, slug: str, after: int, limit: int,
+              category_ids: list[int] | None = None) -> tuple[Source, list[ClaimView]]:
+    """A source, and its claims after id `after` (in these categories, or all), the first `limit` by id."""
+    found = lookup.find(session, Source, slug)
+    query = views_query().where(Claim.source_id == found.id, Claim.id > after)
+    if category_ids is not None:
+        query = query.where(Claim.category_id.in_(category_ids))
+    return found, load_views(session, query.order_by(Claim.id).limit(limit))
 
 
 def in_categories(category_ids: Iterable[int]) -> Select:

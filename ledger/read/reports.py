@@ -6,7 +6,7 @@ Results, disputes and an athlete's claims come as a ClaimReport, from which JSON
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Iterable, NamedTuple
 
 from sqlalchemy import func, select, tuple_, union
 from sqlalchemy.orm import Session
@@ -103,16 +103,24 @@ def results_report(session: Session, category: str, tolerance_ms: int = DEFAULT_
     rulings = Rulings(load_rulings(session, [found.id]))
     lines = Lines(claims.reliance_pairs(session))
     disputed = find_disputes(_contested_among(session, found.id, views), tolerance_ms, rulings, lines)
+    shown = shown_placings(placing_groups(views, tolerance_ms, rulings, disputed, lines), rulings, include_retracted)
+    if standings:
+        official_order(shown, rulings)
+    return ClaimReport(shown, rulings)
+
+
+def shown_placings(groups: Iterable[tuple[str, int | None, str, list[ClaimView], RulingView | None]],
+                   rulings: Rulings, include_retracted: bool) -> list[Held]:
+    """The placings `results` shows of `placing_groups`, with their fields: retracted claims (and
+    placings left with none) only on request."""
     shown = []
-    for category, position, verdict, listed, ruling in placing_groups(views, tolerance_ms, rulings, disputed, lines):
+    for category, position, verdict, listed, ruling in groups:
         if verdict == RETRACTED and not include_retracted:
             continue
         if len(listed) > 1 and not include_retracted:  # one live claim, most often
             listed = [c for c in listed if c.retracted_seq is None]
         shown.append((placing_fields(category, position, verdict, listed, ruling, rulings), listed))
-    if standings:
-        official_order(shown, rulings)
-    return ClaimReport(shown, rulings)
+    return shown
 
 
 def official_order(shown: list[Held], rulings: Rulings) -> None:
@@ -188,11 +196,16 @@ def disputes_report(session: Session, scope: str | None = None, tolerance_ms: in
                     include_ruled: bool = False) -> ClaimReport:
     """Open disputes; with `include_ruled`, also those a ruling settled, with the ruling."""
     found, rulings = dispute_list(session, scope, tolerance_ms)
+    return dispute_report([d for d in found if include_ruled or d.ruling is None], rulings)
+
+
+def dispute_report(found: Iterable[Dispute], rulings: Rulings) -> ClaimReport:
+    """Disputes as `disputes` lists them, each with the ruling that settled it (and a bib dispute's bib)."""
     return ClaimReport([
         ({"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
           "verdict": d.verdict, "ruling": _ruling_json(d.ruling, rulings), **({"bib": d.bib} if d.kind == "bib" else {})},
          d.claims)
-        for d in found if include_ruled or d.ruling is None
+        for d in found
     ], rulings)
 
 

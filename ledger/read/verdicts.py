@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from ledger.core.views import ClaimView, RulingView
 
@@ -184,13 +184,21 @@ def _spread_beyond(values: Iterable[int | None], tolerance_ms: int) -> bool:
     return bool(known) and max(known) - min(known) > tolerance_ms
 
 
+def disagreements(claims: Sequence[ClaimView], tolerance_ms: int) -> Iterator[str]:
+    """What live claims about one athlete disagree on (`position`, `status`, `time`, `net time`),
+    lazily: whether they disagree at all needs only the first."""
+    if len({c.position for c in claims if c.position is not None}) > 1:
+        yield "position"
+    if len({c.status for c in claims}) > 1:
+        yield "status"
+    if _spread_beyond((c.time_ms for c in claims), tolerance_ms):
+        yield "time"
+    if _spread_beyond((c.net_time_ms for c in claims), tolerance_ms):
+        yield "net time"
+
+
 def _athlete_disagrees(claims: Sequence[ClaimView], tolerance_ms: int) -> bool:
-    return (
-        len({c.position for c in claims if c.position is not None}) > 1
-        or len({c.status for c in claims}) > 1
-        or _spread_beyond((c.time_ms for c in claims), tolerance_ms)
-        or _spread_beyond((c.net_time_ms for c in claims), tolerance_ms)
-    )
+    return next(disagreements(claims, tolerance_ms), None) is not None
 
 
 def find_disputes(claims: Iterable[ClaimView], tolerance_ms: int = DEFAULT_TOLERANCE_MS,

@@ -32,7 +32,8 @@ from ledger.store.engine import open_engine
 from ledger.store.locking import session_scope
 from ledger.store.served import ServedDatabase, Unavailable
 from ledger.web import pages, templating
-from ledger.web.headers import SECURITY_HEADERS, HeadProbe, etag, ledger_head, matches
+from ledger.read.queries import ledger_head
+from ledger.web.headers import SECURITY_HEADERS, HeadProbe, etag, matches
 from ledger.web.links import Links
 from ledger.web.pages import BadParameter, Moved, Page, Params
 

@@ -1,20 +1,18 @@
-"""The ledger's head as a page shows it, the ETag derived from it, and the headers every answer carries.
+"""The ETag a page's head gives it, the head read alone for a page kept, and the headers every answer carries.
 
 A page is a pure function of the ledger's history and the page's own address, and the head
-(`SEQ:HASH`) names that history: the ETag hashes the two, so an unchanged ledger answers
+(`SEQ:HASH`, ledger.read.queries.ledger_head) names that history: the ETag hashes the two, so an unchanged ledger answers
 `304 Not Modified` without building the page again.
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Sequence
+from typing import Any
 
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Engine
 
-from ledger.core.canonical import GENESIS_HASH
-from ledger.web import queries
+from ledger.read import queries
 
 # No script at all (JSON-LD blocks are data, not script, and need none); styles and images from
 # the site only; nothing may frame a page or take a form elsewhere.
@@ -27,19 +25,6 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cross-origin-resource-policy", b"same-origin"),
 ]
-
-
-def ledger_head(reader: Session | Connection) -> dict[str, Any]:
-    """The newest journal entry: `seq`, `hash` and when it was recorded (seq 0 for an empty ledger)."""
-    found = reader.execute(queries.HEAD).all()
-    return _head(found[0] if found else None)
-
-
-def _head(row: Sequence[Any] | None) -> dict[str, Any]:
-    if row is None:
-        return {"seq": 0, "hash": GENESIS_HASH, "recorded_at": None}
-    seq, entry_hash, recorded_at = row
-    return {"seq": seq, "hash": entry_hash, "recorded_at": recorded_at}
 
 
 class HeadProbe:
@@ -65,7 +50,7 @@ class HeadProbe:
             raise
         finally:
             raw.close()
-        return _head(row)
+        return queries.head_of(row)
 
 
 def etag(head: dict[str, Any], address: str, salt: str = "") -> str:

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from markupsafe import Markup
 
-from ledger.web import words
+from ledger.output import words
 from ledger.web.links import web_url
 
 Record = dict[str, Any]

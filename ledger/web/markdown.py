@@ -18,11 +18,9 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from ledger.output.inert import visible
-from ledger.projection import lookup
 from ledger.read import figures
-from ledger.read.rulings import load_rulings
-from ledger.read.verdicts import Rulings
-from ledger.web import paging, words
+from ledger.read import paging, queries
+from ledger.output import words
 from ledger.web.links import web_address
 
 FILE_NAME = "disputes.md"
@@ -136,23 +134,25 @@ def _figure_side(figure: dict[str, Any], citations: Citations) -> str:
             f"{escape(figure['kind'])}{when} [{citations.cite('figure', figure)}]")
 
 
-def _section(item: dict[str, Any], tolerance_ms: int, citations: Citations) -> list[str]:
+def _section(item: dict[str, Any], disagreements: dict[str, list[str]], citations: Citations) -> list[str]:
     if item["kind"] == "figure":
         title = f"{escape(item['subject'])}: {escape(item.get('measure_name') or item['measure'])}"
         sides = [_figure_side(figure, citations) for figure in item["figures"]]
+        why = words.dispute(item)
     else:
         what = words.place(item["position"]) if item["kind"] == "position" else escape(item["athlete"] or "")
         title = f"{escape(item['category'])}: {what}"
         sides = [_side(claim, citations) for claim in item["claims"]]
-    return [f"### {title}", "", escape(words.dispute(item, tolerance_ms)), "", *sides, ""]
+        why = words.dispute(item, disagreements.get(paging.item_key(item), ()))
+    return [f"### {title}", "", escape(why), "", *sides, ""]
 
 
 def _disqualifications(session: Session, scope: str | None) -> list[str]:
     """Every disqualification in force in the scope, as plainly as a ruling: a DQ'd winner is news
     whether or not a source disputes the placing."""
     topic = scope is not None and figures.is_topic(session, scope)
-    categories = [] if topic else [c.id for c in lookup.categories_under(session, scope)]
-    in_force = Rulings(load_rulings(session, categories)).status.values() if categories else []
+    categories = [] if topic else [category_id for category_id, _ in queries.categories_under(session, scope)]
+    in_force = queries.rulings(session, categories)[1].status.values() if categories else []
     found = sorted((r for r in in_force if r.status == "DQ"), key=lambda r: (r.category, r.seq))
     lines = [f"- {escape(r.category)}: {escape(r.athlete or '')} disqualified"
              f"{', place left empty' if r.vacate else ''}, {escape(words.ruling(r.to_json()))}" for r in found]
@@ -161,7 +161,8 @@ def _disqualifications(session: Session, scope: str | None) -> list[str]:
 
 def document(session: Session, scope: str | None, tolerance_ms: int, head: dict[str, Any]) -> str:
     """The Markdown text: open disputes, then those a ruling settled, then the citations."""
-    found = paging.disputes_page(session, scope, tolerance_ms, True, limit=10 ** 9).to_json()
+    page = paging.disputes_page(session, scope, tolerance_ms, True, limit=10 ** 9)
+    found, disagreements = page.to_json(), paging.disagreements(page.report, tolerance_ms)
     citations = Citations()
     where = f" in {scope}" if scope else ""
     out = [f"# Disputes{where}", "",
@@ -172,7 +173,7 @@ def document(session: Session, scope: str | None, tolerance_ms: int, head: dict[
         items = [item for item in found if item["verdict"] == verdict]
         out += [f"## {title}", ""] + ([] if items else ["None.", ""])
         for item in items:
-            out += _section(item, tolerance_ms, citations)
+            out += _section(item, disagreements, citations)
     out += _disqualifications(session, scope)
     out += ["## Citations", ""]
     out += citations.lines() or ["None."]

@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.limits import shortened
-from ledger.core.models import Claim, Event, Race, Source
-from ledger.projection import lookup
-from ledger.read import catalog, claims, figures, history, reports
+from ledger.read import athletes, catalog, claims, figures, history, reports
+from ledger.read.claim_show import claim_record
 from ledger.read.reports import ClaimReport
-from ledger.web import charts, paging, queries
-from ledger.web.claim import claim_show
-from ledger.web.search import search_athletes
+from ledger.read import paging, queries
+from ledger.web import charts
+from ledger.read.search import search_athletes
 
 HISTORY_PAGE = 200
 
@@ -120,10 +119,6 @@ def athlete_ids(report: ClaimReport) -> dict[int, int | None]:
     return {c.id: c.athlete_id for _, listed in report.held for c in listed}
 
 
-def _athlete_ids_of(session: Session, claim_ids: list[int]) -> dict[int, int | None]:
-    return dict(queries.rows(session, queries.ATHLETES_OF_CLAIMS, ids=claim_ids))
-
-
 # --- pages -----------------------------------------------------------------------------------------
 
 
@@ -134,6 +129,7 @@ def home(session: Session, params: Params, tolerance_ms: int, scope: str | None 
     newest = paging.newest_disputes(session, tolerance_ms, scope)
     return Page("home.html", "Race results ledger", "", catalog.list_events(session),
                 context={"disputes": newest.to_json(), "athlete_ids": athlete_ids(newest),
+                         "disagreements": paging.disagreements(newest, tolerance_ms),
                          "figure_disputes": figures.dispute_items(session, scope),
                          "categories": catalog.list_categories(session), "topics": figures.topics(session)})
 
@@ -153,6 +149,7 @@ def disputes(session: Session, params: Params, tolerance_ms: int) -> Page:
     return Page("disputes.html", f"{'Disputes' if show_all else 'Open disputes'}{where}", "disputes", records,
                 params={**own, "after": after, "at": at},
                 context={"scope": scope, "show_all": show_all, "athlete_ids": athlete_ids(found.report),
+                         "disagreements": paging.disagreements(found.report, tolerance_ms),
                          "topic": scope is not None and figures.is_topic(session, scope)},
                 next={**own, "after": found.next} if found.next else None, reviewed=records)
 
@@ -161,13 +158,12 @@ def catalog_page(session: Session, slug: str, params: Params, tolerance_ms: int)
     """An event (twin: `race list EVENT`), a race (`category list EVENT/RACE`) or a category (`results`)."""
     depth = slug.count("/") + 1
     if depth == 1:
-        found = lookup.find(session, Event, slug)
+        found = catalog.event(session, slug)
         return Page("event.html", found.name, slug, catalog.list_races(session, slug),
                     context={"event": found, "categories": catalog.list_categories(session, slug),
                              "figures": _figures_json(figures.assessed(session, slug))})
     if depth == 2:
-        found = lookup.find(session, Race, slug)
-        event = session.get(Event, found.event_id)
+        found, event = catalog.race(session, slug)
         return Page("race.html", f"{found.name}, {event.name}", slug, catalog.list_categories(session, slug),
                     context={"race": found, "event": event, "figures": _figures_json(figures.assessed(session, slug))})
     if depth == 3:
@@ -197,9 +193,8 @@ def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> P
 
 @takes()
 def claim(session: Session, claim_id: int, params: Params, tolerance_ms: int) -> Page:
-    """One claim whole (ledger.web.claim), with the placing it belongs to."""
-    record = claim_show(session, claim_id, tolerance_ms)
-    return claim_page(record, _athlete_ids_of(session, [c["id"] for c in record["placing"]["claims"]]))
+    """One claim whole (ledger.read.claim_show), with the placing it belongs to."""
+    return claim_page(*claim_record(session, claim_id, tolerance_ms))
 
 
 def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None]) -> Page:
@@ -210,9 +205,9 @@ def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None]) -> Pa
 @takes()
 def athlete(session: Session, athlete_id: int, params: Params, tolerance_ms: int) -> Page:
     """Like `raceledger athlete show '#ID' -f json`; a merged record moves to the one it was merged into."""
-    found = lookup.athlete_by_id(session, athlete_id)
-    if found.id != athlete_id:
-        raise Moved(f"athletes/{found.id}")
+    current = athletes.current_id(session, athlete_id)
+    if current != athlete_id:
+        raise Moved(f"athletes/{current}")
     described, report = reports.athlete_report(session, f"#{athlete_id}", tolerance_ms)
     return Page("athlete.html", described["name"], f"athletes/{athlete_id}", reports.athlete_json(described, report))
 
@@ -229,12 +224,8 @@ def source(session: Session, slug: str, params: Params, tolerance_ms: int,
     """This source's item of `raceledger sources -f json` (a list of one; `every` is that list when
     read already), and its claims, a page at a time: all of them, or (`within`: a scope and its
     categories' ids, for a report of that scope) those in the scope alone."""
-    found = lookup.find(session, Source, slug)
     after, limit = params.number("after", 0, 0, 2 ** 62), params.limit()
-    query = claims.views_query().where(Claim.source_id == found.id, Claim.id > after)
-    if within is not None:
-        query = query.where(Claim.category_id.in_(within[1]))
-    listed = claims.load_views(session, query.order_by(Claim.id).limit(limit + 1))
+    found, listed = claims.of_source(session, slug, after, limit + 1, within[1] if within is not None else None)
     records = [s for s in (every if every is not None else reports.sources(session, tolerance_ms)) if s["slug"] == slug]
     return Page("source.html", found.name, f"sources/{slug}", records, params={"after": after or None},
                 context={"source": records[0], "claims": listed[:limit], "reliance": queries.reliance(session, found.slug),

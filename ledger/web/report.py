@@ -20,17 +20,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core.models import Claim, Source
-from ledger.projection import lookup
 from ledger.read import catalog, figures, reports
 from ledger.read.claim_show import assemble
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.files import folder_filled_whole
-from ledger.web import markdown, pages, paging, queries, templating
-from ledger.web.headers import ledger_head
+from ledger.read import paging, queries
+from ledger.web import markdown, pages, templating
+from ledger.read.queries import ledger_head
 from ledger.web.links import StaticLinks, static_name
 from ledger.web.pages import Page, Params
 
@@ -86,7 +84,7 @@ def _catalog_paths(session: Session, scope: str | None) -> tuple[list[str], list
     (none for a topic)."""
     if scope is not None and figures.is_topic(session, scope):
         return [], [], []
-    categories = sorted(c.slug for c in lookup.categories_under(session, scope))
+    categories = sorted(slug for _, slug in queries.categories_under(session, scope))
     if scope is None or scope.count("/") == 0:
         races = [r["slug"] for r in catalog.list_races(session, scope)]
     else:
@@ -98,8 +96,7 @@ def _catalog_paths(session: Session, scope: str | None) -> tuple[list[str], list
 def _subjects(session: Session, category_ids: list[int], disputed_athletes: list[int]) -> tuple[list[int], list[int], list[str]]:
     """The claims, athletes and sources with pages of their own in a site of these categories: in
     a big site, only the athletes named in its disputes, the first MAX_ATHLETE_PAGES of them."""
-    rows = session.execute(select(Claim.id, Claim.athlete_id, Source.slug).join(Source, Claim.source_id == Source.id)
-                           .where(Claim.category_id.in_(category_ids)).order_by(Claim.id)).all() if category_ids else []
+    rows = queries.claims_in(session, category_ids)
     if len(rows) <= MAX_CLAIM_PAGES:
         athletes = sorted({a for _, a, _ in rows if a is not None})
     else:
@@ -123,7 +120,7 @@ def _claim_pages(site: Site, category: str, category_id: int, every: bool) -> It
         part = paging.results_page(session, category, site.tolerance_ms, True, cursor, _CLAIM_BATCH)
         views = [c for _, listed in part.report.held for c in listed]
         ids = [c.id for c in views]
-        seqs = dict(session.execute(select(Claim.id, Claim.seq).where(Claim.id.in_(ids))).all()) if ids else {}
+        seqs = queries.seqs(session, ids)
         recorded = queries.entries(session, [*seqs.values(), *(c.retracted_seq for c in views if c.retracted_seq)])
         for (fields, listed), placing in zip(part.report.held, part.report.to_json()):
             if not every and _alone(placing) and f"claims/{listed[0].id}.html" not in site.files:
@@ -235,7 +232,7 @@ def write_site(session: Session, scope: str | None, out_dir: str | Path, markdow
     written, relative to it, in order."""
     if markdown_only:
         if scope is None or not figures.is_topic(session, scope):
-            lookup.categories_under(session, scope)  # an unknown scope fails before anything is written
+            queries.categories_under(session, scope)  # an unknown scope fails before anything is written
         text = markdown.document(session, scope, tolerance_ms, ledger_head(session))
         with folder_filled_whole(str(out_dir)) as staging:
             (Path(staging) / markdown.FILE_NAME).write_text(text, encoding="utf-8", newline="\n")

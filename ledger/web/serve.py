@@ -14,7 +14,7 @@ from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.engine import failure, open_engine
 from ledger.web.app import CACHE_BYTES, make_app
 from ledger.web.guard import BACKLOG, HEADER_TIMEOUT, Guard, default_max_connections, quiet
-from ledger.web.headers import ledger_head
+from ledger.read.queries import ledger_head
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -12,8 +12,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from ledger.output import words
 from ledger.output.render import render
-from ledger.web import linked_data, links, words
+from ledger.read.paging import item_key
+from ledger.web import linked_data, links
 from ledger.web.links import Links
 from ledger.web.pages import Page
 
@@ -42,12 +44,10 @@ def _datetime_attribute(moment: str) -> str:
 
 
 def _dispute_key(item: dict[str, Any]) -> str:
-    """A `disputes` item's key (ledger.web.paging.DisputeKey.text), from its JSON."""
-    if item["kind"] == "position":
-        return f"{item['category']}:p{item['position']}"
+    """A `disputes` item's key (ledger.read.paging.DisputeKey.text), from its JSON."""
     if item["kind"] == "figure":  # not a cursor: figure disputes close the last page
         return f"{item['subject']}:f{'-'.join(str(f['id']) for f in item['figures'])}"
-    return f"{item['category']}:a{item['claims'][0]['id']}"
+    return item_key(item)
 
 
 def json_bytes(page: Page) -> bytes:

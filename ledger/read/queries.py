@@ -1,21 +1,23 @@
-"""The reads the web view makes on every request, each statement built once, at import.
+"""The reads of a page (the web view's, the static report's), each statement built once, at import.
 
 SQLAlchemy takes about as long to build a statement as SQLite takes to run one of these, and a
 page makes several; built once, each runs with bound values through the session's connection.
-Live claims are read through the partial indexes on them (`retracted_seq IS NULL`); the few
-retracted claims a page shows with `all=1` are found by id, from the journal's `retract` entries.
+Live claims are read through the partial indexes on them (`retracted_seq IS NULL`), the few
+withdrawn claims a page shows with `all=1` (or a claim's page) through theirs.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
 from sqlalchemy import bindparam, or_, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
+from ledger.core.canonical import GENESIS_HASH
 from ledger.core.models import (
     NOT_RETRACTED,
+    RETRACTED,
     Athlete,
     Category,
     Claim,
@@ -49,7 +51,9 @@ CLAIMS_AT = _VIEWS.where(_JOINED_CATEGORY, Claim.position.in_(bindparam("positio
 CLAIMS_UNPLACED = _VIEWS.where(_JOINED_CATEGORY, Claim.position.is_(None), NOT_RETRACTED)
 CLAIMS_OF_ATHLETES = _VIEWS.where(_JOINED_CATEGORY, Claim.athlete_id.in_(bindparam("athletes", expanding=True)),
                                   NOT_RETRACTED)
-CLAIMS_BY_ID = _VIEWS.where(_IN_CATEGORY, Claim.id.in_(bindparam("ids", expanding=True)))
+# Withdrawn claims (retracted, or withdrawn by a source's superseding word) through their own
+# partial index (migration 0007).
+CLAIMS_RETRACTED = _VIEWS.where(_IN_CATEGORY, RETRACTED)
 CLAIM = _VIEWS.add_columns(Claim.seq, Claim.category_id).where(Claim.id == bindparam("id"))
 POSITIONS_AFTER = (select(Claim.position).where(_IN_CATEGORY, Claim.position > bindparam("after"), NOT_RETRACTED)
                    .distinct().order_by(Claim.position).limit(bindparam("limit")))
@@ -68,7 +72,6 @@ CONTESTED_ATHLETES = (select(Athlete.name, Contest.key).join(Athlete, Athlete.id
 ANY_RULING_IN = select(Ruling.id).where(Ruling.category_id.in_(bindparam("categories", expanding=True))).limit(1)
 ANY_RULING_ON = select(Ruling.id).where(Ruling.category_id == bindparam("category")).limit(1)
 ANY_RULING = select(Ruling.id).limit(1)
-RETRACTIONS = select(JournalEntry.body).where(JournalEntry.kind == "retract")
 CATEGORY = (select(Category.id, Category.slug, Category.name, Race.slug, Race.name, Event.slug, Event.name)
             .join(Race, Category.race_id == Race.id).join(Event, Race.event_id == Event.id)
             .where(Category.slug == bindparam("slug")))
@@ -76,9 +79,11 @@ CATEGORIES = select(Category.id, Category.slug)
 CATEGORIES_UNDER = CATEGORIES.where(or_(Category.slug == bindparam("scope"), Category.slug.like(bindparam("prefix"))))
 ENTRIES = select(JournalEntry.seq, JournalEntry.kind, JournalEntry.entry_hash, JournalEntry.recorded_at,
                  JournalEntry.recorded_by).where(JournalEntry.seq.in_(bindparam("seqs", expanding=True)))
+CLAIMS_IN = (select(Claim.id, Claim.athlete_id, Source.slug).join(Source, Claim.source_id == Source.id)
+             .where(Claim.category_id.in_(bindparam("categories", expanding=True))).order_by(Claim.id))
+SEQS = select(Claim.id, Claim.seq).where(Claim.id.in_(bindparam("ids", expanding=True)))
 HEAD = (select(JournalEntry.seq, JournalEntry.entry_hash, JournalEntry.recorded_at)
         .order_by(JournalEntry.seq.desc()).limit(1))
-ATHLETES_OF_CLAIMS = select(Claim.id, Claim.athlete_id).where(Claim.id.in_(bindparam("ids", expanding=True)))
 _RELYING, _RELIED = aliased(Source, name="relying"), aliased(Source, name="relied")
 # Sources that rely on others, as a source's page names them (the verdicts read ledger.read.claims.reliance_pairs).
 RELIANCE_OF = (select(_RELYING.slug, _RELIED.slug, Reliance.reason)
@@ -147,9 +152,8 @@ def views_of(session: Session, statement, key: str, many: Iterable[Any], **value
 
 
 def retracted(session: Session, category_id: int, keep: Callable[[ClaimView], bool]) -> list[ClaimView]:
-    """The category's retracted claims that `keep` picks."""
-    ids = [json.loads(body)["claim"] for (body,) in rows(session, RETRACTIONS)]
-    return [v for v in views_of(session, CLAIMS_BY_ID, "ids", ids, category=category_id) if keep(v)]
+    """The category's withdrawn claims that `keep` picks."""
+    return [v for v in views(session, CLAIMS_RETRACTED, category=category_id) if keep(v)]
 
 
 def rulings(session: Session, category_ids: list[int] | None) -> tuple[list[RulingView], Rulings]:
@@ -185,6 +189,32 @@ def categories_under(session: Session, scope: str | None) -> list[tuple[int, str
         if not found:
             lookup.categories_under(session, scope)  # an unknown scope raises, naming the closest
     return sorted(((i, s) for i, s in found), key=lambda pair: pair[1])
+
+
+def ledger_head(reader: Session | Connection) -> dict[str, Any]:
+    """The newest journal entry as a page shows it: `seq`, `hash` and when it was recorded (seq 0
+    for an empty ledger). What a page's freshness (its ETag) depends on."""
+    found = reader.execute(HEAD).all()
+    return head_of(found[0] if found else None)
+
+
+def head_of(row: Sequence[Any] | None) -> dict[str, Any]:
+    """The head from a row HEAD read (None: no entry yet)."""
+    if row is None:
+        return {"seq": 0, "hash": GENESIS_HASH, "recorded_at": None}
+    seq, entry_hash, recorded_at = row
+    return {"seq": seq, "hash": entry_hash, "recorded_at": recorded_at}
+
+
+def claims_in(session: Session, category_ids: list[int]) -> list[tuple[int, int | None, str]]:
+    """(claim id, athlete id, source slug) of every claim in these categories, by id."""
+    found = [tuple(row) for batch in batches(category_ids) for row in rows(session, CLAIMS_IN, categories=batch)]
+    return found if len(category_ids) <= BATCH else sorted(found)
+
+
+def seqs(session: Session, claim_ids: Iterable[int]) -> dict[int, int]:
+    """The journal entry that recorded each claim."""
+    return {claim_id: seq for batch in batches(claim_ids) for claim_id, seq in rows(session, SEQS, ids=batch)}
 
 
 def entries(session: Session, seqs: Iterable[int]) -> dict[int, dict[str, Any]]:

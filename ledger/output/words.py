@@ -1,4 +1,5 @@
-"""Verdicts, disputes and rulings spelled out in words, from the JSON records a page shows.
+"""Verdicts, disputes and rulings spelled out in words, from the JSON records a page shows (the web
+view's, the Markdown report's, the JSON-LD's).
 
 A reader who does not know the ledger's terms reads "two sources name different athletes for
 place 1", not `disputed`. Plain text: the templates escape it. With `isolate`, each piece of source
@@ -10,11 +11,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
-
-from ledger.core.errors import LedgerError
-from ledger.core.times import parse_time
-from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
+from typing import Any, Sequence
 
 Record = dict[str, Any]
 
@@ -111,34 +108,17 @@ def _position_words(claims: list[Record], position: int | None) -> str:
     return f"{count(len(sources), 'source')} name different athletes for {place(position)}"
 
 
-def _disagreement(claims: list[Record], tolerance_ms: int) -> list[str]:
-    """What claims about one athlete disagree on."""
-    fields = []
-    if len({c["position"] for c in claims if c["position"] is not None}) > 1:
-        fields.append("position")
-    if len({c["status"] for c in claims}) > 1:
-        fields.append("status")
-    for key, label in (("time", "time"), ("net_time", "net time")):
-        try:
-            known = [parse_time(c[key]).ms for c in claims if c.get(key)]
-        except LedgerError:
-            known = []
-        if known and max(known) - min(known) > tolerance_ms:
-            fields.append(label)
-    return fields or ["their result"]
-
-
-def dispute(item: Record, tolerance_ms: int = DEFAULT_TOLERANCE_MS, isolate: bool = False) -> str:
-    """One item of `disputes`: who disagrees about what, and the ruling that settled it, if any."""
+def dispute(item: Record, disagrees_on: Sequence[str] = (), isolate: bool = False) -> str:
+    """One item of `disputes`: who disagrees about what (an athlete dispute's `disagrees_on`, as
+    ledger.read.paging.disagreements gives it), and the ruling that settled it, if any."""
     if item["kind"] == "figure":  # the figure rule's own words (ledger.read.figures): slugs, units, numbers
         return sentence(item["why"])
     claims = _live(item["claims"])
     if item["kind"] == "position":
         text = _position_words(claims, item["position"])
     else:
-        fields = _disagreement(claims, tolerance_ms)
         about = _source_text(item["athlete"], isolate)
-        text = f"{count(len(claims), 'claim')} about {about} disagree on {' and '.join(fields)}"
+        text = f"{count(len(claims), 'claim')} about {about} disagree on {' and '.join(disagrees_on) or 'their result'}"
     if item.get("ruling"):
         text += "; " + ruling(item["ruling"], isolate)
     return sentence(text)

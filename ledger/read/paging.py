@@ -23,23 +23,16 @@ from sqlalchemy.orm import Session
 from ledger.core.limits import LARGEST, shortened
 from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Claim
-from ledger.core.views import ClaimView, RulingView
-from ledger.read import figures
-from ledger.read.reports import ClaimReport, Held, placing_fields
-from ledger.read.verdicts import RETRACTED, Dispute, Rulings, find_disputes, placing_groups
-from ledger.web import queries
+from ledger.core.views import ClaimView
+from ledger.read import figures, verdicts
+from ledger.read.reports import ClaimReport, dispute_report, shown_placings
+from ledger.read.verdicts import Dispute, Rulings, find_disputes, placing_groups
+from ledger.read import queries
 
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 UNPLACED = "unplaced-"
 _DISPUTE_KEY = re.compile(r"^(?P<category>[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+):(?P<kind>[pa])(?P<n>[1-9][0-9]{0,17})$")
-
-
-def ruling_json(ruling: RulingView | None, rulings: Rulings) -> dict | None:
-    """A ruling in force with those it superseded, as ledger.read.reports shows it."""
-    if ruling is None:
-        return None
-    return {**ruling.to_json(), "supersedes": [r.to_json() for r in rulings.superseded.get(ruling.id, [])]}
 
 
 class Slice(NamedTuple):
@@ -130,19 +123,6 @@ def _claims(session: Session, category_id: int, statement, keep, include_retract
     return found
 
 
-def _shown(groups, rulings: Rulings, include_retracted: bool) -> list[tuple[dict, list[ClaimView], bool]]:
-    """The placings `results` shows, as reports.results_report filters them and with its fields;
-    each with whether it has a position."""
-    shown = []
-    for category, position, verdict, listed, ruling in groups:
-        if verdict == RETRACTED and not include_retracted:
-            continue
-        if len(listed) > 1 and not include_retracted:
-            listed = [c for c in listed if c.retracted_seq is None]
-        shown.append((placing_fields(category, position, verdict, listed, ruling, rulings), listed, position is not None))
-    return shown
-
-
 def results_page(session: Session, category: str | int, tolerance_ms: int, include_retracted: bool = False,
                  cursor: PlacingCursor = FIRST, limit: int = PAGE_SIZE) -> Slice:
     """Up to `limit` placings of `results CATEGORY` (a slug, or the category's id), from `cursor` on."""
@@ -165,11 +145,11 @@ def results_page(session: Session, category: str | int, tolerance_ms: int, inclu
                          include_retracted)
     views.sort(key=lambda v: v.id)
     disputes = _disputes_among(session, category_id, views, tolerance_ms, rulings)
-    shown = _shown(placing_groups(views, tolerance_ms, rulings, disputes, queries.lines(session)), rulings,
-                   include_retracted)
-    placed = [s for s in shown if s[2]]
+    shown = shown_placings(placing_groups(views, tolerance_ms, rulings, disputes, queries.lines(session)), rulings,
+                           include_retracted)
+    placed = [s for s in shown if s[0]["position"] is not None]
     skip = cursor.unplaced_skip or 0
-    unplaced = [s for s in shown if not s[2]][skip:]
+    unplaced = [s for s in shown if s[0]["position"] is None][skip:]
     room = limit - len(placed)
     page = placed + unplaced[:room]
     if more_placed:
@@ -178,8 +158,7 @@ def results_page(session: Session, category: str | int, tolerance_ms: int, inclu
         following = f"{UNPLACED}{skip + room}"
     else:
         following = None
-    held: list[Held] = [(fields, listed) for fields, listed, _ in page]
-    return Slice(ClaimReport(held, rulings), following)
+    return Slice(ClaimReport(page, rulings), following)
 
 
 def placing_of(session: Session, claim: ClaimView, category_id: int, tolerance_ms: int,
@@ -218,7 +197,25 @@ class DisputeKey(NamedTuple):
 
     @property
     def text(self) -> str:
-        return f"{self.category}:{'a' + str(self.first_claim) if self.athlete_kind else 'p' + str(self.position)}"
+        return key_text(self.category, "athlete" if self.athlete_kind else "position", self.position, self.first_claim)
+
+
+def key_text(category: str, kind: str, position: int | None, first_claim: int) -> str:
+    """A dispute's key as a cursor and an anchor name it: `CATEGORY:pPOSITION`, `CATEGORY:aFIRST_CLAIM`."""
+    return f"{category}:{'p' + str(position) if kind == 'position' else 'a' + str(first_claim)}"
+
+
+def item_key(item: dict[str, Any]) -> str:
+    """A `disputes` item's key, from its JSON."""
+    return key_text(item["category"], item["kind"], item["position"], item["claims"][0]["id"])
+
+
+def disagreements(report: ClaimReport, tolerance_ms: int) -> dict[str, list[str]]:
+    """What each athlete dispute of a report disagrees on, by its key: the rule that found it
+    (ledger.read.verdicts.disagreements), for the words that explain it."""
+    return {key_text(fields["category"], "athlete", None, listed[0].id):
+            list(verdicts.disagreements([c for c in listed if c.retracted_seq is None], tolerance_ms))
+            for fields, listed in report.held if fields["kind"] == "athlete"}
 
 
 def dispute_key(dispute: Dispute) -> DisputeKey:
@@ -312,18 +309,9 @@ def disputes_page(session: Session, scope: str | None, tolerance_ms: int, includ
     _, rulings = queries.rulings(session, None if scope is None else [i for i, _ in categories])
     found, more = _disputes(session, categories, rulings, tolerance_ms, include_ruled, start, inclusive, limit)
     if more:
-        return Slice(_dispute_report(found, rulings), dispute_key(found[-1]).text)
-    return Slice(_dispute_report(found, rulings), None,
+        return Slice(dispute_report(found, rulings), dispute_key(found[-1]).text)
+    return Slice(dispute_report(found, rulings), None,
                  tuple(figures.dispute_items(session, scope, figures.Weighing(), include_ruled)))
-
-
-def _dispute_report(found: list[Dispute], rulings: Rulings) -> ClaimReport:
-    """As reports.disputes_report holds them."""
-    return ClaimReport([
-        ({"category": d.category, "kind": d.kind, "position": d.position, "athlete": d.athlete,
-          "verdict": d.verdict, "ruling": ruling_json(d.ruling, rulings)}, d.claims)
-        for d in found
-    ], rulings)
 
 
 def _newest_claim(dispute: Dispute) -> int:
@@ -348,4 +336,4 @@ def newest_disputes(session: Session, tolerance_ms: int, scope: str | None = Non
             break
         found += _disputes(session, [(category_id, slug)], rulings, tolerance_ms, False, None, False, 10 ** 9)[0]
         found.sort(key=_newest_claim, reverse=True)
-    return _dispute_report(found[:limit], rulings)
+    return dispute_report(found[:limit], rulings)
