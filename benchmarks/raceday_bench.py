@@ -21,6 +21,14 @@ checks, no journal hashing, no projection beyond the rows.
 
 Rounds alternate floor and raceledger on fresh copies of one prepared ledger; the best counts,
 with the median beside it.
+
+Where this machine's speed swings too much for seconds to settle (other work on its two cores),
+`--instructions` counts instead: valgrind's callgrind runs the case's floor and raceledger each in
+a process of their own, and once more with nothing but the set-up, which is subtracted. Counts are
+the same from run to run whatever else the machine does; raceledger is counted on its second call
+in the process (the first also configures SQLAlchemy's mappers once for the process).
+
+    python benchmarks/raceday_bench.py --only finish --instructions --keep /tmp/raceday
 """
 
 from __future__ import annotations
@@ -31,7 +39,9 @@ import io
 import json
 import shutil
 import sqlite3
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -265,6 +275,37 @@ def prepare_live(work: Path, claims: int, lines: int) -> Path:
     return db
 
 
+def one_side(work: Path, case: str, side: str, args: argparse.Namespace) -> None:
+    """Run one side of a case in this process (under valgrind, for --instructions): `base` does the
+    set-up alone, `floor` the floor once, `ours` raceledger twice (the second call is the one counted)."""
+    if case == "finish":
+        db, path = prepare_finish(work, args.bibs)
+        category_id = sqlite3.connect(db).execute("SELECT id FROM category WHERE slug = ?", (f"{RACE}/open",)).fetchone()[0]
+        calls = {"floor": lambda copy: floor_finish(copy, path, category_id),
+                 "ours": lambda copy: ours_finish(copy, path, f"{RACE}/open")}
+    else:
+        db, path = prepare_entrants(work, args.entrants)
+        calls = {"floor": lambda copy: floor_entrants(copy, path), "ours": lambda copy: ours_entrants(copy, path)}
+    for _ in range({"base": 0, "floor": 1, "ours": 2, "ours-once": 1}[side]):
+        copy = work / f"instructions-{case}.db"
+        shutil.copyfile(db, copy)
+        calls[side.removesuffix("-once")](copy)
+        for extra in (copy, copy.with_name(copy.name + "-wal"), copy.with_name(copy.name + "-shm")):
+            extra.unlink(missing_ok=True)
+
+
+def instructions(work: Path, case: str, args: argparse.Namespace) -> dict:
+    """Instructions of the floor and of raceledger's second call, set-up subtracted (callgrind)."""
+    counts = {}
+    for side in ("base", "floor", "ours-once", "ours"):
+        done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+                               __file__, "--side", f"{case}:{side}", "--keep", str(work), "--bibs", str(args.bibs),
+                               "--entrants", str(args.entrants)], capture_output=True, text=True, check=True)
+        counts[side] = int(re.search(r"refs:\s+([\d,]+)", done.stderr).group(1).replace(",", ""))
+    floor, once = counts["floor"] - counts["base"], counts["ours-once"] - counts["base"]
+    return {"case": case, "floor": floor, "first": once, "ours": counts["ours"] - counts["ours-once"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["finish", "entrants", "live"], action="append")
@@ -274,10 +315,28 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=1_000_000)
     parser.add_argument("--lines", type=int, default=1_000)
     parser.add_argument("--keep", type=Path, help="keep the prepared ledgers in this folder (built once)")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind's callgrind instead of timing (finish, entrants)")
+    parser.add_argument("--side", help=argparse.SUPPRESS)  # CASE:SIDE, one side run under valgrind
     args = parser.parse_args()
     only = set(args.only or ["finish", "entrants", "live"])
     work = args.keep or Path(tempfile.mkdtemp(prefix="raceday-bench-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.side:
+        one_side(work, *args.side.split(":"), args)
+        return
+    if args.instructions:
+        try:
+            counted = [instructions(work, case, args) for case in ("finish", "entrants") if case in only]
+        finally:
+            if args.keep is None:
+                shutil.rmtree(work, ignore_errors=True)
+        print("| case | floor | raceledger (first call) | raceledger | ratio | target |\n|---|---:|---:|---:|---:|---:|")
+        for c in counted:
+            ratio = c["ours"] / c["floor"]
+            print(f"| {c['case']} | {c['floor'] / 1e6:,.0f}M | {c['first'] / 1e6:,.0f}M | {c['ours'] / 1e6:,.0f}M | "
+                  f"{ratio:.2f}x | 2.5x {'met' if ratio <= 2.5 else 'MISSED'} |")
+        return
     found = []
     try:
         if "finish" in only:

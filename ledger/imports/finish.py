@@ -41,7 +41,7 @@ class FinishLine(NamedTuple):
 
     @property
     def finished(self) -> bool:
-        return self.status is None or self.status.code == "FIN"
+        return self.status is None or self.status.code == rules.FINISHED
 
 
 def parse_line(text: str) -> FinishLine | None:
@@ -88,9 +88,9 @@ class FinishReport:
 
 def _claim(claim_id: int, line: int, bib: str, athlete: int, position: int | None, said: FinishLine) -> dict[str, Any]:
     claim: dict[str, Any] = {"id": claim_id, "line": line, "bib": bib, "athlete": athlete}
-    if not said.finished:  # a finisher's status, FIN, goes without saying (ledger.projection.batch)
+    if position is None:  # a non-finisher; a finisher's status, FIN, goes without saying (projection.batch)
         claim["status"] = said.status.code
-    if position is not None:
+    else:
         claim["position"] = position
     if said.time is not None:
         claim["time_ms"] = said.time.ms
@@ -148,8 +148,8 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
         raise ImportFailed(f"{request.where}: {count} bad line{'s' if count != 1 else ''}; nothing was recorded "
                            "(fix them, or record the good lines with --skip-invalid)", problems, count, [])
     report = FinishReport(category.slug, source.slug, skipped=problems, skipped_count=count)
-    report.finishers = sum(1 for c in claims if "position" in c)
-    report.others = len(claims) - report.finishers
+    report.finishers = place
+    report.others = len(claims) - place
     body: dict[str, Any] = {"category": category.slug, "source": source.slug}
     own = supersede.Superseding(session, category.id, source.id)
     if request.supersedes:
@@ -167,7 +167,7 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
     else:
         if not claims:
             raise LedgerError(f"{request.where}: no finish lines; expected {USAGE}, one a line")
-        repeated = sum(1 for c in claims if c.get("position") in own.positions)
+        repeated = sum(1 for c in claims if c.get("position") in own.positions) if own.positions else 0
         if repeated and not request.again:
             raise supersede.refuse_repeats(request.where, repeated, source.slug, category.slug)
         report.added = len(claims)
