@@ -77,23 +77,30 @@ def environment() -> dict[str, str]:
     return env
 
 
-def run_in_shell(script: list[str], folder: Path) -> dict[tuple[int, int], tuple[int, str]]:
-    """Run each `script` command (a list per block) in one bash in `folder`; each command's exit code and output."""
-    logs = folder.parent / f"{folder.name}.logs"
-    logs.mkdir()
-    lines = ["set -o pipefail"]
-    for b, block in enumerate(script):
-        for c, command in enumerate(block):
-            lines += ["{", command, f"}} >{logs}/{b}.{c} 2>&1 </dev/null", f"echo $? >{logs}/{b}.{c}.rc"]
-    (logs / "script.sh").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    subprocess.run(["bash", str(logs / "script.sh")], cwd=folder, env=environment(), stdin=subprocess.DEVNULL,
-                   timeout=300, check=False)
-    results = {}
-    for b, block in enumerate(script):
-        for c in range(len(block)):
-            rc = (logs / f"{b}.{c}.rc").read_text().strip()
-            results[b, c] = (int(rc), (logs / f"{b}.{c}").read_text(encoding="utf-8", errors="replace"))
-    return results
+class Shell:
+    """One bash running each command of `script` (a list per block) in `folder`, started at once so that
+    shells run side by side; `results` waits for it: each command's exit code and output."""
+
+    def __init__(self, script: list[tuple[str, ...]], folder: Path, apart: bool = False):
+        """`apart`: each block in a subshell of its own, in `folder`/BLOCK (made beforehand), not one after another."""
+        self.script, self.logs = script, folder.parent / f"{folder.name}.logs"
+        self.logs.mkdir()
+        lines = ["set -o pipefail"]
+        for b, block in enumerate(script):
+            lines += [f"( cd {folder / str(b)} || exit"] if apart else []
+            for c, command in enumerate(block):
+                lines += ["{", command, f"}} >{self.logs}/{b}.{c} 2>&1 </dev/null", f"echo $? >{self.logs}/{b}.{c}.rc"]
+            lines += [")"] if apart else []
+        (self.logs / "script.sh").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.process = subprocess.Popen(["bash", str(self.logs / "script.sh")], cwd=folder, env=environment(),
+                                        stdin=subprocess.DEVNULL)
+
+    @cache
+    def results(self, block: int) -> list[tuple[int, str]]:
+        self.process.wait(timeout=300)
+        return [(int((self.logs / f"{block}.{c}.rc").read_text()),
+                 (self.logs / f"{block}.{c}").read_text(encoding="utf-8", errors="replace"))
+                for c in range(len(self.script[block]))]
 
 
 def failures(commands: tuple[str, ...], results: list[tuple[int, str]]) -> list[str]:
@@ -103,25 +110,189 @@ def failures(commands: tuple[str, ...], results: list[tuple[int, str]]) -> list[
 ALL_BLOCKS = [block for path in DOCS for block in blocks(path)]
 
 
+def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group under `group`, walked on the click objects (however the CLI's modules are cut)."""
+    found = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += command_paths(command, (*prefix, name))
+    return found
+
+
+def help_examples(path: tuple[str, ...]) -> tuple[str, ...]:
+    """The commands of the `Example:` block of `raceledger PATH --help`: its indented lines."""
+    text = CliRunner().invoke(cli, [*path, "--help"], prog_name="raceledger").stdout
+    lines = text.split("Example:\n", 1)[1].splitlines()
+    indented = [line for line in lines[:next((i for i, line in enumerate(lines) if not line.startswith(" ")), None)]]
+    return commands([line.strip() for line in indented])
+
+
+# Help examples that cannot run on the demo ledger here, and why.
+SKIPPED_EXAMPLES = {
+    ("serve",): "starts a server that runs until it is stopped",
+    ("db",): "needs a PostgreSQL server (a postgresql+psycopg:// URL)",
+    ("db", "grant-reader"): "needs a PostgreSQL server (a postgresql+psycopg:// URL)",
+    ("info",): "needs a PostgreSQL server (a postgresql+psycopg:// URL)",
+    ("finish",): "needs order.txt and a race whose bibs are 101, 57 and 12, which the example does not make "
+                 "(nor the City Marathon); --live reads a person at the finish line",
+    ("import",): "needs results files the example does not make (results.csv, export.tsv, final.csv, "
+                 "ergebnisse.csv, boston-style.csv), and the City Marathon",
+}
+
+# Help examples that fail on the demo ledger, each with the replacement that runs on it, to be written
+# into the command's help once the CLI's split into ledger/cli/ is merged (cli.py is not edited meanwhile):
+# path -> (words of the current example, why it fails, the replacement). The test runs the replacement,
+# and fails once the help no longer holds those words: then the entry is done, or needs a new look.
+PENDING_EXAMPLES = {
+    ('athlete',): ('athlete add "Wojciech Kopec"',
+                   "adds a second Wojciech Kopec to the demo's, so `athlete show kopec` names two athletes", r"""
+raceledger athlete add "Anna Nowak" --nationality POL
+raceledger athlete show kopec
+"""),
+    ('athlete', 'merge'): ("'#1207'", 'the demo has no athlete #1207', r"""
+raceledger athlete add "Wojciech Kopeć"
+raceledger athlete merge '#3' '#6'
+"""),
+    ('category',): ('city-2025', 'the demo has no City Marathon', r"""
+raceledger category add pyongyang-2025/marathon/amateur-women --name "Amateur women" --sex F --division amateur
+raceledger category list pyongyang-2025
+"""),
+    ('category', 'add'): ('amateur-men --name', 'the demo has amateur-men already, and no City Marathon', r"""
+raceledger category add pyongyang-2025/marathon/amateur-women --name "Amateur women" --sex F --division amateur
+raceledger category add pyongyang-2025/marathon/m40 --name "Men 40-44" --sex M --age-min 40 --age-max 44 \
+    --derived-from pyongyang-2025/marathon/amateur-men
+"""),
+    ('cite',): ('--via gazette', 'the demo has no source gazette', r"""
+raceledger source add gazette --name "The Gazette" --kind press
+raceledger cite 6 --via gazette --url https://gazette.example/y --quote "..." --published 2025-04-07
+"""),
+    ('claim',): ('--source kcna', 'the demo has no source kcna (its state media is dprk-state-media)', r"""
+raceledger claim pyongyang-2025/marathon/amateur-men --source dprk-state-media \
+    --unnamed "a local athlete" --position 1 --quote "..."
+raceledger claim pyongyang-2025/marathon/amateur-men --source dprk-state-media --via rare-glimpse-inside \
+    --unnamed "a local athlete" --position 1 --url https://gazette.example/x --quote "..."
+raceledger claim show 5
+"""),
+    ('entrants',): ('city-2025', 'the demo has no City Marathon, and the example does not make start.csv', r"""
+raceledger source add organiser --name "Organising committee" --kind organizer
+printf 'Bib,Name,Sex\n7,Wojciech Kopec,M\n' > start.csv
+raceledger entrants import pyongyang-2025/marathon start.csv --source organiser
+raceledger entrants pyongyang-2025/marathon -f json
+"""),
+    ('entrants', 'import'): ('city-2025', 'the demo has no City Marathon or source organiser, '
+                             'and the example does not make start.csv', r"""
+raceledger source add organiser --name "Organising committee" --kind organizer
+printf 'Bib,Name,Sex,Born\n7,Anna Nowak,F,1990\n' | \
+    raceledger entrants import pyongyang-2025/marathon - --source organiser
+"""),
+    ('entrants', 'list'): ('city-2025', 'the demo has no City Marathon', r"""
+raceledger entrants pyongyang-2025/marathon
+"""),
+    ('event', 'add'): ('event add pyongyang-2025 ', 'the demo has pyongyang-2025 already', r"""
+raceledger event add pyongyang-2026 --name "Pyongyang International Marathon" --date 2026-04-05
+"""),
+    ('figure',): ('--source choe', 'the demo has no source choe (Choe Su-hon is dprk-foreign-ministry)', r"""
+raceledger figure add dprk-famine deaths --source dprk-foreign-ministry --value 220000 --unit persons \
+    --kind total --period 1995..1998 --measure-name Deaths
+raceledger figure show 9
+"""),
+    ('history',): ('history 9', 'the demo has no claim 9', r"""
+raceledger history pyongyang-2025/marathon/amateur-men
+raceledger history 6 -f json
+"""),
+    ('load',): ('load ledger.jsonl', 'the example does not make ledger.jsonl', r"""
+raceledger export ledger.jsonl
+raceledger --db copy.db load ledger.jsonl
+"""),
+    ('race',): ('city-2025', 'the demo has no City Marathon', r"""
+raceledger race add pyongyang-2025/3k --name "3 km" --distance 3000
+raceledger race list pyongyang-2025
+"""),
+    ('race', 'add'): ('race add pyongyang-2025/marathon ', 'the demo has pyongyang-2025/marathon already', r"""
+raceledger race add pyongyang-2025/3k --name "3 km" --distance 3000
+"""),
+    ('results',): ('city-2025', 'the demo has no City Marathon', r"""
+raceledger results pyongyang-2025/marathon/amateur-men --all
+raceledger results pyongyang-2025/marathon/elite-men --standings
+"""),
+    ('retract',): ('retract 9', 'the demo has no claim 9', r"""
+raceledger retract 5 --reason "The source corrected its report on 8 April"
+"""),
+    ('rule',): ('--accept 9', 'the demo has no claim 9, and no City Marathon', r"""
+raceledger rule pyongyang-2025/marathon/amateur-men --position 1 --accept 6 \
+    --by "Jury of appeal" --reason "Finish-line video" --decided 2025-04-07
+raceledger rule pyongyang-2025/marathon/amateur-men --athlete "Wojciech Kopec" --status DQ \
+    --by "Referee" --reason "Rule 144.3(a): unauthorised pacing"
+"""),
+    ('source', 'relies'): ('relies daily kcna', 'the demo has no sources daily or kcna', r"""
+raceledger source add daily --name "The Daily" --kind press
+raceledger source relies daily dprk-state-media --reason "prints state media's wire copy unedited"
+"""),
+    ('topic',): ('topic add dprk-famine', 'the demo has dprk-famine already', r"""
+raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
+raceledger topic list
+"""),
+    ('topic', 'add'): ('topic add nk-refugees-china', 'the demo has nk-refugees-china already', r"""
+raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
+"""),
+}
+
+
+def example_block(path: tuple[str, ...]) -> Block:
+    name = " ".join(("raceledger", *path, "--help"))
+    if path in PENDING_EXAMPLES:
+        return Block(f"{name} (pending: {PENDING_EXAMPLES[path][1]})", 0,
+                     commands(PENDING_EXAMPLES[path][2].strip().splitlines()), None)
+    return Block(name, 0, help_examples(path), SKIPPED_EXAMPLES.get(path))
+
+
+EXAMPLES = [example_block(path) for path in [(), *command_paths(cli)]]
+
+
 @pytest.fixture(scope="session")
-def documents(tmp_path_factory):
-    """Each document's runnable blocks, run once in a fresh folder: block name -> each command's (exit, output)."""
+def shells(tmp_path_factory) -> dict[str, tuple[Shell, int]]:
+    """Every document's runnable blocks, one shell a document in a fresh folder, and every command's help
+    examples, each in a folder holding the demo ledger, all started at once: block name -> (its shell, index)."""
+    demo = tmp_path_factory.mktemp("demo")
+    subprocess.run(["raceledger", "demo"], cwd=demo, env=environment(), check=True, capture_output=True, timeout=120)
+    found = {}
+    for path in DOCS:
+        runnable = [block for block in blocks(path) if block.skip is None]
+        shell = Shell([block.commands for block in runnable], tmp_path_factory.mktemp("doc"))
+        found.update({block.name: (shell, b) for b, block in enumerate(runnable)})
+    examples = tmp_path_factory.mktemp("examples")
+    runnable = [block for block in EXAMPLES if block.skip is None]
+    for b in range(len(runnable)):
+        shutil.copytree(demo, examples / str(b))
+    shell = Shell([block.commands for block in runnable], examples, apart=True)
+    found.update({block.name: (shell, b) for b, block in enumerate(runnable)})
+    return found
 
-    @cache
-    def run(path: str) -> dict[str, list[tuple[int, str]]]:
-        runnable = [block for block in ALL_BLOCKS if block.name.startswith(f"{path}:") and block.skip is None]
-        results = run_in_shell([block.commands for block in runnable], tmp_path_factory.mktemp("doc"))
-        return {block.name: [results[b, c] for c in range(len(block.commands))] for b, block in enumerate(runnable)}
 
-    return run
+def check(block: Block, shells) -> None:
+    if block.skip:
+        pytest.skip(block.skip)
+    shell, index = shells[block.name]
+    failed = failures(block.commands, shell.results(index))
+    assert not failed, "\n".join(failed)
 
 
 @pytest.mark.parametrize("block", ALL_BLOCKS, ids=[block.name for block in ALL_BLOCKS])
-def test_every_shell_block_of_the_docs_runs(block, documents):
-    if block.skip:
-        pytest.skip(block.skip)
-    results = documents(block.name.rsplit(":", 1)[0])[block.name]
-    assert not failures(block.commands, results), "\n".join(failures(block.commands, results))
+def test_every_shell_block_of_the_docs_runs(block, shells):
+    check(block, shells)
+
+
+@pytest.mark.parametrize("block", EXAMPLES, ids=[block.name for block in EXAMPLES])
+def test_every_help_example_runs_on_the_demo_ledger(block, shells):
+    check(block, shells)
+
+
+@pytest.mark.parametrize("path", list(PENDING_EXAMPLES), ids=[" ".join(path) for path in PENDING_EXAMPLES])
+def test_a_pending_help_example_is_still_the_one_that_fails(path):
+    """Once the replacement is written into the help, its entry goes: the help's own example runs again."""
+    words = PENDING_EXAMPLES[path][0]
+    assert words in "\n".join(help_examples(path)), f"{path}: the help changed; drop or review its entry"
 
 
 def test_the_docs_have_shell_blocks_and_skip_markers_the_test_reads():
