@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -34,10 +35,9 @@ MARKER = re.compile(r"^<!--\s*docs-test:\s*skip\s*[—-]\s*(?P<reason>.+?)\s*-->
 
 @dataclass(frozen=True)
 class Block:
-    """One shell block: where it starts, its commands (continuation lines joined), and why it does not run."""
+    """One shell block: where it is, its commands (continuation lines joined), and why it does not run."""
 
     name: str
-    line: int
     commands: tuple[str, ...]
     skip: str | None
 
@@ -65,7 +65,7 @@ def blocks(path: Path) -> list[Block]:
             start, skip = number, marker and marker["reason"]
         elif start is not None and line.strip() == "```":
             name = f"{path.relative_to(ROOT)}:{start}"
-            found.append(Block(name, start, commands(lines[start:number - 1]), skip))
+            found.append(Block(name, commands(lines[start:number - 1]), skip))
             start = None
     return found
 
@@ -93,7 +93,13 @@ class Shell:
             lines += [")"] if apart else []
         (self.logs / "script.sh").write_text("\n".join(lines) + "\n", encoding="utf-8")
         self.process = subprocess.Popen(["bash", str(self.logs / "script.sh")], cwd=folder, env=environment(),
-                                        stdin=subprocess.DEVNULL)
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+
+    def stop(self) -> None:
+        """End the shell and the command it runs, if a test run ends before the shell does."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait()
 
     @cache
     def results(self, block: int) -> list[tuple[int, str]]:
@@ -124,8 +130,8 @@ def help_examples(path: tuple[str, ...]) -> tuple[str, ...]:
     """The commands of the `Example:` block of `raceledger PATH --help`: its indented lines."""
     text = CliRunner().invoke(cli, [*path, "--help"], prog_name="raceledger").stdout
     lines = text.split("Example:\n", 1)[1].splitlines()
-    indented = [line for line in lines[:next((i for i, line in enumerate(lines) if not line.startswith(" ")), None)]]
-    return commands([line.strip() for line in indented])
+    end = next((i for i, line in enumerate(lines) if not line.startswith(" ")), len(lines))
+    return commands([line.strip() for line in lines[:end]])
 
 
 # Help examples that cannot run on the demo ledger here, and why.
@@ -242,9 +248,9 @@ raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
 def example_block(path: tuple[str, ...]) -> Block:
     name = " ".join(("raceledger", *path, "--help"))
     if path in PENDING_EXAMPLES:
-        return Block(f"{name} (pending: {PENDING_EXAMPLES[path][1]})", 0,
+        return Block(f"{name} (pending: {PENDING_EXAMPLES[path][1]})",
                      commands(PENDING_EXAMPLES[path][2].strip().splitlines()), None)
-    return Block(name, 0, help_examples(path), SKIPPED_EXAMPLES.get(path))
+    return Block(name, help_examples(path), SKIPPED_EXAMPLES.get(path))
 
 
 EXAMPLES = [example_block(path) for path in [(), *command_paths(cli)]]
@@ -261,13 +267,16 @@ def shells(tmp_path_factory) -> dict[str, tuple[Shell, int]]:
         runnable = [block for block in blocks(path) if block.skip is None]
         shell = Shell([block.commands for block in runnable], tmp_path_factory.mktemp("doc"))
         found.update({block.name: (shell, b) for b, block in enumerate(runnable)})
-    examples = tmp_path_factory.mktemp("examples")
     runnable = [block for block in EXAMPLES if block.skip is None]
-    for b in range(len(runnable)):
-        shutil.copytree(demo, examples / str(b))
-    shell = Shell([block.commands for block in runnable], examples, apart=True)
-    found.update({block.name: (shell, b) for b, block in enumerate(runnable)})
-    return found
+    for half in (runnable[0::2], runnable[1::2]):  # two shells: the examples take as long as the documents
+        examples = tmp_path_factory.mktemp("examples")
+        for b in range(len(half)):
+            shutil.copytree(demo, examples / str(b))
+        shell = Shell([block.commands for block in half], examples, apart=True)
+        found.update({block.name: (shell, b) for b, block in enumerate(half)})
+    yield found
+    for shell, _ in found.values():
+        shell.stop()
 
 
 def check(block: Block, shells) -> None:
