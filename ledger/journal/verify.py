@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from ledger.core.canonical import GENESIS_HASH, body_hash, chain_hash
 from ledger.core.errors import LedgerError
 from ledger.core.views import Head
-from ledger.journal.chain import body_pieces, entry_tuples
+from ledger.journal.chain import STREAM_BATCH, body_pieces, entry_tuples
+from ledger.journal.tree import TreeCheck
 
 # Enough to locate any tampering; a wholly rewritten ledger should not fill memory with complaints.
 MAX_PROBLEMS = 100
@@ -55,6 +56,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     deep: bool = False
     rows_compared: int = 0
+    # The Merkle tree's root recomputed from the entry hashes (hex), once its stored nodes matched it.
+    tree_root: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -182,9 +185,13 @@ def verify(session: Session, published: Head | None = None,
     _snapshot(session)
     report = Report(deep=deep is not None)
     chain = ChainCheck(report, published, session)
+    nodes = TreeCheck(session, report.add)
     with entry_tuples(session) as rows:
-        chain.run(rows)
+        for batch in iter(lambda: rows.fetchmany(STREAM_BATCH), []):
+            chain.run(batch)
+            nodes.run(batch)
     chain.finish()
+    _tree_finish(nodes, session, report)
     if deep is not None and report.ok:
         deep(session, report)
     elif deep is not None:
@@ -195,6 +202,15 @@ def verify(session: Session, published: Head | None = None,
             f"the journal's append-only triggers are missing ({', '.join(missing)}): the database no longer "
             "refuses UPDATE and DELETE on it")
     return report
+
+
+def _tree_finish(nodes: TreeCheck, session: Session, report: Report) -> None:
+    root = nodes.finish(session)
+    if nodes.stopped_at is not None:
+        report.warnings.append(f"the Merkle tree's stored nodes were checked up to entry {nodes.stopped_at} only: "
+                               "the journal's numbering or an entry hash breaks there")
+    elif report.ok:
+        report.tree_root = root.hex()
 
 
 def report_lines(report: Report) -> list[str]:
