@@ -111,7 +111,8 @@ class TreeCheck:
     batch). Stops, with a warning, where the journal's numbering breaks (the chain check says how)."""
 
     def __init__(self, session: Session, add: Callable[[int | None, str], None]) -> None:
-        self.session, self.add = session, add
+        self.session, self._add = session, add
+        self.found = 0  # problems found in the stored nodes
         self.frontier = merkle.Frontier()
         self.stopped_at: int | None = None
 
@@ -138,6 +139,10 @@ class TreeCheck:
         found = [tuple(r) for r in self.session.connection().execute(_RANGE, {"low": batch[0][0], "high": high})]
         if found != computed:
             self._differences(computed, found)
+
+    def add(self, seq: int, message: str) -> None:
+        self.found += 1
+        self._add(seq, message)
 
     def _differences(self, computed: list[tuple], found: list[tuple]) -> None:
         want = {(seq, level): h for seq, level, h in computed}

@@ -8,6 +8,8 @@ journal's entry hashes exactly as appending them would have (ledger.core.merkle.
 Revision ID: 0009
 Revises: 0008
 """
+import json
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -30,7 +32,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["seq"], ["journal.seq"], name=op.f("fk_tree_node_seq_journal")),
         sa.PrimaryKeyConstraint("seq", "level", name=op.f("pk_tree_node")),
     )
-    op.create_table(
+    log_origin = op.create_table(
         "log_origin",
         sa.Column("seq", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -38,6 +40,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_log_origin")),
     )
     _backfill(op.get_bind(), tree_node)
+    # An origin entry recorded before a downgrade to 0008 and this upgrade again.
+    first = op.get_bind().execute(sa.text("SELECT seq, body FROM journal WHERE kind = 'origin' ORDER BY seq")).first()
+    if first is not None:
+        op.get_bind().execute(log_origin.insert(), {"seq": first.seq, "name": json.loads(first.body)["origin"]})
 
 
 def _backfill(connection, tree_node: sa.Table) -> None:
