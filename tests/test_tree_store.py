@@ -55,9 +55,10 @@ def entry_leaves(db: str) -> list[bytes]:
 
 
 def nodes_of(leaves: list[bytes]) -> list[tuple]:
-    """Every complete subtree's (seq, level, hash), from the RFC's MTH over the leaves themselves."""
+    """Every stored complete subtree's (seq, level, hash): those of 16 leaves or more
+    (ledger.journal.tree.LOWEST), from the RFC's MTH over the leaves themselves."""
     return [(end, level, mth(leaves[end - (1 << level):end]).hex())
-            for end in range(1, len(leaves) + 1) for level in range(1, merkle.completed_levels(end) + 1)]
+            for end in range(1, len(leaves) + 1) for level in range(tree.LOWEST, merkle.completed_levels(end) + 1)]
 
 
 def sql(db: str, statement: str, **params) -> None:
@@ -75,7 +76,7 @@ def test_each_append_stores_the_complete_subtrees_its_entry_completes(engine, db
     leaves = entry_leaves(db)
     assert len(leaves) == 37
     assert stored_nodes(db) == nodes_of(leaves)
-    assert len(stored_nodes(db)) == 37 - bin(37).count("1")
+    assert [(seq, level) for seq, level, _ in stored_nodes(db)] == [(16, 4), (32, 4), (32, 5)]
     with transaction(engine) as session:
         for size in (1, 2, 3, 16, 36, 37):
             assert tree.root(session, size) == mth(leaves[:size])
@@ -90,14 +91,18 @@ def test_an_import_adds_its_leaf_like_any_entry(ledger, db, tmp_path):
     results = tmp_path / "results.csv"
     results.write_text("Place,Bib,Name,Time\n1,101,Anna Nowak,2:31:07\n2,102,Maria Silva,2:31:40\n", encoding="utf-8")
     ok(ledger("import", "city-2025/marathon/open", str(results), "--source", "timing"))
-    ok(ledger("source", "add", "gazette", "--name", "Gazette", "--kind", "press"))
+    for n in range(11):
+        ok(ledger("source", "add", f"paper-{n}", "--name", f"Paper {n}", "--kind", "press"))
     with connect(db) as conn:
         kinds = conn.execute(text("SELECT kind FROM journal ORDER BY seq")).scalars().all()
-    assert kinds[4] == "import" and len(kinds) == 6
+    assert kinds[4] == "import" and len(kinds) == 16
     leaves = entry_leaves(db)
-    assert stored_nodes(db) == nodes_of(leaves)
-    assert (4, 2) in {(seq, level) for seq, level, _ in stored_nodes(db)}  # entries 1-4 and the import's pair
-    assert (6, 1) in {(seq, level) for seq, level, _ in stored_nodes(db)}
+    assert stored_nodes(db) == nodes_of(leaves) and len(nodes_of(leaves)) == 1  # entries 1-16, the import's among them
+    engine, _ = open_engine(db)
+    with transaction(engine) as session:
+        root, proof = tree.root(session, 16), tree.inclusion_proof(session, 5, 16)
+    engine.dispose()
+    assert root == mth(leaves) and merkle.verify_inclusion(4, 16, leaves[4], proof, root)
 
 
 def test_proofs_from_the_stored_nodes_are_the_rfc_s_and_verify(engine, db):
@@ -152,7 +157,7 @@ def test_the_migration_backfills_the_nodes_appends_write_and_the_origin(engine, 
         set_origin(session, BY, ORIGIN)
     add_sources(engine, 24, first=20)
     appended = stored_nodes(db)
-    assert len(appended) == 45 - bin(45).count("1")
+    assert appended == nodes_of(entry_leaves(db)) and len(appended) == 3
     downgrade(engine, "0008")
     with connect(db) as conn:
         assert "tree_node" not in {r[0] for r in conn.execute(text(
@@ -180,29 +185,29 @@ def test_a_clean_ledger_s_nodes_verify(demo, db):
 
 
 def test_verify_names_a_changed_node(demo, db):
-    sql(db, "UPDATE tree_node SET hash = :h WHERE seq = 4 AND level = 2", h="ab" * 32)
+    sql(db, "UPDATE tree_node SET hash = :h WHERE seq = 32 AND level = 5", h="ab" * 32)
     done = demo("verify")
     assert done.exit_code == 1
-    assert ("entry 4: the Merkle tree node of entries 1-4 (level 2) does not match the journal: stored "
+    assert ("entry 32: the Merkle tree node of entries 1-32 (level 5) does not match the journal: stored "
             "abababababab..., computed") in done.stdout
-    assert "Error: the ledger does not verify: 1 problem, the first at entry 4" in done.stderr
+    assert "Error: the ledger does not verify: 1 problem, the first at entry 32" in done.stderr
 
 
 def test_verify_names_a_missing_node_and_a_node_that_is_not_one(demo, db):
-    sql(db, "DELETE FROM tree_node WHERE seq = 2 AND level = 1")
-    sql(db, "INSERT INTO tree_node (seq, level, hash) VALUES (3, 1, :h)", h="cd" * 32)
+    sql(db, "DELETE FROM tree_node WHERE seq = 16 AND level = 4")
+    sql(db, "INSERT INTO tree_node (seq, level, hash) VALUES (4, 2, :h)", h="cd" * 32)
     found = problems(demo("verify", "-f", "json"))
-    assert found == [(2, "the Merkle tree node of entries 1-2 (level 1) is missing (it is derived from the journal; "
-                         "a proof through it cannot be given)"),
-                     (3, "the tree_node row at level 1 ending at entry 3 is not a node of the journal's Merkle tree")]
+    assert found == [(4, "the tree_node row at level 2 ending at entry 4 is not a node of the journal's Merkle tree"),
+                     (16, "the Merkle tree node of entries 1-16 (level 4) is missing (it is derived from the journal; "
+                          "a proof through it cannot be given)")]
 
 
 def test_verify_deep_compares_the_nodes_with_a_replay(demo, db):
-    sql(db, "UPDATE tree_node SET hash = :h WHERE seq = 8 AND level = 1", h="ef" * 32)
+    sql(db, "UPDATE tree_node SET hash = :h WHERE seq = 32 AND level = 4", h="ef" * 32)
     found = problems(demo("verify", "--deep", "-f", "json"))
-    assert any(seq == 8 and "does not match the journal" in message for seq, message in found)
-    assert any(seq == 8 and message.startswith("tree_node (8, 1): hash is 'efefef") and "by replaying the journal" in message
-               for seq, message in found), found
+    assert any(seq == 32 and "does not match the journal" in message for seq, message in found)
+    assert any(seq == 32 and message.startswith("tree_node (32, 4): hash is 'efefef") and "by replaying the journal"
+               in message for seq, message in found), found
 
 
 def test_load_rebuilds_the_nodes(demo, db, tmp_path):
@@ -270,3 +275,19 @@ def test_the_origin_survives_export_and_load(ledger, db, tmp_path: Path):
     with transaction(copied) as session:
         assert origin.current(session) == origin.Origin(ORIGIN, 1)
     copied.dispose()
+
+
+def test_a_journal_that_sets_the_origin_twice_does_not_load(ledger, db, tmp_path: Path):
+    from test_fuzz_cli import rechained
+
+    engine, _ = open_engine(db)
+    with transaction(engine) as session:
+        set_origin(session, BY, ORIGIN)
+    engine.dispose()
+    first = json.loads(ok(ledger("export")).splitlines()[0])
+    second = {**first, "seq": 2, "body": {"origin": "other.example/log"}}
+    (tmp_path / "twice.jsonl").write_bytes(rechained([first, second]))
+    done = CliRunner().invoke(cli, ["--db", str(tmp_path / "copy.db"), "load", str(tmp_path / "twice.jsonl")])
+    assert done.exit_code == 1
+    assert ("journal entry 2 sets the log's origin again (entry 1 set it to "
+            "'results.example.org/city-marathon'); it is set once") in done.stderr, done.stderr

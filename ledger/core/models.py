@@ -75,8 +75,9 @@ class JournalChunk(Base):
 
 class TreeNode(Base):
     """The hash of a complete subtree of the journal's RFC 6962 Merkle tree (ledger.core.merkle): the
-    2**level leaves ending at entry `seq`, level >= 1 (a leaf is its entry's own entry_hash). Written
-    by the append that completes it, in that entry's transaction, so any proof takes O(log n) reads."""
+    2**level leaves ending at entry `seq`, level >= 4 (ledger.journal.tree.LOWEST; smaller ones are
+    hashed from the entries' own entry_hash). Written by the append that completes it, in that
+    entry's transaction, so any proof takes O(log n) reads."""
 
     __tablename__ = "tree_node"
 

@@ -74,7 +74,7 @@ def insert_entry(session: Session, seq: int, kind: str, body: str | None, prev_h
     connection.execute(_APPEND, {
         "seq": seq, "kind": kind, "body": body, "prev_hash": prev_hash, "entry_hash": entry_hash,
         "recorded_at": recorded_at, "recorded_by": recorded_by})
-    tree.add_leaf(connection, seq, entry_hash, prev_hash)
+    tree.add_leaf(connection, seq)
 
 
 @functools.cache

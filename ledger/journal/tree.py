@@ -1,14 +1,16 @@
 """The journal's Merkle tree as stored: nodes written as entries are appended, proofs read back.
 
-Each append stores the complete subtrees its leaf completes (`tree_node`, level >= 1: amortised one
-row per entry, none for an odd seq); leaves are read from the journal's own entry_hash. A root, an
-inclusion proof or a consistency proof reads the O(log n) nodes it needs in two queries
+Each append that completes a subtree of 2**LOWEST or more leaves stores it (`tree_node`: one row
+every 2**(LOWEST-1) entries on average, none for most appends); a smaller subtree is hashed from its
+leaves, the entries' own entry_hash, when a proof needs it (at most 2**LOWEST leaves a level). A
+root, an inclusion proof or a consistency proof reads the O(log n) rows it needs in two queries
 (ledger.core.merkle.needed says which). The nodes are derived data: `TreeCheck` compares every one
 with the tree recomputed from the entry hashes `verify` streams.
 """
 
 from __future__ import annotations
 
+from hashlib import sha256
 from typing import Callable, Iterable, Sequence
 
 from sqlalchemy import bindparam, insert, select, tuple_
@@ -19,12 +21,18 @@ from ledger.core import merkle
 from ledger.core.errors import LedgerError
 from ledger.core.models import JournalEntry, TreeNode
 
+# The smallest subtrees stored: 16 leaves. Lower levels cost more rows (and verify more reads) than
+# hashing at most 16 leaves again when a proof passes through them.
+LOWEST = 4
+
 # Statements run on appends, built once.
 _INSERT = insert(TreeNode.__table__)
 _AT = select(TreeNode.seq, TreeNode.level, TreeNode.hash).where(TreeNode.seq.in_(bindparam("seqs", expanding=True)))
 _NODES = select(TreeNode.seq, TreeNode.level, TreeNode.hash).where(
     tuple_(TreeNode.seq, TreeNode.level).in_(bindparam("keys", expanding=True)))
 _LEAVES = select(JournalEntry.seq, JournalEntry.entry_hash).where(JournalEntry.seq.in_(bindparam("seqs", expanding=True)))
+_LAST_LEAVES = select(JournalEntry.entry_hash).where(
+    JournalEntry.seq.between(bindparam("low"), bindparam("high"))).order_by(JournalEntry.seq)
 _RANGE = select(TreeNode.seq, TreeNode.level, TreeNode.hash).where(
     TreeNode.seq.between(bindparam("low"), bindparam("high"))).order_by(TreeNode.seq, TreeNode.level)
 
@@ -38,38 +46,45 @@ def describe(level: int, seq: int) -> str:
     return f"the Merkle tree node of entries {seq - (1 << level) + 1}-{seq} (level {level})"
 
 
-def add_leaf(connection: Connection, seq: int, entry_hash: str, prev_hash: str) -> None:
-    """Store the subtrees entry `seq` completes; `prev_hash` is entry seq-1's hash (its leaf)."""
+def add_leaf(connection: Connection, seq: int) -> None:
+    """Store the subtrees of LOWEST levels or more that entry `seq` (written already) completes."""
     levels = merkle.completed_levels(seq)
-    if not levels:
+    if levels < LOWEST:
         return
-    current = merkle.node_hash(merkle.entry_leaf(prev_hash), merkle.entry_leaf(entry_hash))
-    if levels == 1:
-        connection.execute(_INSERT, {"seq": seq, "level": 1, "hash": current.hex()})
-        return
-    rows = [{"seq": seq, "level": 1, "hash": current.hex()}]
-    lefts = [seq - (1 << (level - 1)) for level in range(2, levels + 1)]
-    found = {s: h for s, level, h in connection.execute(_AT, {"seqs": lefts})
-             if level == merkle.completed_levels(s)}
-    for level, left in enumerate(lefts, start=2):
-        if left not in found:
-            raise LedgerError(f"{describe(level - 1, left)} is missing, so entry {seq} cannot be added to the tree; "
-                              "raceledger verify says what else is wrong")
-        current = merkle.node_hash(bytes.fromhex(found[left]), current)
-        rows.append({"seq": seq, "level": level, "hash": current.hex()})
+    low = seq - (1 << LOWEST) + 1
+    leaves = [merkle.entry_leaf(h) for h in connection.execute(_LAST_LEAVES, {"low": low, "high": seq}).scalars()]
+    if len(leaves) != 1 << LOWEST:
+        raise LedgerError(f"entries {low}-{seq} are not all in the journal, so entry {seq} cannot be added to the "
+                          "Merkle tree; raceledger verify says what else is wrong")
+    current = merkle.range_root(leaves)
+    rows = [{"seq": seq, "level": LOWEST, "hash": current.hex()}]
+    if levels > LOWEST:
+        lefts = [seq - (1 << (level - 1)) for level in range(LOWEST + 1, levels + 1)]
+        found = {s: h for s, level, h in connection.execute(_AT, {"seqs": lefts})
+                 if level == merkle.completed_levels(s)}
+        for level, left in enumerate(lefts, start=LOWEST + 1):
+            if left not in found:
+                raise LedgerError(f"{describe(level - 1, left)} is missing, so entry {seq} cannot be added to the "
+                                  "Merkle tree; raceledger verify says what else is wrong")
+            current = merkle.node_hash(bytes.fromhex(found[left]), current)
+            rows.append({"seq": seq, "level": level, "hash": current.hex()})
     connection.execute(_INSERT, rows)
 
 
 def stored(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
-    """The stored hashes of complete subtrees (level, index): leaves from the journal, the rest from tree_node."""
+    """The hashes of complete subtrees (level, index): from tree_node, or below LOWEST from their leaves."""
     wanted = set(keys)
     connection = session.connection()
     found: dict[tuple[int, int], bytes] = {}
-    leaves = sorted(index + 1 for level, index in wanted if level == 0)
-    if leaves:
-        for seq, entry_hash in connection.execute(_LEAVES, {"seqs": leaves}):
-            found[(0, seq - 1)] = merkle.entry_leaf(entry_hash)
-    nodes = sorted((node_seq(level, index), level) for level, index in wanted if level > 0)
+    small = [(level, index) for level, index in wanted if level < LOWEST]
+    seqs = sorted({seq for level, index in small for seq in range((index << level) + 1, ((index + 1) << level) + 1)})
+    if seqs:
+        leaves = {seq: merkle.entry_leaf(h) for seq, h in connection.execute(_LEAVES, {"seqs": seqs})}
+        for level, index in small:
+            span = range((index << level) + 1, ((index + 1) << level) + 1)
+            if all(seq in leaves for seq in span):
+                found[(level, index)] = merkle.range_root([leaves[seq] for seq in span])
+    nodes = sorted((node_seq(level, index), level) for level, index in wanted if level >= LOWEST)
     if nodes:
         for seq, level, hash_ in connection.execute(_NODES, {"keys": nodes}):
             found[(level, (seq >> level) - 1)] = bytes.fromhex(hash_)
@@ -113,30 +128,43 @@ class TreeCheck:
     def __init__(self, session: Session, add: Callable[[int | None, str], None]) -> None:
         self.session, self._add = session, add
         self.found = 0  # problems found in the stored nodes
-        self.frontier = merkle.Frontier()
+        self.size = 0
+        self._stack: list[bytes] = []  # the roots of the complete subtrees so far, largest first
         self.stopped_at: int | None = None
 
     def run(self, batch: Sequence[tuple]) -> None:
-        """Rows as ledger.journal.chain.entry_tuples gives them: seq first, entry_hash fifth."""
+        """Rows as ledger.journal.chain.entry_tuples gives them: seq first, entry_hash fifth.
+
+        The hot loop (ledger.core.merkle.Frontier, inlined on local names): two SHA-256 an entry."""
         if self.stopped_at is not None or not batch:
             return
-        frontier, computed = self.frontier, []
-        add, leaf = frontier.add, merkle.entry_leaf
+        stack, size, computed = self._stack, self.size, []
+        push, pop, fromhex, lowest = stack.append, stack.pop, bytes.fromhex, LOWEST
         for row in batch:
-            seq = row[0]
+            size += 1
             try:
-                if seq != frontier.size + 1:
+                if row[0] != size:
                     raise ValueError
-                made = add(leaf(row[4]))
+                node = sha256(b"\x00" + fromhex(row[4])).digest()
             except (ValueError, TypeError):
-                self.stopped_at = frontier.size
+                self.stopped_at = size - 1
+                size -= 1
                 break
-            for level, node in made:
-                computed.append((seq, level, node.hex()))
-        high = frontier.size
-        if high < batch[0][0]:
+            if size & 1:
+                push(node)
+                continue
+            level, rest = 0, size
+            while not rest & 1:
+                rest >>= 1
+                level += 1
+                node = sha256(b"\x01" + pop() + node).digest()
+                if level >= lowest:
+                    computed.append((size, level, node.hex()))
+            push(node)
+        self.size = size
+        if size < batch[0][0]:
             return
-        found = [tuple(r) for r in self.session.connection().execute(_RANGE, {"low": batch[0][0], "high": high})]
+        found = [tuple(r) for r in self.session.connection().execute(_RANGE, {"low": batch[0][0], "high": size})]
         if found != computed:
             self._differences(computed, found)
 
@@ -163,11 +191,14 @@ class TreeCheck:
 
     def finish(self, session: Session) -> bytes:
         """The recomputed root; nodes stored past the last entry checked are reported."""
-        last = self.frontier.size
+        last = self.size
         beyond = session.connection().execute(
             select(TreeNode.seq, TreeNode.level).where(TreeNode.seq > last).order_by(TreeNode.seq, TreeNode.level)
             .limit(10)).all()
         if self.stopped_at is None:
             for seq, level in beyond:
                 self.add(seq, f"the tree_node row at level {level} ending at entry {seq} is past the end of the journal")
-        return self.frontier.root()
+        result = self._stack[-1] if self._stack else merkle.EMPTY_ROOT
+        for left in reversed(self._stack[:-1]):
+            result = merkle.node_hash(left, result)
+        return result

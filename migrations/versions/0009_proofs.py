@@ -1,6 +1,6 @@
 """Proofs: the journal's RFC 6962 Merkle tree (`tree_node`) and the log's origin (`log_origin`).
 
-`tree_node` holds the hash of every complete subtree of 2**level leaves (level >= 1) ending at entry
+`tree_node` holds the hash of every complete subtree of 2**level leaves (level >= 4) ending at entry
 `seq`; the journal's append path writes the ones each new entry completes. Both tables are derived:
 a ledger upgraded from 0008 gets the nodes of the entries it already holds here, computed from the
 journal's entry hashes exactly as appending them would have (ledger.core.merkle.Frontier).
@@ -21,6 +21,8 @@ branch_labels = None
 depends_on = None
 
 BATCH = 1000
+# ledger.journal.tree.LOWEST at this revision: subtrees of 16 leaves or more are stored.
+LOWEST = 4
 
 
 def upgrade() -> None:
@@ -55,7 +57,8 @@ def _backfill(connection, tree_node: sa.Table) -> None:
         if seq != frontier.size + 1:
             raise RuntimeError(f"the journal jumps from entry {frontier.size} to {seq}: its Merkle tree cannot "
                                "be built (run raceledger verify on the ledger before upgrading)")
-        rows += [{"seq": seq, "level": level, "hash": node.hex()} for level, node in frontier.add(entry_leaf(entry_hash))]
+        rows += [{"seq": seq, "level": level, "hash": node.hex()}
+                 for level, node in frontier.add(entry_leaf(entry_hash)) if level >= LOWEST]
         if len(rows) >= BATCH:
             connection.execute(tree_node.insert(), rows)
             rows = []
