@@ -291,3 +291,14 @@ def test_a_journal_that_sets_the_origin_twice_does_not_load(ledger, db, tmp_path
     assert done.exit_code == 1
     assert ("journal entry 2 sets the log's origin again (entry 1 set it to "
             "'results.example.org/city-marathon'); it is set once") in done.stderr, done.stderr
+
+
+def test_past_a_broken_entry_the_nodes_are_not_checked_and_verify_says_so(demo, db):
+    from test_tamper import insider
+
+    with insider(db) as raw:
+        raw.run("UPDATE journal SET recorded_by = 'x' WHERE seq = 3")
+    report = json.loads(demo("verify", "-f", "json").stdout)
+    assert [p["seq"] for p in report["problems"]] == [3]
+    assert any("the Merkle tree's stored nodes were checked up to entry 2 only: the chain breaks after it" in w
+               for w in report["warnings"]), report["warnings"]

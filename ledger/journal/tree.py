@@ -168,6 +168,11 @@ class TreeCheck:
         if found != computed:
             self._differences(computed, found)
 
+    def stop(self) -> None:
+        """No further nodes are checked (the chain is broken after the entries checked so far)."""
+        if self.stopped_at is None:
+            self.stopped_at = self.size
+
     def add(self, seq: int, message: str) -> None:
         self.found += 1
         self._add(seq, message)

@@ -105,6 +105,7 @@ class ChainCheck:
         self.published_seq = published.seq if published is not None else None
         self.published = published
         self.last_seq, self.last_hash = 0, GENESIS_HASH
+        self.broken_at: int | None = None  # the first entry whose number, link or hash is wrong
 
     def entry(self, *row: Any) -> None:
         """One entry: (seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by)."""
@@ -128,6 +129,8 @@ class ChainCheck:
 
     def _look(self, last_seq: int, last_hash: str, seq: int, prev_hash: str, entry_hash: str, computed: str) -> None:
         linked = seq == last_seq + 1
+        if self.broken_at is None and (not linked or computed != entry_hash or prev_hash != last_hash):
+            self.broken_at = min(seq, last_seq + 1)
         if not linked:
             self._gap(last_seq, seq)
         if computed != entry_hash:
@@ -192,7 +195,11 @@ def verify(session: Session, published: Head | None = None,
     with entry_tuples(session) as rows:
         for batch in iter(lambda: rows.fetchmany(STREAM_BATCH), []):
             chain.run(batch)
-            nodes.run(batch)
+            if chain.broken_at is None:
+                nodes.run(batch)
+            elif nodes.stopped_at is None:  # past a broken entry the tree is not the ledger's: stop there
+                nodes.run([row for row in batch if row[0] < chain.broken_at])
+                nodes.stop()
     chain.finish()
     _tree_finish(nodes, session, report)
     # The tree's nodes are derived, like the tables deep compares: only the chain's own problems stop it.
@@ -212,7 +219,7 @@ def _tree_finish(nodes: TreeCheck, session: Session, report: Report) -> None:
     root = nodes.finish(session)
     if nodes.stopped_at is not None:
         report.warnings.append(f"the Merkle tree's stored nodes were checked up to entry {nodes.stopped_at} only: "
-                               "the journal's numbering or an entry hash breaks there")
+                               "the chain breaks after it")
     elif report.ok:
         report.tree_root = root.hex()
 
