@@ -46,6 +46,7 @@ TEXTS: dict[str, Text] = {
     "recorded by": Text(200),
     "file name": Text(300),
     "amount": Text(40),  # a figure's exact decimal text
+    "origin": Text(200),  # the log's name in its checkpoints and its signing key's name
 }
 
 WHOLES: dict[str, Whole] = {
@@ -122,7 +123,7 @@ ENTRY_FIELDS: dict[str, str] = {
     "name": "name", "as_written": "name", "aliases": "name", "measure_name": "name",
     "place": "place", "division": "division", "unnamed": "description", "bib": "bib", "url": "url",
     "quote": "quote", "reason": "reason", "status_note": "note", "method": "method", "by": "decided by",
-    "low": "amount", "high": "amount",
+    "low": "amount", "high": "amount", "origin": "origin",
     "id": "id", "claim": "id", "accept": "id", "athlete": "id", "figure": "id", "measure_id": "id",
     "keep": "id", "other": "id",
     "position": "position", "distance_m": "distance", "time_ms": "time", "net_time_ms": "time",

@@ -73,6 +73,28 @@ class JournalChunk(Base):
     data: Mapped[str] = mapped_column(Text)
 
 
+class TreeNode(Base):
+    """The hash of a complete subtree of the journal's RFC 6962 Merkle tree (ledger.core.merkle): the
+    2**level leaves ending at entry `seq`, level >= 4 (ledger.journal.tree.LOWEST; smaller ones are
+    hashed from the entries' own entry_hash). Written by the append that completes it, in that
+    entry's transaction, so any proof takes O(log n) reads."""
+
+    __tablename__ = "tree_node"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(CHAR(64))
+
+
+class LogOrigin(Base):
+    """The log's name in its checkpoints (c2sp.org/tlog-checkpoint), set once by an `origin` entry."""
+
+    __tablename__ = "log_origin"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("journal.seq"), primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+
+
 class Event(Base):
     __tablename__ = "event"
 

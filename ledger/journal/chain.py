@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ledger.core.canonical import GENESIS_HASH, body_hash, chain_hash
 from ledger.core.models import JournalChunk, JournalEntry
 from ledger.core.views import Head
+from ledger.journal import tree
 from ledger.store.locking import PG_WRITE_LOCK
 
 # The lock every PostgreSQL writer queues on (a writer's engine already takes it at BEGIN).
@@ -61,10 +62,19 @@ def append(session: Session, kind: str, body_json: str, recorded_by: str) -> int
     seq = previous.seq + 1
     recorded_at = utc_now()
     entry_hash = chain_hash(previous.hash, seq, kind, recorded_at, recorded_by, body_hash((body_json,)))
-    session.connection().execute(_APPEND, {
-        "seq": seq, "kind": kind, "body": body_json, "prev_hash": previous.hash, "entry_hash": entry_hash,
-        "recorded_at": recorded_at, "recorded_by": recorded_by})
+    insert_entry(session, seq, kind, body_json, previous.hash, entry_hash, recorded_at, recorded_by)
     return seq
+
+
+def insert_entry(session: Session, seq: int, kind: str, body: str | None, prev_hash: str, entry_hash: str,
+                 recorded_at: str, recorded_by: str) -> None:
+    """The one way a journal row is written (append, insert_large, and replay for load and verify --deep):
+    the row, then its leaf in the Merkle tree (the subtrees it completes, ledger.journal.tree)."""
+    connection = session.connection()
+    connection.execute(_APPEND, {
+        "seq": seq, "kind": kind, "body": body, "prev_hash": prev_hash, "entry_hash": entry_hash,
+        "recorded_at": recorded_at, "recorded_by": recorded_by})
+    tree.add_leaf(connection, seq)
 
 
 @functools.cache
@@ -170,7 +180,5 @@ def insert_large(session: Session, previous: Head, kind: str, body_sha256: str, 
     seq = previous.seq + 1
     recorded_at = utc_now()
     entry_hash = chain_hash(previous.hash, seq, kind, recorded_at, recorded_by, body_sha256)
-    session.execute(insert(JournalEntry).values(
-        seq=seq, kind=kind, body=None, prev_hash=previous.hash, entry_hash=entry_hash,
-        recorded_at=recorded_at, recorded_by=recorded_by))
+    insert_entry(session, seq, kind, None, previous.hash, entry_hash, recorded_at, recorded_by)
     return seq

@@ -32,6 +32,7 @@ from ledger.projection import bibs, contests
 from ledger.projection.batch import finish_entry
 from ledger.projection.import_rows import import_entry
 from ledger.projection.merge import merge_entry
+from ledger.projection.origin import origin_entry
 from ledger.store import bulk
 
 Body = dict[str, Any]
@@ -227,6 +228,7 @@ HANDLERS: dict[str, Callable[[Session, int, Body], None]] = {
     "figure": _figure,
     "figure-retract": _figure_retract,
     "figure-rule": _figure_rule,
+    "origin": origin_entry,
 }
 
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
@@ -71,9 +71,8 @@ def _check(entry: SourceEntry, expected_seq: int, previous_hash: str) -> None:
 
 
 def _journal_row(session: Session, entry: SourceEntry, body: str | None) -> None:
-    session.execute(insert(JournalEntry).values(
-        seq=entry.seq, kind=entry.kind, body=body, prev_hash=entry.prev_hash, entry_hash=entry.entry_hash,
-        recorded_at=entry.recorded_at, recorded_by=entry.recorded_by))
+    chain.insert_entry(session, entry.seq, entry.kind, body, entry.prev_hash, entry.entry_hash,
+                       entry.recorded_at, entry.recorded_by)
 
 
 def _apply_inline(session: Session, entry: SourceEntry) -> None:
