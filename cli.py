@@ -11,7 +11,8 @@ from typing import Any
 import click
 
 from ledger import __version__
-from ledger.cli import admin, athletes, catalog, claims, demo, exchange, figures, publish, raceday, reports, verify
+from ledger.cli import (admin, athletes, catalog, claims, demo, exchange, figures, proofs, publish, raceday, reports,
+                        verify)
 from ledger.cli.common import CONTEXT, Options
 from ledger.cli.errors import LedgerGroup
 
@@ -42,7 +43,7 @@ def cli(ctx: click.Context, db: str, user: str | None, read_only: bool) -> None:
 
 for command in (*admin.COMMANDS, *demo.COMMANDS, *catalog.COMMANDS, *athletes.COMMANDS, *claims.COMMANDS,
                 *figures.COMMANDS, *reports.COMMANDS, *verify.COMMANDS, *publish.COMMANDS, *exchange.COMMANDS,
-                *raceday.COMMANDS):
+                *raceday.COMMANDS, *proofs.COMMANDS):
     cli.add_command(command)
 
 

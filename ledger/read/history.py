@@ -124,6 +124,7 @@ SUMMARIES: dict[str, Callable[[Body, dict[int, str]], str]] = {
     "figure": _figure,
     "figure-retract": lambda b, _: f"figure {b['figure']} retracted: {b['reason']}",
     "figure-rule": _figure_rule,
+    "origin": lambda b, _: f"the log's origin, named in its checkpoints: {b['origin']}",
 }
 
 

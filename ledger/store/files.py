@@ -54,6 +54,26 @@ def written_whole(path: str) -> Iterator[TextIO]:
             raise
 
 
+def written_private(path: str, text: str) -> None:
+    """A secret (a signing key) written to a new file only its owner may read (mode 0600): an
+    existing PATH, even a link, is refused and left as it was, so no key is ever overwritten. A
+    failure part way leaves no file."""
+    with _failing_as_ledger_error(path, "; nothing was written"):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except FileExistsError:
+            raise LedgerError(f"{path} exists: a key file is never overwritten; name a new file") from None
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            with suppress(OSError):
+                os.remove(path)
+            raise
+
+
 # A folder inside the one being filled, opened only if it is a folder, never through a link.
 _FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
