@@ -1,0 +1,70 @@
+"""Go's own checksum-database code accepts raceledger's checkpoints (issue 26): `note.Open` opens a
+checkpoint signed by `raceledger checkpoint --sign` with the verifier key `key generate` printed,
+and `tlog.TreeHash` over the journal's entry hashes gives the checkpoint's root.
+
+The checker (tests/go/tlogcheck) is built with Debian's golang-go against Debian's
+golang-golang-x-mod-dev (GOPATH /usr/share/gocode); .ci/run installs both. These tests fail, never
+skip, without them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers import ok
+from sqlalchemy import create_engine, select
+
+from ledger.core.models import JournalEntry
+
+GOPATH = "/usr/share/gocode"
+ORIGIN = "results.example.org/pyongyang-2025"
+
+
+@pytest.fixture(scope="session")
+def tlogcheck(tmp_path_factory) -> str:
+    if shutil.which("go") is None or not Path(GOPATH, "src/golang.org/x/mod/sumdb/note").is_dir():
+        pytest.fail("Go's checkers need Debian's golang-go and golang-golang-x-mod-dev (.ci/run installs them)")
+    folder = tmp_path_factory.mktemp("go")
+    env = {**os.environ, "GOPATH": GOPATH, "GO111MODULE": "off", "GOCACHE": str(folder / "cache")}
+    built = folder / "tlogcheck"
+    subprocess.run(["go", "build", "-o", str(built), str(Path(__file__).parent / "go/tlogcheck/main.go")],
+                   check=True, env=env, cwd=folder)
+    return str(built)
+
+
+def entry_hashes(db: str) -> str:
+    engine = create_engine(db if "://" in db else f"sqlite:///{db}")
+    try:
+        with engine.connect() as connection:
+            return "".join(f"{h}\n" for h in connection.execute(select(JournalEntry.entry_hash).order_by(JournalEntry.seq)).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_go_opens_our_signed_checkpoint_and_computes_our_root(demo, db, tmp_path, tlogcheck):
+    ok(demo("checkpoint", "--origin", ORIGIN))
+    (tmp_path / "demo.vkey").write_text(ok(demo("key", "generate", ORIGIN, "--out", str(tmp_path / "demo.key"))))
+    (tmp_path / "checkpoint.txt").write_text(ok(demo("checkpoint", "--sign", str(tmp_path / "demo.key"))))
+    body = ok(demo("checkpoint"))
+    opened = subprocess.run([tlogcheck, "open", str(tmp_path / "demo.vkey"), str(tmp_path / "checkpoint.txt")],
+                            capture_output=True, text=True)
+    assert (opened.returncode, opened.stdout) == (0, body), opened.stderr
+    root = subprocess.run([tlogcheck, "root"], input=entry_hashes(db), capture_output=True, text=True, check=True)
+    origin, size, root_line = body.splitlines()[:3]
+    assert (origin, int(size), root.stdout.strip()) == (ORIGIN, len(entry_hashes(db).split()), root_line)
+
+
+def test_go_refuses_a_checkpoint_whose_signature_or_text_changed(demo, tmp_path, tlogcheck):
+    ok(demo("checkpoint", "--origin", ORIGIN))
+    (tmp_path / "demo.vkey").write_text(ok(demo("key", "generate", ORIGIN, "--out", str(tmp_path / "demo.key"))))
+    signed = ok(demo("checkpoint", "--sign", str(tmp_path / "demo.key")))
+    lines = signed.splitlines(keepends=True)
+    for changed in ("".join([lines[0], str(int(lines[1]) + 1) + "\n", *lines[2:]]),
+                    signed[:-6] + ("A" if signed[-6] != "A" else "B") + signed[-5:]):
+        (tmp_path / "bad.txt").write_text(changed)
+        refused = subprocess.run([tlogcheck, "open", str(tmp_path / "demo.vkey"), str(tmp_path / "bad.txt")],
+                                 capture_output=True, text=True)
+        assert refused.returncode == 1 and "note.Open" in refused.stderr
