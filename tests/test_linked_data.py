@@ -230,6 +230,18 @@ def test_a_base_url_that_is_not_an_absolute_http_address_is_a_usage_error(comman
     assert not (tmp_path / "x.db").exists() and not (tmp_path / "site").exists()
 
 
+def test_serve_hands_its_base_url_to_the_server(monkeypatch, tmp_path):
+    import ledger.web.serve
+
+    seen = {}
+    monkeypatch.setattr(ledger.web.serve, "run", lambda db, host, port, **options: seen.update(options))
+    args = ["--db", str(tmp_path / "x.db"), "serve"]
+    assert CliRunner().invoke(cli, [*args, "--base-url", BASE + "/"]).exit_code == 0
+    assert seen["base_url"] == BASE  # one form: no slash at the end, as pages' paths begin with one
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    assert seen["base_url"] is None
+
+
 def test_the_markdown_document_takes_no_base_url(tmp_path):
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "report", "--out", str(tmp_path / "notes"),
                                       "--markdown", "--base-url", BASE])
