@@ -2,7 +2,8 @@
 axe-core in Debian's Chromium (0 violations), on every page (issue 23 point 5).
 
 Two reports: the demo's, and a ledger with rulings on placings and on a status, retractions, figures
-of every kind (retracted and ruled ones among them) and hostile text in every field a source fills.
+of every kind (retracted and ruled ones among them) and hostile text in every field a source fills,
+written with a base URL (so with canonical links and its rulings' ClaimReviews named absolutely).
 The checkers come from npm (.ci/node/package.json pins them; `.ci/run` installs them) and Java from
 Debian; these tests fail, never skip, without them. They run on SQLite alone: the report of a ledger
 is the same bytes from PostgreSQL (tests/test_golden.py checks that), so a second database would
@@ -79,7 +80,7 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     _hostile_and_figures(mixed_db)
     sites = {"demo": root / "demo", "mixed": root / "mixed"}
     write_report(demo_db, sites["demo"])
-    write_report(mixed_db, sites["mixed"])
+    write_report(mixed_db, sites["mixed"], base_url="https://results.example.org/mixed")  # canonical links too
     return sites
 
 

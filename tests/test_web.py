@@ -365,31 +365,6 @@ def test_an_href_is_a_valid_url_that_reads_back_as_the_address(tail):
         assert unquote(href) == address.strip()
 
 
-def json_ld(html: str) -> dict:
-    (block,) = [data for attrs, data in parsed(html).scripts if attrs.get("type") == "application/ld+json"]
-    return json.loads(block)
-
-
-def test_pages_carry_a_dataset_versioned_by_the_head_and_claim_reviews_of_rulings(web, demo):
-    head = demo("head").stdout.strip()
-    data = json_ld(ok(web.get(f"/{AMATEUR}")).decode())
-    assert data["@type"] == "Dataset" and data["version"] == head and "review" not in data
-    assert data["distribution"]["contentUrl"] == f"/{AMATEUR}.json"
-    ruled = demo("rule", AMATEUR, "--position", "1", "--accept", "6", "--by", "Jury of appeal",
-                 "--reason", "Finish-line video", "--decided", "2025-04-07")
-    assert ruled.exit_code == 0, ruled.output
-    for path in (f"/{AMATEUR}", "/disputes?all=1", "/claims/5"):
-        reviews = json_ld(ok(web.get(path)).decode())["review"]
-        assert {r["@type"] for r in reviews} == {"ClaimReview"}, path
-        by_claim = {r["url"]: r for r in reviews}
-        assert by_claim["/claims/6"]["reviewRating"]["alternateName"] == "accepted"
-        assert by_claim["/claims/5"]["reviewRating"]["alternateName"] == "overruled"
-        assert by_claim["/claims/5"]["author"]["name"] == "Jury of appeal"
-        assert by_claim["/claims/5"]["datePublished"] == "2025-04-07"
-    head = demo("head").stdout.strip()
-    assert f"raceledger verify --head {head}" in ok(web.get("/")).decode()
-
-
 def test_the_dispute_is_shown_side_by_side_with_its_verdict_in_words(web):
     html = ok(web.get("/disputes")).decode()
     assert 'id="d-pyongyang-2025.marathon.amateur-men.p1"' in html

@@ -170,11 +170,12 @@ def evidence_commands() -> list[tuple[str, ...]]:
     return commands
 
 
-def write_report(db: str, out, scope: str | None = None, markdown: bool = False) -> list[str]:
+def write_report(db: str, out, scope: str | None = None, markdown: bool = False,
+                 base_url: str | None = None) -> list[str]:
     """`raceledger report` through the library, on the ledger opened read-only as the command opens it."""
     engine, _ = open_engine(db, write=False, read_only=True)
     try:
         with transaction(engine) as session:
-            return report.write_site(session, scope, out, markdown)
+            return report.write_site(session, scope, out, markdown, base_url=base_url)
     finally:
         engine.dispose()

@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 import click
 
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -53,6 +54,8 @@ FORMAT = Checked("format", _format)
 FORMAT_OR_TEXT = Checked("format", lambda value: value if value == "text" else _format(value))
 
 TOLERANCE_MS = Checked("seconds", _tolerance)
+
+BASE_URL = Checked("url", limits.base_url)
 
 
 def output_option(func: Callable) -> Callable:

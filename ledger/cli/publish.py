@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import click
 
-from ledger.cli.common import Options, pauses_collector, tolerance_option
+from ledger.cli.common import BASE_URL, Options, pauses_collector, tolerance_option
 from ledger.cli.sessions import reading
 from ledger.output.inert import visible
 
@@ -26,6 +27,13 @@ def _max_connections(ctx: click.Context, param: click.Parameter, value: int | No
     return value
 
 
+def base_url_option(where: str) -> Callable[[Callable], Callable]:
+    return click.option(
+        "--base-url", type=BASE_URL, metavar="URL",
+        help=f"The absolute http(s) address {where}: the schema.org linked data and each page's "
+             "canonical link name pages with it. Without it they name none (never a relative address).")
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="Address to listen on; the default keeps the web view on this machine.")
@@ -39,10 +47,11 @@ def _max_connections(ctx: click.Context, param: click.Parameter, value: int | No
                    "closed to make room. [default: 1000, or the open-file limit (ulimit -n) less 64 if lower]")
 @click.option("--cache-mb", type=click.IntRange(min=0), default=64, show_default=True, metavar="N",
               help="Megabytes of pages kept for answering again, per server process; 0 keeps none.")
+@base_url_option("readers reach this server at")
 @tolerance_option
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, header_timeout: float, max_connections: int | None,
-          cache_mb: int, tolerance_ms: int) -> None:
+          cache_mb: int, base_url: str | None, tolerance_ms: int) -> None:
     """Serve a read-only web view of the ledger: disputes side by side, each page also as JSON.
 
     The ledger is opened read-only (SQLite mode=ro, PostgreSQL read-only transactions) and only
@@ -56,11 +65,12 @@ def serve(ctx: click.Context, host: str, port: int, header_timeout: float, max_c
         raceledger serve
         raceledger serve --host 0.0.0.0 --port 8080
         raceledger serve --header-timeout 5 --max-connections 200 --cache-mb 0
+        raceledger serve --base-url https://results.example.org
     """
     from ledger.web.serve import run
 
     run(ctx.find_object(Options).db, host, port, tolerance_ms=tolerance_ms, header_timeout=header_timeout,
-        max_connections=max_connections, cache_bytes=cache_mb * 1024 * 1024,
+        max_connections=max_connections, cache_bytes=cache_mb * 1024 * 1024, base_url=base_url,
         announce=lambda line: click.echo(visible(line), err=True))
 
 
@@ -71,10 +81,12 @@ def serve(ctx: click.Context, host: str, port: int, header_timeout: float, max_c
               help="Folder to write into (made if missing; files of the same names are replaced).")
 @click.option("--markdown", is_flag=True,
               help="Write one Markdown document of the scope's disputes, with numbered citations, instead.")
+@base_url_option("the folder will be published at")
 @tolerance_option
 @click.pass_context
 @pauses_collector
-def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, tolerance_ms: int) -> None:
+def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, base_url: str | None,
+           tolerance_ms: int) -> None:
     """Write the web view's pages of an event, race, category or topic (the whole ledger without one) as files.
 
     HTML pages with their JSON twins and one stylesheet, linked relatively: the folder works from a
@@ -89,11 +101,14 @@ def report(ctx: click.Context, scope: str | None, out_dir: str, markdown: bool, 
         raceledger report pyongyang-2025 --out site
         raceledger report pyongyang-2025 --out notes --markdown
         raceledger report dprk-famine --out famine
+        raceledger report pyongyang-2025 --out site --base-url https://results.example.org/pyongyang
     """
     from ledger.web.report import write_site
 
+    if markdown and base_url is not None:
+        raise click.UsageError("--base-url names the HTML pages' addresses; the Markdown document (--markdown) has none")
     with reading(ctx) as session:
-        written = write_site(session, scope, out_dir, markdown, tolerance_ms)
+        written = write_site(session, scope, out_dir, markdown, tolerance_ms, base_url)
     what = "the Markdown document" if markdown else f"{len(written)} files (open {out_dir}/index.html)"
     click.echo(visible(f"Wrote {what} of {scope or 'the whole ledger'} to {out_dir}."))
 

@@ -95,6 +95,16 @@ def url(value: str, what: str = "url") -> str:
     return value
 
 
+def base_url(value: str, what: str = "--base-url") -> str:
+    """Where a site is published, as `serve`/`report --base-url` take it: a URL by `text`'s rule,
+    with no `?query` or `#fragment` (a page's path is put after it), and no `/` at its end."""
+    text(value, "url", what)
+    if "?" in value or "#" in value:
+        raise LedgerError(f"bad {what} {shortened(value)}: expected an address without ?query or #fragment, "
+                          "e.g. https://results.example.org/ledger")
+    return value.rstrip("/")
+
+
 def whole(value: int, kind: str, what: str | None = None) -> int:
     """`value` if it lies within WHOLES[kind]; an error naming `what`, the range and the value."""
     limit, what = WHOLES[kind], what or kind

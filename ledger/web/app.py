@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger import __version__
+from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.limits import TEXTS, number_text, shortened
 from ledger.core.rules import slug as valid_slug
@@ -171,14 +172,16 @@ class Ledger:
     (sources, an athlete, history, the home page), and every page on PostgreSQL (which waits on
     the network), are read in the thread pool, so they never hold the others up."""
 
-    def __init__(self, engine: Engine, tolerance_ms: int, cache_bytes: int) -> None:
+    def __init__(self, engine: Engine, tolerance_ms: int, cache_bytes: int, base_url: str | None = None) -> None:
         self.on_loop = engine.dialect.name == "sqlite"
         self.served = ServedDatabase(engine)
         if engine.dialect.name == "postgresql":
             engine = engine.execution_options(isolation_level="REPEATABLE READ")
         self.engine, self.tolerance_ms = engine, tolerance_ms
         self.cache = PageCache(cache_bytes) if cache_bytes > 0 else None
-        self.salt = f"raceledger {__version__}, tolerance {tolerance_ms} ms"
+        # A page's bytes depend on these too: a server given other ones never shares a tag with this one.
+        self.salt = f"raceledger {__version__}, tolerance {tolerance_ms} ms, base URL {base_url}"
+        self.links = Links(base_url)
         self.head = HeadProbe(engine)
 
     async def respond(self, request: Request, build: Build, fmt: str, bounded: bool,
@@ -243,7 +246,7 @@ class Ledger:
             if fmt == "json":
                 body, media_type = templating.json_bytes(page), JSON
             else:
-                body, media_type = templating.html(page, Links(), head).encode(), HTML
+                body, media_type = templating.html(page, self.links, head).encode(), HTML
         # The next page of a paged page, for the JSON twin too, whose body is the CLI's list alone.
         more = {"link": f'<{Links().page(page.path, fmt, **page.next)}>; rel="next"'} if page.next else {}
         if self.cache is not None:
@@ -364,14 +367,17 @@ def static_files() -> Callable[[Request], Response]:
 
 
 def make_app(ledger: Engine | str | None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-             cache_bytes: int = CACHE_BYTES) -> ASGIApp:
+             cache_bytes: int = CACHE_BYTES, base_url: str | None = None) -> ASGIApp:
     """The web view of a ledger: an engine, or a --db value (a SQLite path or a URL) opened read-only.
-    `cache_bytes` bounds the pages kept (ledger.web.app.PageCache); 0 keeps none.
+    `cache_bytes` bounds the pages kept (ledger.web.app.PageCache); 0 keeps none. `base_url`
+    (ledger.core.limits.base_url) is where readers reach this server: linked data and canonical
+    links name pages with it, and name none without it.
 
     The read-only guard wraps the whole app, so even an error page carries the security headers."""
+    base_url = None if base_url is None else limits.base_url(base_url)
     engine = ledger if isinstance(ledger, Engine) else open_engine(ledger, write=False, read_only=True)[0]
     templating.environment()  # templates load once, before the first request
-    app = Starlette(routes=_routes(Ledger(engine, tolerance_ms, cache_bytes)),
+    app = Starlette(routes=_routes(Ledger(engine, tolerance_ms, cache_bytes, base_url)),
                     exception_handlers={Exception: server_error})
     # Starlette's own trailing-slash redirect names the host the client sent: ours (`_redirect`) never does.
     app.router.redirect_slashes = False

@@ -72,7 +72,17 @@ def _params(params: Mapping[str, object]) -> list[tuple[str, str]]:
 
 
 class Links:
-    """Hrefs on the live server: absolute paths, parameters in the query string."""
+    """Hrefs on the live server: absolute paths, parameters in the query string. With a base URL
+    (`serve --base-url`, checked by ledger.core.limits.base_url), a page's address for readers
+    elsewhere too: linked data and the canonical link hold only such addresses."""
+
+    def __init__(self, base_url: str | None = None) -> None:
+        self.base_url = None if base_url is None else _valid(base_url)
+
+    def absolute(self, path: str, fmt: str = "html", **params: object) -> str | None:
+        """A page's address with the site's base URL; None without one, or when the site does not hold it."""
+        href = self.page(path, fmt, **params)
+        return None if self.base_url is None or href is None else self.base_url + href
 
     def page(self, path: str, fmt: str = "html", **params: object) -> str | None:
         """The href of a page (or its JSON twin); None when the site does not hold it."""
@@ -146,12 +156,19 @@ class StaticLinks(Links):
 
 
     def __init__(self, scope: str | None, files: set[str], placings: Mapping[tuple[str, int], str],
-                 rows: Mapping[int, str], here: str = "index.html") -> None:
+                 rows: Mapping[int, str], here: str = "index.html", base_url: str | None = None) -> None:
+        super().__init__(base_url)
         self.scope, self.files, self.placings, self.rows, self.here = scope, files, placings, rows, here
 
     def at(self, here: str) -> StaticLinks:
         """The same site's links, from another of its pages."""
-        return StaticLinks(self.scope, self.files, self.placings, self.rows, here)
+        return StaticLinks(self.scope, self.files, self.placings, self.rows, here, self.base_url)
+
+    def absolute(self, path: str, fmt: str = "html", **params: object) -> str | None:
+        """A page's file under the base URL (`report --base-url`), where the site is published."""
+        if self.base_url is None or self.page(path, fmt, **params) is None:
+            return None
+        return f"{self.base_url}/{quote(self.name(path, fmt, **params))}"
 
     def name(self, path: str, fmt: str = "html", **params: object) -> str:
         """The file of a page of this site."""

@@ -38,6 +38,17 @@ class Moved(Exception):
         self.path = path
 
 
+@dataclass(frozen=True)
+class Reviewed:
+    """A ruling whose page this is, for its ClaimReview (ledger.web.linked_data): the claims it
+    decided on (the one a placing ruling accepts; the athlete's claims in the category of a status
+    ruling) and when the ledger recorded it."""
+
+    ruling: dict[str, Any]
+    claims: list[dict[str, Any]]
+    recorded_at: str
+
+
 @dataclass
 class Page:
     """One page: what its JSON twin holds, the template that shows it, and where it lives."""
@@ -49,7 +60,7 @@ class Page:
     params: dict[str, Any] = field(default_factory=dict)  # the page's own parameters, as it names them
     context: dict[str, Any] = field(default_factory=dict)
     next: dict[str, Any] | None = None  # the next page's parameters, when the records are paged
-    reviewed: list[dict[str, Any]] = field(default_factory=list)  # items whose rulings become ClaimReviews
+    reviewed: list[Reviewed] = field(default_factory=list)  # the rulings whose page this is
 
 
 # What a page may be given, and how long each value may be: a scope is up to three slugs (the
@@ -151,7 +162,7 @@ def disputes(session: Session, params: Params, tolerance_ms: int) -> Page:
                 context={"scope": scope, "show_all": show_all, "athlete_ids": athlete_ids(found.report),
                          "disagreements": paging.disagreements(found.report, tolerance_ms),
                          "topic": scope is not None and figures.is_topic(session, scope)},
-                next={**own, "after": found.next} if found.next else None, reviewed=records)
+                next={**own, "after": found.next} if found.next else None)
 
 
 def catalog_page(session: Session, slug: str, params: Params, tolerance_ms: int) -> Page:
@@ -188,18 +199,30 @@ def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> P
                 context={"category": category, "race": race, "event": event, "show_all": show_all,
                          "first": first, "athlete_ids": athlete_ids(found.report),
                          "figures": _figures_json(figures.about_and_above(session, slug)) if first else []},
-                next={**own, "after": found.next} if found.next else None, reviewed=records)
+                next={**own, "after": found.next} if found.next else None)
+
+
+def accepting(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The ruling in force on a claim's placing, if it accepts this claim (`claim show`'s record):
+    the claim's page is that ruling's page."""
+    ruling = record["placing"]["ruling"]
+    return ruling if ruling is not None and ruling["accepted_claim"] == record["id"] else None
 
 
 @takes()
 def claim(session: Session, claim_id: int, params: Params, tolerance_ms: int) -> Page:
     """One claim whole (ledger.read.claim_show), with the placing it belongs to."""
-    return claim_page(*claim_record(session, claim_id, tolerance_ms))
+    record, athlete_ids = claim_record(session, claim_id, tolerance_ms)
+    ruling = accepting(record)
+    return claim_page(record, athlete_ids, queries.entries(session, [ruling["seq"]]) if ruling else {})
 
 
-def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None]) -> Page:
+def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None], recorded: dict[int, dict[str, Any]]) -> Page:
+    """A claim's page; `recorded` holds the journal entry of the ruling that accepts it, if any."""
+    ruling = accepting(record)
+    reviewed = [Reviewed(ruling, [record], recorded[ruling["seq"]]["recorded_at"])] if ruling else []
     return Page("claim.html", f"Claim {record['id']}, {record['category']}", f"claims/{record['id']}", record,
-                context={"athlete_ids": athlete_ids}, reviewed=[record["placing"]])
+                context={"athlete_ids": athlete_ids}, reviewed=reviewed)
 
 
 @takes()
@@ -209,7 +232,22 @@ def athlete(session: Session, athlete_id: int, params: Params, tolerance_ms: int
     if current != athlete_id:
         raise Moved(f"athletes/{current}")
     described, report = reports.athlete_report(session, f"#{athlete_id}", tolerance_ms)
-    return Page("athlete.html", described["name"], f"athletes/{athlete_id}", reports.athlete_json(described, report))
+    records = reports.athlete_json(described, report)
+    return Page("athlete.html", described["name"], f"athletes/{athlete_id}", records,
+                reviewed=_status_rulings(session, records["claims"]))
+
+
+def _status_rulings(session: Session, about: list[dict[str, Any]]) -> list[Reviewed]:
+    """The status rulings in force on an athlete (their page is the athlete's), each with the
+    athlete's claims in its category: those not retracted, or all of them when every one is."""
+    rulings = list({c["status_ruling"]["id"]: c["status_ruling"] for c in about if c["status_ruling"]}.values())
+    recorded = queries.entries(session, [r["seq"] for r in rulings])
+    found = []
+    for ruling in rulings:
+        there = [c for c in about if c["category"] == ruling["category"]]
+        live = [c for c in there if c["standing"] != "retracted"]
+        found.append(Reviewed(ruling, live or there, recorded[ruling["seq"]]["recorded_at"]))
+    return found
 
 
 @takes()

@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from sqlalchemy.orm import Session
 
+from ledger.core import limits
 from ledger.read import catalog, figures, reports
 from ledger.read.claim_show import assemble
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
@@ -45,13 +46,14 @@ def _params(values: dict[str, Any] | None) -> Params:
 class Site:
     """The files of one static site, and how each page is written into it."""
 
-    def __init__(self, session: Session, scope: str | None, out: Path, tolerance_ms: int) -> None:
+    def __init__(self, session: Session, scope: str | None, out: Path, tolerance_ms: int,
+                 base_url: str | None = None) -> None:
         self.session, self.scope, self.out, self.tolerance_ms = session, scope, out, tolerance_ms
         self.head = ledger_head(session)
         self.placings: dict[tuple[str, int], str] = {}
         self.rows: dict[int, str] = {}  # claim id: the results page that holds its placing
         self.files: set[str] = set()
-        self.links = StaticLinks(scope, self.files, self.placings, self.rows)
+        self.links = StaticLinks(scope, self.files, self.placings, self.rows, base_url=base_url)
         self.written: list[str] = []
 
     def write_file(self, name: str, data: bytes) -> None:
@@ -121,7 +123,8 @@ def _claim_pages(site: Site, category: str, category_id: int, every: bool) -> It
         views = [c for _, listed in part.report.held for c in listed]
         ids = [c.id for c in views]
         seqs = queries.seqs(session, ids)
-        recorded = queries.entries(session, [*seqs.values(), *(c.retracted_seq for c in views if c.retracted_seq)])
+        recorded = queries.entries(session, [*seqs.values(), *(c.retracted_seq for c in views if c.retracted_seq),
+                                             *(r.seq for r in all_rulings)])
         for (fields, listed), placing in zip(part.report.held, part.report.to_json()):
             if not every and _alone(placing) and f"claims/{listed[0].id}.html" not in site.files:
                 continue
@@ -129,7 +132,7 @@ def _claim_pages(site: Site, category: str, category_id: int, every: bool) -> It
             for view in listed:
                 site.files.add(f"claims/{view.id}.html")
                 record = assemble(view, seqs[view.id], placing, all_rulings, rulings, recorded)
-                yield pages.claim_page(record, athlete_ids)
+                yield pages.claim_page(record, athlete_ids, recorded)
         if part.next is None:
             return
         cursor = paging.placing_cursor(part.next)
@@ -226,10 +229,12 @@ def _write_pages(site: Site, found: Plan) -> None:
 
 
 def write_site(session: Session, scope: str | None, out_dir: str | Path, markdown_only: bool = False,
-               tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> list[str]:
+               tolerance_ms: int = DEFAULT_TOLERANCE_MS, base_url: str | None = None) -> list[str]:
     """Write the scope's site (or, with `markdown_only`, its disputes as one Markdown document)
     into `out_dir`, whole or not at all (ledger.store.files.folder_filled_whole); returns the files
-    written, relative to it, in order."""
+    written, relative to it, in order. `base_url` (ledger.core.limits.base_url) is where the site
+    will be published: linked data and canonical links name pages with it, and none without it."""
+    base_url = None if base_url is None else limits.base_url(base_url)
     if markdown_only:
         if scope is None or not figures.is_topic(session, scope):
             queries.categories_under(session, scope)  # an unknown scope fails before anything is written
@@ -239,7 +244,7 @@ def write_site(session: Session, scope: str | None, out_dir: str | Path, markdow
         return [markdown.FILE_NAME]
     found = plan(session, scope, tolerance_ms)
     with folder_filled_whole(str(out_dir)) as staging:
-        site = Site(session, scope, Path(staging), tolerance_ms)
+        site = Site(session, scope, Path(staging), tolerance_ms, base_url)
         site.files.update(found.files(scope))
         for name in templating.STATIC_FILES:
             site.write_file(f"static/{name}", (templating.STATIC / name).read_bytes())

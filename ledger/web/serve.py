@@ -27,13 +27,14 @@ def address(host: str, port: int) -> str:
 def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read_only: bool = True,
         tolerance_ms: int = DEFAULT_TOLERANCE_MS, announce: Callable[[str], None] = print,
         access_log: bool = True, cache_bytes: int = CACHE_BYTES, header_timeout: float = HEADER_TIMEOUT,
-        max_connections: int | None = None) -> None:
+        max_connections: int | None = None, base_url: str | None = None) -> None:
     """Serve the ledger at `db` until interrupted (Ctrl+C or SIGTERM: "Stopped."). It is always opened
     read-only (SQLite `mode=ro`, PostgreSQL read-only transactions): `read_only=False` is refused, as
     the server never writes. Pages made are kept by ETag up to `cache_bytes` (0: none kept;
     ledger.web.app.PageCache). Slow and many clients are held to `header_timeout` seconds for a
     request head and `max_connections` sockets (default: guard.default_max_connections();
-    ledger.web.guard). Port 0 takes a free port, announced."""
+    ledger.web.guard). Port 0 takes a free port, announced. `base_url` is where readers reach the
+    server, for linked data and canonical links (ledger.web.app.make_app)."""
     import uvicorn
 
     if not read_only:
@@ -58,7 +59,7 @@ def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read
                     announce(f"{target.display} lies in a folder this user may not write: it is served as an "
                              "immutable snapshot, and writes made to it after now are not shown until a restart.")
                 # asyncio's own loop: it accepts through the guard's listening socket (uvloop would not).
-                config = uvicorn.Config(make_app(engine, tolerance_ms, cache_bytes), http=guard.protocol(),
+                config = uvicorn.Config(make_app(engine, tolerance_ms, cache_bytes, base_url), http=guard.protocol(),
                                         loop="asyncio", lifespan="off", access_log=access_log, server_header=False,
                                         proxy_headers=False, log_level="info", backlog=BACKLOG)
                 with quiet("uvicorn.error", "asyncio"):

@@ -56,14 +56,14 @@ def json_bytes(page: Page) -> bytes:
 
 
 def html(page: Page, hrefs: Links, head: dict[str, Any]) -> str:
-    """The page as HTML, with its JSON-LD, its links and the ledger's head in the footer."""
+    """The page as HTML, with its JSON-LD, its links and the ledger's head in the footer; its
+    canonical link only where the site's base URL is known (a relative one would say nothing)."""
     json_href = hrefs.page(page.path, "json", **page.params)
-    reviews = linked_data.claim_reviews(page.reviewed, hrefs.claim)
-    data = linked_data.dataset(page.title, head, json_href, reviews)
+    items = [linked_data.script_text(item) for item in linked_data.items(page, hrefs, head)]
     next_href = hrefs.next(page.path, **page.next) if page.next is not None else None
     return environment().get_template(page.template).render(
         page=page, records=page.records, links=hrefs, head=head, json_href=json_href, next_href=next_href,
-        linked_data=linked_data.script_text(data), **page.context)
+        canonical=hrefs.absolute(page.path, **page.params), linked_data=items, **page.context)
 
 
 def error_html(status: int, message: str, hrefs: Links, head: dict[str, Any] | None) -> str:
