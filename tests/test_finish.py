@@ -157,3 +157,8 @@ def test_an_entry_that_spells_out_fin_as_entries_before_did_reads_and_replays_th
                                (None, "Eva Kern", "12", None, "DNF", "gazette"),
                                (None, "Eva Kern", "12", None, "DNF", "timing")]
     assert ok(started("verify", "--deep")).startswith("Verified 8 entries")
+
+
+def test_a_live_line_with_commas_answers_with_its_bib_alone(started):
+    fed = started("finish", WOMEN, "--source", "timing", "--live", input="101,2:31:07\n57;DNF\n")
+    assert fed.stdout.splitlines() == ["line 1: bib 101, place 1 (claim 1)", "line 2: bib 57, no place (claim 2)"]

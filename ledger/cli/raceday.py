@@ -76,30 +76,20 @@ def finish(ctx: click.Context, category: str, file: str | None, source: str, ski
 
 
 def _finish_live(ctx: click.Context, category: str, source: str, stream: Any) -> None:
-    """`finish --live`: each line its own transaction, answered at once."""
-    from ledger.imports import finish as finishing
+    """`finish --live`: each line answered as it is recorded (ledger.imports.finish.record_live)."""
+    from ledger.imports.finish import record_live
     from ledger.journal.chain import default_user
-    from ledger.store.engine import transaction
 
-    engine = opened(ctx)
-    by = ctx.find_object(Options).user or default_user()
-    with transaction(engine) as session:
-        target = finishing.live_target(session, category, source)
     recorded = refused = 0
     try:
-        for number, text in enumerate(stream, 1):
-            try:
-                with transaction(engine) as session:
-                    done = finishing.live_line(session, by, target, text)
-            except LedgerError as exc:
+        for said in record_live(opened(ctx), ctx.find_object(Options).user or default_user(), category, source, stream):
+            if said.claim is None:
                 refused += 1
-                click.echo(visible(f"line {number}: refused, nothing recorded: {exc}; send it again"), err=True)
+                click.echo(visible(f"line {said.line}: refused, nothing recorded: {said.refused}; send it again"), err=True)
                 continue
-            if done is not None:
-                recorded += 1
-                claim_id, place = done
-                where = f"place {place}" if place is not None else "no place"
-                click.echo(visible(f"line {number}: bib {text.split()[0]}, {where} (claim {claim_id})"))
+            recorded += 1
+            where = f"place {said.claim.place}" if said.claim.place is not None else "no place"
+            click.echo(visible(f"line {said.line}: bib {said.claim.bib}, {where} (claim {said.claim.claim_id})"))
     except KeyboardInterrupt as exc:
         exc.add_note(f"{recorded} line{'s' if recorded != 1 else ''} recorded before it")
         raise

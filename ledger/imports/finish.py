@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from ledger.core import limits, rules
@@ -28,6 +29,7 @@ from ledger.journal.chain import next_id
 from ledger.projection import lookup
 from ledger.projection import bibs as race_bibs
 from ledger.projection.record import record
+from ledger.store.engine import transaction
 
 KIND = "finish"
 _SPLIT = re.compile(r"[\s,;]+")
@@ -233,10 +235,18 @@ def _holder(session: Session, target: LiveTarget, bib: str) -> int | None:
     return run(_CLAIMED_BIB, {"race": target.race_id, "bib": bib}).scalar()
 
 
-def live_line(session: Session, by: str, target: LiveTarget, text: str) -> tuple[int, int | None] | None:
-    """Record one line typed or piped at the finish as its own entry; returns (claim id, place), None
-    for a blank line. The place continues from the source's last place in the category, so a
-    restarted feed goes on where it stopped."""
+class LiveClaim(NamedTuple):
+    """A line recorded at the finish: its claim, the place it took (None for a non-finisher), its bib."""
+
+    claim_id: int
+    place: int | None
+    bib: str
+
+
+def live_line(session: Session, by: str, target: LiveTarget, text: str) -> LiveClaim | None:
+    """Record one line typed or piped at the finish as its own entry; None for a blank line. The
+    place continues from the source's last place in the category, so a restarted feed goes on
+    where it stopped."""
     said = parse_line(text)
     if said is None:
         return None
@@ -255,4 +265,29 @@ def live_line(session: Session, by: str, target: LiveTarget, text: str) -> tuple
     claim = _claim(next_id(session, Claim.id), 0, said.bib, athlete, position, said)
     del claim["line"]
     record(session, KIND, {"category": target.category, "source": target.source, "claims": [claim]}, by)
-    return claim["id"], position
+    return LiveClaim(claim["id"], position, said.bib)
+
+
+class LiveOutcome(NamedTuple):
+    """What became of one line of a live feed: recorded (`claim`), or refused and why (`refused`)."""
+
+    line: int
+    claim: LiveClaim | None
+    refused: str | None
+
+
+def record_live(engine: Engine, by: str, category: str, source: str, lines: Iterable[str]) -> Iterator[LiveOutcome]:
+    """`finish --live`: each line recorded at once in a transaction of its own, its outcome yielded
+    as it is known; a refused line records nothing and the feed goes on (it can be sent again).
+    Blank lines and comments yield nothing."""
+    with transaction(engine) as session:
+        target = live_target(session, category, source)
+    for number, text in enumerate(lines, 1):
+        try:
+            with transaction(engine) as session:
+                done = live_line(session, by, target, text)
+        except LedgerError as exc:
+            yield LiveOutcome(number, None, str(exc))
+            continue
+        if done is not None:
+            yield LiveOutcome(number, done, None)
