@@ -116,14 +116,11 @@ def show(ctx: click.Context, claim_id: int, tolerance_ms: int, fmt: str, width: 
         raceledger claim show 5
         raceledger claim show 5 -f json
     """
-    from ledger.journal.chain import head
     from ledger.output.claim_columns import claim_lines
     from ledger.read.claim_show import claim_show
 
     with reading(ctx) as session:
         found = claim_show(session, claim_id, tolerance_ms)
-        now = head(session)
-    found["head"] = {"seq": now.seq, "hash": now.hash}
     if fmt in ("json", "jsonl"):
         emit(found, fmt)
     else:

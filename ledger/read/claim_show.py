@@ -64,9 +64,11 @@ def claim_record(session: Session, claim_id: int,
 
 
 def claim_show(session: Session, claim_id: int, tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> dict[str, Any]:
-    """One claim whole (see the module's docstring), with the id of the athlete it names."""
+    """One claim whole (see the module's docstring), with the id of the athlete it names and the head
+    it was read at (`seq`, `hash`), as `claim show` prints it."""
     record, athlete_ids = claim_record(session, claim_id, tolerance_ms)
-    return {**record, "athlete_id": athlete_ids[claim_id]}
+    now = queries.ledger_head(session)
+    return {**record, "athlete_id": athlete_ids[claim_id], "head": {"seq": now["seq"], "hash": now["hash"]}}
 
 
 def athlete_labels(session: Session, shown: Iterable[ClaimView]) -> dict[int, str]:
