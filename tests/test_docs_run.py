@@ -151,15 +151,6 @@ SKIPPED_EXAMPLES = {
 # path -> (words of the current example, why it fails, the replacement). The test runs the replacement,
 # and fails once the help no longer holds those words: then the entry is done, or needs a new look.
 PENDING_EXAMPLES = {
-    ('athlete',): ('athlete add "Wojciech Kopec"',
-                   "adds a second Wojciech Kopec to the demo's, so `athlete show kopec` names two athletes", r"""
-raceledger athlete add "Anna Nowak" --nationality POL
-raceledger athlete show kopec
-"""),
-    ('athlete', 'merge'): ("'#1207'", 'the demo has no athlete #1207', r"""
-raceledger athlete add "Wojciech Kopeć"
-raceledger athlete merge '#3' '#6'
-"""),
     ('category',): ('city-2025', 'the demo has no City Marathon', r"""
 raceledger category add pyongyang-2025/marathon/amateur-women --name "Amateur women" --sex F --division amateur
 raceledger category list pyongyang-2025
