@@ -166,11 +166,6 @@ printf 'Bib,Name,Sex,Born\n7,Anna Nowak,F,1990\n' | \
     ('entrants', 'list'): ('city-2025', 'the demo has no City Marathon', r"""
 raceledger entrants pyongyang-2025/marathon
 """),
-    ('figure',): ('--source choe', 'the demo has no source choe (Choe Su-hon is dprk-foreign-ministry)', r"""
-raceledger figure add dprk-famine deaths --source dprk-foreign-ministry --value 220000 --unit persons \
-    --kind total --period 1995..1998 --measure-name Deaths
-raceledger figure show 9
-"""),
     ('history',): ('history 9', 'the demo has no claim 9', r"""
 raceledger history pyongyang-2025/marathon/amateur-men
 raceledger history 6 -f json
@@ -182,13 +177,6 @@ raceledger --db copy.db load ledger.jsonl
     ('results',): ('city-2025', 'the demo has no City Marathon', r"""
 raceledger results pyongyang-2025/marathon/amateur-men --all
 raceledger results pyongyang-2025/marathon/elite-men --standings
-"""),
-    ('topic',): ('topic add dprk-famine', 'the demo has dprk-famine already', r"""
-raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
-raceledger topic list
-"""),
-    ('topic', 'add'): ('topic add nk-refugees-china', 'the demo has nk-refugees-china already', r"""
-raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
 """),
 }
 
