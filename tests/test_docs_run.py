@@ -151,21 +151,6 @@ SKIPPED_EXAMPLES = {
 # path -> (words of the current example, why it fails, the replacement). The test runs the replacement,
 # and fails once the help no longer holds those words: then the entry is done, or needs a new look.
 PENDING_EXAMPLES = {
-    ('entrants',): ('city-2025', 'the demo has no City Marathon, and the example does not make start.csv', r"""
-raceledger source add organiser --name "Organising committee" --kind organizer
-printf 'Bib,Name,Sex\n7,Wojciech Kopec,M\n' > start.csv
-raceledger entrants import pyongyang-2025/marathon start.csv --source organiser
-raceledger entrants pyongyang-2025/marathon -f json
-"""),
-    ('entrants', 'import'): ('city-2025', 'the demo has no City Marathon or source organiser, '
-                             'and the example does not make start.csv', r"""
-raceledger source add organiser --name "Organising committee" --kind organizer
-printf 'Bib,Name,Sex,Born\n7,Anna Nowak,F,1990\n' | \
-    raceledger entrants import pyongyang-2025/marathon - --source organiser
-"""),
-    ('entrants', 'list'): ('city-2025', 'the demo has no City Marathon', r"""
-raceledger entrants pyongyang-2025/marathon
-"""),
     ('history',): ('history 9', 'the demo has no claim 9', r"""
 raceledger history pyongyang-2025/marathon/amateur-men
 raceledger history 6 -f json
