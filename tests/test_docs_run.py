@@ -151,17 +151,9 @@ SKIPPED_EXAMPLES = {
 # path -> (words of the current example, why it fails, the replacement). The test runs the replacement,
 # and fails once the help no longer holds those words: then the entry is done, or needs a new look.
 PENDING_EXAMPLES = {
-    ('history',): ('history 9', 'the demo has no claim 9', r"""
-raceledger history pyongyang-2025/marathon/amateur-men
-raceledger history 6 -f json
-"""),
     ('load',): ('load ledger.jsonl', 'the example does not make ledger.jsonl', r"""
 raceledger export ledger.jsonl
 raceledger --db copy.db load ledger.jsonl
-"""),
-    ('results',): ('city-2025', 'the demo has no City Marathon', r"""
-raceledger results pyongyang-2025/marathon/amateur-men --all
-raceledger results pyongyang-2025/marathon/elite-men --standings
 """),
 }
 
