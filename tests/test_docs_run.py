@@ -151,10 +151,6 @@ SKIPPED_EXAMPLES = {
 # path -> (words of the current example, why it fails, the replacement). The test runs the replacement,
 # and fails once the help no longer holds those words: then the entry is done, or needs a new look.
 PENDING_EXAMPLES = {
-    ('load',): ('load ledger.jsonl', 'the example does not make ledger.jsonl', r"""
-raceledger export ledger.jsonl
-raceledger --db copy.db load ledger.jsonl
-"""),
 }
 
 
