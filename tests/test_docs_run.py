@@ -146,20 +146,8 @@ SKIPPED_EXAMPLES = {
                  "ergebnisse.csv, boston-style.csv), and the City Marathon",
 }
 
-# Help examples that fail on the demo ledger, each with the replacement that runs on it, to be written
-# into the command's help once the CLI's split into ledger/cli/ is merged (cli.py is not edited meanwhile):
-# path -> (words of the current example, why it fails, the replacement). The test runs the replacement,
-# and fails once the help no longer holds those words: then the entry is done, or needs a new look.
-PENDING_EXAMPLES = {
-}
-
-
 def example_block(path: tuple[str, ...]) -> Block:
-    name = " ".join(("raceledger", *path, "--help"))
-    if path in PENDING_EXAMPLES:
-        return Block(f"{name} (pending: {PENDING_EXAMPLES[path][1]})",
-                     commands(PENDING_EXAMPLES[path][2].strip().splitlines()), None)
-    return Block(name, help_examples(path), SKIPPED_EXAMPLES.get(path))
+    return Block(" ".join(("raceledger", *path, "--help")), help_examples(path), SKIPPED_EXAMPLES.get(path))
 
 
 EXAMPLES = [example_block(path) for path in [(), *command_paths(cli)]]
@@ -204,13 +192,6 @@ def test_every_shell_block_of_the_docs_runs(block, shells):
 @pytest.mark.parametrize("block", EXAMPLES, ids=[block.name for block in EXAMPLES])
 def test_every_help_example_runs_on_the_demo_ledger(block, shells):
     check(block, shells)
-
-
-@pytest.mark.parametrize("path", list(PENDING_EXAMPLES), ids=[" ".join(path) for path in PENDING_EXAMPLES])
-def test_a_pending_help_example_is_still_the_one_that_fails(path):
-    """Once the replacement is written into the help, its entry goes: the help's own example runs again."""
-    words = PENDING_EXAMPLES[path][0]
-    assert words in "\n".join(help_examples(path)), f"{path}: the help changed; drop or review its entry"
 
 
 def test_the_docs_have_shell_blocks_and_skip_markers_the_test_reads():
