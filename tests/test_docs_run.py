@@ -146,111 +146,8 @@ SKIPPED_EXAMPLES = {
                  "ergebnisse.csv, boston-style.csv), and the City Marathon",
 }
 
-# Help examples that fail on the demo ledger, each with the replacement that runs on it, to be written
-# into the command's help once the CLI's split into ledger/cli/ is merged (cli.py is not edited meanwhile):
-# path -> (words of the current example, why it fails, the replacement). The test runs the replacement,
-# and fails once the help no longer holds those words: then the entry is done, or needs a new look.
-PENDING_EXAMPLES = {
-    ('athlete',): ('athlete add "Wojciech Kopec"',
-                   "adds a second Wojciech Kopec to the demo's, so `athlete show kopec` names two athletes", r"""
-raceledger athlete add "Anna Nowak" --nationality POL
-raceledger athlete show kopec
-"""),
-    ('athlete', 'merge'): ("'#1207'", 'the demo has no athlete #1207', r"""
-raceledger athlete add "Wojciech Kopeć"
-raceledger athlete merge '#3' '#6'
-"""),
-    ('category',): ('city-2025', 'the demo has no City Marathon', r"""
-raceledger category add pyongyang-2025/marathon/amateur-women --name "Amateur women" --sex F --division amateur
-raceledger category list pyongyang-2025
-"""),
-    ('category', 'add'): ('amateur-men --name', 'the demo has amateur-men already, and no City Marathon', r"""
-raceledger category add pyongyang-2025/marathon/amateur-women --name "Amateur women" --sex F --division amateur
-raceledger category add pyongyang-2025/marathon/m40 --name "Men 40-44" --sex M --age-min 40 --age-max 44 \
-    --derived-from pyongyang-2025/marathon/amateur-men
-"""),
-    ('cite',): ('--via gazette', 'the demo has no source gazette', r"""
-raceledger source add gazette --name "The Gazette" --kind press
-raceledger cite 6 --via gazette --url https://gazette.example/y --quote "..." --published 2025-04-07
-"""),
-    ('claim',): ('--source kcna', 'the demo has no source kcna (its state media is dprk-state-media)', r"""
-raceledger claim pyongyang-2025/marathon/amateur-men --source dprk-state-media \
-    --unnamed "a local athlete" --position 1 --quote "..."
-raceledger claim pyongyang-2025/marathon/amateur-men --source dprk-state-media --via rare-glimpse-inside \
-    --unnamed "a local athlete" --position 1 --url https://gazette.example/x --quote "..."
-raceledger claim show 5
-"""),
-    ('entrants',): ('city-2025', 'the demo has no City Marathon, and the example does not make start.csv', r"""
-raceledger source add organiser --name "Organising committee" --kind organizer
-printf 'Bib,Name,Sex\n7,Wojciech Kopec,M\n' > start.csv
-raceledger entrants import pyongyang-2025/marathon start.csv --source organiser
-raceledger entrants pyongyang-2025/marathon -f json
-"""),
-    ('entrants', 'import'): ('city-2025', 'the demo has no City Marathon or source organiser, '
-                             'and the example does not make start.csv', r"""
-raceledger source add organiser --name "Organising committee" --kind organizer
-printf 'Bib,Name,Sex,Born\n7,Anna Nowak,F,1990\n' | \
-    raceledger entrants import pyongyang-2025/marathon - --source organiser
-"""),
-    ('entrants', 'list'): ('city-2025', 'the demo has no City Marathon', r"""
-raceledger entrants pyongyang-2025/marathon
-"""),
-    ('event', 'add'): ('event add pyongyang-2025 ', 'the demo has pyongyang-2025 already', r"""
-raceledger event add pyongyang-2026 --name "Pyongyang International Marathon" --date 2026-04-05
-"""),
-    ('figure',): ('--source choe', 'the demo has no source choe (Choe Su-hon is dprk-foreign-ministry)', r"""
-raceledger figure add dprk-famine deaths --source dprk-foreign-ministry --value 220000 --unit persons \
-    --kind total --period 1995..1998 --measure-name Deaths
-raceledger figure show 9
-"""),
-    ('history',): ('history 9', 'the demo has no claim 9', r"""
-raceledger history pyongyang-2025/marathon/amateur-men
-raceledger history 6 -f json
-"""),
-    ('load',): ('load ledger.jsonl', 'the example does not make ledger.jsonl', r"""
-raceledger export ledger.jsonl
-raceledger --db copy.db load ledger.jsonl
-"""),
-    ('race',): ('city-2025', 'the demo has no City Marathon', r"""
-raceledger race add pyongyang-2025/3k --name "3 km" --distance 3000
-raceledger race list pyongyang-2025
-"""),
-    ('race', 'add'): ('race add pyongyang-2025/marathon ', 'the demo has pyongyang-2025/marathon already', r"""
-raceledger race add pyongyang-2025/3k --name "3 km" --distance 3000
-"""),
-    ('results',): ('city-2025', 'the demo has no City Marathon', r"""
-raceledger results pyongyang-2025/marathon/amateur-men --all
-raceledger results pyongyang-2025/marathon/elite-men --standings
-"""),
-    ('retract',): ('retract 9', 'the demo has no claim 9', r"""
-raceledger retract 5 --reason "The source corrected its report on 8 April"
-"""),
-    ('rule',): ('--accept 9', 'the demo has no claim 9, and no City Marathon', r"""
-raceledger rule pyongyang-2025/marathon/amateur-men --position 1 --accept 6 \
-    --by "Jury of appeal" --reason "Finish-line video" --decided 2025-04-07
-raceledger rule pyongyang-2025/marathon/amateur-men --athlete "Wojciech Kopec" --status DQ \
-    --by "Referee" --reason "Rule 144.3(a): unauthorised pacing"
-"""),
-    ('source', 'relies'): ('relies daily kcna', 'the demo has no sources daily or kcna', r"""
-raceledger source add daily --name "The Daily" --kind press
-raceledger source relies daily dprk-state-media --reason "prints state media's wire copy unedited"
-"""),
-    ('topic',): ('topic add dprk-famine', 'the demo has dprk-famine already', r"""
-raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
-raceledger topic list
-"""),
-    ('topic', 'add'): ('topic add nk-refugees-china', 'the demo has nk-refugees-china already', r"""
-raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
-"""),
-}
-
-
 def example_block(path: tuple[str, ...]) -> Block:
-    name = " ".join(("raceledger", *path, "--help"))
-    if path in PENDING_EXAMPLES:
-        return Block(f"{name} (pending: {PENDING_EXAMPLES[path][1]})",
-                     commands(PENDING_EXAMPLES[path][2].strip().splitlines()), None)
-    return Block(name, help_examples(path), SKIPPED_EXAMPLES.get(path))
+    return Block(" ".join(("raceledger", *path, "--help")), help_examples(path), SKIPPED_EXAMPLES.get(path))
 
 
 EXAMPLES = [example_block(path) for path in [(), *command_paths(cli)]]
@@ -295,13 +192,6 @@ def test_every_shell_block_of_the_docs_runs(block, shells):
 @pytest.mark.parametrize("block", EXAMPLES, ids=[block.name for block in EXAMPLES])
 def test_every_help_example_runs_on_the_demo_ledger(block, shells):
     check(block, shells)
-
-
-@pytest.mark.parametrize("path", list(PENDING_EXAMPLES), ids=[" ".join(path) for path in PENDING_EXAMPLES])
-def test_a_pending_help_example_is_still_the_one_that_fails(path):
-    """Once the replacement is written into the help, its entry goes: the help's own example runs again."""
-    words = PENDING_EXAMPLES[path][0]
-    assert words in "\n".join(help_examples(path)), f"{path}: the help changed; drop or review its entry"
 
 
 def test_the_docs_have_shell_blocks_and_skip_markers_the_test_reads():

@@ -16,7 +16,7 @@ def athlete() -> None:
 
     \b
     Example:
-        raceledger athlete add "Wojciech Kopec" --nationality POL
+        raceledger athlete add "Anna Nowak" --nationality POL
         raceledger athlete show kopec
     """
 
@@ -119,7 +119,8 @@ def athlete_merge(ctx: click.Context, keep: str, other: str) -> None:
 
     \b
     Example:
-        raceledger athlete merge '#3' '#1207'
+        raceledger athlete add "Wojciech Kopeć"
+        raceledger athlete merge '#3' '#6'
     """
     from ledger.write import merge
 

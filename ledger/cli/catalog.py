@@ -31,7 +31,7 @@ def event_add(ctx: click.Context, slug: str, name: str, date: str, place: str | 
 
     \b
     Example:
-        raceledger event add pyongyang-2025 --name "Pyongyang International Marathon" --date 2025-04-06
+        raceledger event add city-2025 --name "City Marathon" --date 2025-10-12 --place "City"
     """
     from ledger.write import catalog
 
@@ -62,6 +62,7 @@ def race() -> None:
 
     \b
     Example:
+        raceledger event add city-2025 --name "City Marathon" --date 2025-10-12
         raceledger race add city-2025/marathon --name Marathon --distance 42195
         raceledger race list city-2025
     """
@@ -77,7 +78,8 @@ def race_add(ctx: click.Context, slug: str, name: str, distance: int) -> None:
 
     \b
     Example:
-        raceledger race add pyongyang-2025/marathon --name "Full marathon" --distance 42195
+        raceledger event add city-2025 --name "City Marathon" --date 2025-10-12
+        raceledger race add city-2025/marathon --name Marathon --distance 42195
     """
     from ledger.write import catalog
 
@@ -116,6 +118,8 @@ def category() -> None:
 
     \b
     Example:
+        raceledger event add city-2025 --name "City Marathon" --date 2025-10-12
+        raceledger race add city-2025/marathon --name Marathon --distance 42195
         raceledger category add city-2025/marathon/open-women --name "Open women" --sex F
         raceledger category list city-2025
     """
@@ -142,7 +146,9 @@ def category_add(ctx: click.Context, slug: str, name: str, sex: str | None, divi
 
     \b
     Example:
-        raceledger category add pyongyang-2025/marathon/amateur-men --name "Amateur men" --sex M --division amateur
+        raceledger event add city-2025 --name "City Marathon" --date 2025-10-12
+        raceledger race add city-2025/marathon --name Marathon --distance 42195
+        raceledger category add city-2025/marathon/open-women --name "Open women" --sex F --division open
         raceledger category add city-2025/marathon/w40 --name "Women 40-44" --sex F --age-min 40 --age-max 44 \
             --derived-from city-2025/marathon/open-women
     """
@@ -220,7 +226,8 @@ def source_relies(ctx: click.Context, slug: str, other: str, reason: str) -> Non
 
     \b
     Example:
-        raceledger source relies daily kcna --reason "prints KCNA's wire copy unedited"
+        raceledger source add daily --name "The Daily" --kind press
+        raceledger source relies daily dprk-state-media --reason "prints state media's wire copy unedited"
     """
     from ledger.write import catalog
 

@@ -69,10 +69,10 @@ def record(ctx: click.Context, category: str, source: str, **fields: Any) -> Non
 
     \b
     Example:
-        raceledger claim pyongyang-2025/marathon/amateur-men --source kcna \\
+        raceledger claim pyongyang-2025/marathon/amateur-men --source dprk-state-media \\
             --unnamed "a local athlete" --position 1 --quote "..."
-        raceledger claim pyongyang-2025/marathon/amateur-men --source kcna --via gazette \\
-            --unnamed "a local athlete" --position 1 --url https://gazette.example/x --quote "..."
+        raceledger claim pyongyang-2025/marathon/amateur-men --source dprk-state-media --via rare-glimpse-inside \\
+            --unnamed "a local athlete" --position 1 --quote "..."
         raceledger claim show 5
     """
     from ledger.write import claims
@@ -145,6 +145,7 @@ def cite(ctx: click.Context, claim_id: int, **citation: Any) -> None:
 
     \b
     Example:
+        raceledger source add gazette --name "The Gazette" --kind press
         raceledger cite 6 --via gazette --url https://gazette.example/y --quote "..." --published 2025-04-07
     """
     from ledger.write import claims
@@ -163,7 +164,7 @@ def retract(ctx: click.Context, claim_id: int, reason: str) -> None:
 
     \b
     Example:
-        raceledger retract 9 --reason "The source corrected its report on 8 April"
+        raceledger retract 5 --reason "Example: the source's correction, and where it was published"
     """
     from ledger.write import corrections
 
@@ -196,10 +197,13 @@ def rule(ctx: click.Context, category: str, position: int | None, claim_id: int 
 
     \b
     Example:
-        raceledger rule pyongyang-2025/marathon/amateur-men --position 1 --accept 9 \\
-            --by "Jury of appeal" --reason "Finish-line video" --decided 2025-04-07
-        raceledger rule city-2025/marathon/open-women --athlete "Anna Nowak" --status DQ \\
-            --by "Referee" --reason "Rule 144.3(a): unauthorised pacing"
+        raceledger rule pyongyang-2025/marathon/elite-men --position 1 --accept 1 \\
+            --by "Jury of appeal" --reason "Example: what was decided, on what evidence"
+        raceledger athlete add "Anna Nowak" --nationality POL
+        raceledger source add gazette --name "The Gazette" --kind press
+        raceledger claim pyongyang-2025/marathon/elite-women --source gazette --athlete "Anna Nowak" --status FIN
+        raceledger rule pyongyang-2025/marathon/elite-women --athlete "Anna Nowak" --status DQ \\
+            --by "Referee" --reason "Example: the rule broken, e.g. Rule 144.3(a)"
     """
     from ledger.write import corrections
 

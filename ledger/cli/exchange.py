@@ -150,6 +150,7 @@ def load_ledger(ctx: click.Context, file: str) -> None:
 
     \b
     Example:
+        raceledger export ledger.jsonl
         raceledger --db copy.db load ledger.jsonl
     """
     from ledger.projection.load import load_journal

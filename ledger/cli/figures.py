@@ -68,7 +68,7 @@ def topic() -> None:
 
     \b
     Example:
-        raceledger topic add dprk-famine --name "The North Korean famine of the late 1990s"
+        raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
         raceledger topic list
     """
 
@@ -82,7 +82,7 @@ def topic_add(ctx: click.Context, slug: str, name: str) -> None:
 
     \b
     Example:
-        raceledger topic add nk-refugees-china --name "North Korean refugees hiding in China"
+        raceledger topic add nk-tourism --name "Foreign tourists in North Korea"
     """
     from ledger.write import figures
 
@@ -113,7 +113,7 @@ def figure() -> None:
 
     \b
     Example:
-        raceledger figure add dprk-famine deaths --source choe --value 220000 --unit persons \\
+        raceledger figure add dprk-famine deaths --source dprk-foreign-ministry --value 220000 --unit persons \\
             --kind total --period 1995..1998 --measure-name Deaths
         raceledger figure show 9
     """

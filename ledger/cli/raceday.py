@@ -112,8 +112,10 @@ def entrants() -> None:
 
     \b
     Example:
-        raceledger entrants import city-2025/marathon start.csv --source timing
-        raceledger entrants city-2025/marathon -f json
+        raceledger source add organiser --name "Organising committee" --kind organizer
+        printf 'Bib,Name,Sex\\n7,Anna Nowak,F\\n' > start.csv
+        raceledger entrants import pyongyang-2025/marathon start.csv --source organiser
+        raceledger entrants pyongyang-2025/marathon -f json
     """
 
 
@@ -134,8 +136,9 @@ def entrants_import(ctx: click.Context, race: str, file: str, source: str) -> No
 
     \b
     Example:
-        raceledger entrants import city-2025/marathon start.csv --source organiser
-        printf 'Bib,Name,Sex,Born\\n7,Anna Nowak,F,1990\\n' | raceledger entrants import city-2025/marathon - --source organiser
+        raceledger source add organiser --name "Organising committee" --kind organizer
+        printf 'Bib,Name,Sex,Born\\n7,Anna Nowak,F,1990\\n' | \\
+            raceledger entrants import pyongyang-2025/marathon - --source organiser
     """
     from ledger.imports.entrants import import_entrants, summary
     from ledger.imports.importer import ImportFailed
@@ -160,7 +163,7 @@ def entrants_list(ctx: click.Context, race: str, fmt: str, width: int | None) ->
 
     \b
     Example:
-        raceledger entrants city-2025/marathon
+        raceledger entrants pyongyang-2025/marathon
     """
     from ledger.read.entrants import entrants as listed
 

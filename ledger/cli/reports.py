@@ -37,7 +37,7 @@ def results(ctx: click.Context, category: str, show_all: bool, standings: bool, 
     \b
     Example:
         raceledger results pyongyang-2025/marathon/amateur-men --all
-        raceledger results city-2025/marathon/open-women --standings
+        raceledger results pyongyang-2025/marathon/elite-men --standings
     """
     from ledger.read import reports
 
@@ -111,7 +111,7 @@ def history(ctx: click.Context, target: str | None, fmt: str, width: int | None)
     \b
     Example:
         raceledger history pyongyang-2025/marathon/amateur-men
-        raceledger history 9 -f json
+        raceledger history 6 -f json
     """
     from ledger.output.listings import history_table
     from ledger.read import history as journal_history
