@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ledger.core.errors import LedgerError
 
@@ -55,11 +54,14 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _unb64(text: str) -> bytes | None:
+def unbase64(text: str) -> bytes | None:
+    """Base64 in its one canonical spelling: text whose unused low bits are set (which decoders
+    ignore) is refused, so that every changed character of a key or signature is a changed value."""
     try:
-        return base64.b64decode(text.encode("ascii"), validate=True)
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
         return None
+    return raw if _b64(raw) == text else None
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class Signer:
 
     @property
     def verifier(self) -> Verifier:
-        public = Ed25519PrivateKey.from_private_bytes(self.seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        public = Ed25519PrivateKey.from_private_bytes(self.seed).public_key().public_bytes_raw()
         return Verifier(self.name, self.hash, public)
 
     def text(self) -> str:
@@ -104,7 +106,7 @@ class Signer:
 
 
 def _signer_of(name: str, seed: bytes) -> Signer:
-    public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
     return Signer(name, key_hash(name, bytes([ED25519]) + public), seed)
 
 
@@ -122,7 +124,7 @@ def parse_signer(text: str) -> Signer:
     what = "not a signer key (expected PRIVATE+KEY+NAME+HASH+KEY, as raceledger key generate writes)"
     if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
         raise LedgerError(what)
-    name, hash16, key = parts[2], parts[3], _unb64(parts[4])
+    name, hash16, key = parts[2], parts[3], unbase64(parts[4])
     if not valid_name(name) or not _HASH.match(hash16) or not key:
         raise LedgerError(what)
     if key[0] != ED25519 or len(key) != 33:
@@ -139,7 +141,7 @@ def parse_verifier(text: str) -> Verifier:
     what = f"not a verifier key: {text.strip()[:80]!r} (expected NAME+HASH+KEY, as raceledger key generate prints)"
     if len(parts) != 3:
         raise LedgerError(what)
-    name, hash16, key = parts[0], parts[1], _unb64(parts[2])
+    name, hash16, key = parts[0], parts[1], unbase64(parts[2])
     if not valid_name(name) or not _HASH.match(hash16) or not key:
         raise LedgerError(what)
     if key_hash(name, key) != int(hash16, 16):
@@ -194,6 +196,16 @@ def _split(message: str) -> tuple[str, list[str]]:
     return message[:cut + 1], message[cut + 2:-1].split("\n")
 
 
+def text_of(message: str) -> str:
+    """A signed note's text, its form checked but no signature verified: for a tool that carries a note
+    it holds no key for (`prove` puts the checkpoint given into a proof as it is)."""
+    text, lines = _split(message)
+    for line in lines:
+        if not line.startswith(SIGNATURE_PREFIX):
+            raise LedgerError(f"{_MALFORMED}; this line is not one: {line[:80]!r}")
+    return text
+
+
 def open_note(message: str | bytes, verifiers: list[Verifier]) -> Note:
     """The note `message`, its signatures checked against `verifiers`: refused (LedgerError) when it is
     malformed, when a signature by a key given does not verify, or when no key given signed it."""
@@ -212,7 +224,7 @@ def open_note(message: str | bytes, verifiers: list[Verifier]) -> Note:
         if not line.startswith(SIGNATURE_PREFIX):
             raise LedgerError(f"{_MALFORMED}; this line is not one: {line[:80]!r}")
         name, _, b64 = line[len(SIGNATURE_PREFIX):].partition(" ")
-        raw = _unb64(b64)
+        raw = unbase64(b64)
         if not valid_name(name) or not b64 or raw is None or len(raw) < 5:
             raise LedgerError(f"{_MALFORMED}; this signature line is damaged: {line[:80]!r}")
         signature = Signature(name, int.from_bytes(raw[:4], "big"), b64)
