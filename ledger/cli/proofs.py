@@ -1,5 +1,6 @@
-"""Proofs a reporter can carry: signing keys (`key generate`) and the ledger's checkpoint
-(`checkpoint`: its origin, tree size and Merkle root, signed as a C2SP note)."""
+"""Proofs a reporter can carry: signing keys (`key generate`), the ledger's checkpoint (`checkpoint`:
+its origin, tree size and Merkle root, signed as a C2SP note), one claim's proof under it (`prove`)
+and its offline check (`verify-proof`, which opens no ledger and imports no SQLAlchemy)."""
 
 from __future__ import annotations
 
@@ -89,4 +90,67 @@ def checkpoint(ctx: click.Context, origin: str | None, sign: str | None) -> None
         click.echo(origins.latest(session).text(), nl=False)
 
 
-COMMANDS = (key, checkpoint)  # added to the root group by cli.py
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as found:
+        return found.read()
+
+
+@click.command()
+@click.argument("claim_id", type=int, metavar="CLAIM_ID")
+@click.option("--checkpoint", "note_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              metavar="NOTE_FILE", help="A signed checkpoint of this ledger (raceledger checkpoint --sign) that "
+                                        "holds the claim's entry.")
+@click.pass_context
+def prove(ctx: click.Context, claim_id: int, note_file: str) -> None:
+    """Print the proof that claim CLAIM_ID is in the ledger (c2sp.org/tlog-proof@v1).
+
+    The proof holds the journal entry that recorded the claim, its RFC 6962 inclusion path, and the
+    signed checkpoint NOTE_FILE as given: anyone holding the ledger's verifier key checks it offline
+    with `raceledger verify-proof`. The checkpoint must be this ledger's (its origin, and its root at
+    its tree size) and hold the claim's entry. Only a claim recorded alone (`claim`, or a `finish
+    --live` line) can be proven yet; a row of an import or a finish file cannot.
+
+    \b
+    Example:
+        raceledger checkpoint --origin results.example.org/pyongyang-2025
+        raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
+        raceledger checkpoint --sign demo.key > checkpoint.txt
+        raceledger prove 6 --checkpoint checkpoint.txt > claim-6.tlog-proof
+    """
+    from ledger.read.proofs import prove as proof_of
+
+    signed = _read(note_file)
+    with reading(ctx) as session:
+        click.echo(proof_of(session, claim_id, signed), nl=False)
+
+
+@click.command("verify-proof")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False), metavar="VKEY_FILE",
+              help="The ledger's verifier key (the line raceledger key generate printed).")
+def verify_proof(file: str, key_file: str) -> None:
+    """Check a claim's proof (raceledger prove) offline, and say the claim it proves.
+
+    Checks the checkpoint's signature with the verifier key, recomputes the entry's hash from what
+    the proof carries, and follows its inclusion path to the checkpoint's root; then prints the
+    claim in one sentence. Exit 1, with one Error line naming what failed, when any of them does
+    not hold. No ledger is opened (--db is not read), nothing is written, nothing is fetched.
+
+    \b
+    Example:
+        raceledger checkpoint --origin results.example.org/pyongyang-2025
+        raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
+        raceledger checkpoint --sign demo.key > checkpoint.txt
+        raceledger prove 6 --checkpoint checkpoint.txt > claim-6.tlog-proof
+        raceledger verify-proof claim-6.tlog-proof --key demo.vkey
+    """
+    from ledger.core.claim_proof import check
+    from ledger.output.inert import visible
+    from ledger.output.proven import sentence
+
+    with open(file, "rb") as found:
+        proof = found.read()
+    click.echo(visible(sentence(check(proof, _read(key_file)))))
+
+
+COMMANDS = (key, checkpoint, prove, verify_proof)  # added to the root group by cli.py

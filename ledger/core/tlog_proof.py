@@ -1,0 +1,80 @@
+"""Proofs in the c2sp.org/tlog-proof@v1 form: one entry's inclusion proof and the signed checkpoint
+it leads to, as text a reader checks offline.
+
+    c2sp.org/tlog-proof@v1
+    extra <base64 of opaque data>          (optional: the application's, not authenticated)
+    index <zero-based leaf index, decimal>
+    <base64 hash>                          (the RFC 6962 path, leaf's sibling first, one a line)
+    ...
+    <empty line>
+    <the signed checkpoint, verbatim>
+
+Only the form is here (format and parse); what `extra` means to raceledger is ledger.core.claim_proof.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+
+from ledger.core.errors import LedgerError
+from ledger.core.note import unbase64
+from ledger.core.merkle import HASH_SIZE
+
+HEADER = "c2sp.org/tlog-proof@v1"
+_INDEX = re.compile(r"^index (0|[1-9][0-9]{0,18})$")
+LARGEST_INDEX = 2**63 - 2  # a leaf of a tree no larger than a checkpoint's largest size
+
+
+@dataclass(frozen=True)
+class Proof:
+    index: int
+    hashes: tuple[bytes, ...]
+    checkpoint: str  # the signed checkpoint note, as given
+    extra: bytes | None = None
+
+    def text(self) -> str:
+        lines = [HEADER]
+        if self.extra is not None:
+            lines.append(f"extra {_b64(self.extra)}")
+        lines.append(f"index {self.index}")
+        lines += [_b64(h) for h in self.hashes]
+        return "".join(f"{line}\n" for line in lines) + "\n" + self.checkpoint
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def parse(message: str | bytes) -> Proof:
+    """A proof from its text: refused (LedgerError, naming the line) when it is not in the form."""
+    what = f"not a proof in the {HEADER} form"
+    if isinstance(message, bytes):
+        try:
+            message = message.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LedgerError(f"{what}: it is not UTF-8") from None
+    cut = message.find("\n\n")
+    if not message.startswith(HEADER + "\n") or cut < 0:
+        raise LedgerError(f"{what}: expected its first line {HEADER!r}, then index and hash lines, a blank line "
+                          "and the signed checkpoint")
+    lines = message[:cut].split("\n")[1:]
+    extra = None
+    if lines and lines[0].startswith("extra "):
+        extra = unbase64(lines[0][len("extra "):])
+        if not extra:
+            raise LedgerError(f"{what}: its extra line is not base64: {lines[0][:80]!r}")
+        lines = lines[1:]
+    found = _INDEX.match(lines[0]) if lines else None
+    if found is None or int(found[1]) > LARGEST_INDEX:
+        raise LedgerError(f"{what}: expected an index line 'index N' (N decimal, no leading zeros), found "
+                          f"{(lines[0] if lines else '')[:80]!r}")
+    hashes = []
+    for number, line in enumerate(lines[1:], 1):
+        raw = unbase64(line)
+        if raw is None or len(raw) != HASH_SIZE:
+            raise LedgerError(f"{what}: hash line {number} of its inclusion path is not the base64 of "
+                              f"{HASH_SIZE} bytes: {line[:80]!r}")
+        hashes.append(raw)
+    return Proof(int(found[1]), tuple(hashes), message[cut + 2:], extra)
