@@ -1,6 +1,7 @@
 """`raceledger prove` and `raceledger verify-proof` (issue 26, points 3 and 4): a claim's proof in the
 c2sp.org/tlog-proof@v1 form under a signed checkpoint, checked offline with the verifier key alone;
-any changed byte of it refused with one Error line."""
+any changed byte of it refused with one Error line. And consistency (point 5): `checkpoint --since`,
+`verify-proof --old` and `verify --checkpoint`, a history changed since refused."""
 
 from __future__ import annotations
 
@@ -108,8 +109,10 @@ def test_a_checkpoint_of_another_log_or_another_history_is_refused(demo, tmp_pat
     key = note.parse_signer((tmp_path / "demo.key").read_text())
     (tmp_path / "forked.txt").write_text(checkpoint.sign(checkpoint.make(ORIGIN, given.size, bytes(32)), key))
     ours = base64.b64encode(given.root).decode()
+    zeros = base64.b64encode(bytes(32)).decode()
     refused(prove(demo, tmp_path, 1, "forked.txt"),
-            f"the ledger does not extend that checkpoint: at tree size {given.size} its root is {ours}")
+            f"the ledger does not extend that checkpoint: at tree size {given.size} the checkpoint's root is {zeros}, "
+            f"this ledger's {ours}")
     (tmp_path / "longer.txt").write_text(checkpoint.sign(checkpoint.make(ORIGIN, given.size + 5, given.root), key))
     refused(prove(demo, tmp_path, 1, "longer.txt"), "the ledger does not extend that checkpoint")
     refused(prove(demo, tmp_path, 99), "no claim 99")
@@ -154,3 +157,59 @@ def test_every_claim_proves_under_every_later_checkpoint(demo, tmp_path_factory,
     checked = verify_proof(folder, proof.encode())
     assert checked.exit_code == 0 and f"Claim {claim}:" in checked.stdout, checked.stderr
     assert f"tree of {size} entries" in checked.stdout
+
+
+def grow(run, events: int) -> None:
+    for n in range(events):
+        ok(run("event", "add", f"grown-{n}", "--name", f"Grown {n}", "--date", "2026-04-05"))
+
+
+def test_a_newer_checkpoint_proves_the_ledger_only_grew(demo, tmp_path):
+    signed(demo, tmp_path)
+    grow(demo, 3)
+    grown = ok(demo("checkpoint", "--since", str(tmp_path / "checkpoint.txt"), "--sign", str(tmp_path / "demo.key")))
+    assert grown.startswith("old 42\n") and "\n\nresults.example.org/pyongyang-2025\n45\n" in grown
+    old = str(tmp_path / "checkpoint.txt")
+    checked = verify_proof(tmp_path, grown.encode(), "--old", old)
+    assert checked.exit_code == 0, checked.stderr
+    assert checked.stdout.startswith("The checkpoint of 45 entries extends the one of 42 entries")
+    for at in range(len(grown.encode())):
+        data = grown.encode()
+        refused(verify_proof(tmp_path, data[:at] + (b"B" if data[at:at + 1] == b"A" else b"A") + data[at + 1:],
+                             "--old", old))
+    same = ok(demo("checkpoint", "--since", str(tmp_path / "checkpoint.txt"), "--sign", str(tmp_path / "demo.key")))
+    assert verify_proof(tmp_path, same.encode(), "--old", old).exit_code == 0
+    assert ok(demo("verify", "--checkpoint", old, "--key", str(tmp_path / "demo.vkey"))).endswith(
+        "The ledger extends the checkpoint of 42 entries of results.example.org/pyongyang-2025.\n")
+    for usage in (demo("checkpoint", "--since", old), demo("verify", "--checkpoint", old)):
+        assert usage.exit_code == 2 and usage.stderr.startswith("Error: ") and "--" in usage.stderr
+
+
+def test_a_history_changed_since_the_checkpoint_fails(demo, db, tmp_path):
+    """A copy of the ledger grows its own way (a fork) and one grows longer than the other (a cut):
+    each checkpoint of one fails against the other, naming the tree size and both roots."""
+    signed(demo, tmp_path)
+    ok(demo("export", str(tmp_path / "ledger.jsonl")))
+    copy = CliRunner()
+
+    def other(*args: str):
+        return copy.invoke(cli, ["--db", str(tmp_path / "copy.db"), "--as", "elsewhere", *args])
+
+    ok(other("load", str(tmp_path / "ledger.jsonl")))
+    grow(other, 4)
+    grow(demo, 1)
+    key = str(tmp_path / "demo.vkey")
+    (tmp_path / "copy.txt").write_text(ok(other("checkpoint", "--sign", str(tmp_path / "demo.key"))))
+    cut = refused(demo("verify", "--checkpoint", str(tmp_path / "copy.txt"), "--key", key),
+                  "the ledger does not extend that checkpoint: its tree holds 46 entries, this ledger only 43")
+    assert "46" in cut
+    ok(other("event", "add", "grown-x", "--name", "X", "--date", "2026-04-05"))
+    ok(demo("event", "add", "grown-y", "--name", "Y", "--date", "2026-04-05"))
+    (tmp_path / "ours.txt").write_text(ok(demo("checkpoint", "--sign", str(tmp_path / "demo.key"))))
+    ours = checkpoint.parse(ok(demo("checkpoint")))
+    forked = refused(other("verify", "--checkpoint", str(tmp_path / "ours.txt"), "--key", key),
+                     f"at tree size 44 the checkpoint's root is {base64.b64encode(ours.root).decode()}, "
+                     "this ledger's ")
+    assert ours.size == 44 and forked
+    refused(demo("checkpoint", "--since", str(tmp_path / "copy.txt"), "--sign", str(tmp_path / "demo.key")),
+            "the ledger does not extend that checkpoint")

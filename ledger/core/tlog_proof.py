@@ -9,7 +9,16 @@ it leads to, as text a reader checks offline.
     <empty line>
     <the signed checkpoint, verbatim>
 
-Only the form is here (format and parse); what `extra` means to raceledger is ledger.core.claim_proof.
+And the body of c2sp.org/tlog-witness's add-checkpoint request: a newer checkpoint with the RFC 6962
+consistency proof from an older tree size, for a witness (or a reader) to check the log only grew:
+
+    old <older tree size, decimal>
+    <base64 hash>                          (the consistency proof, one a line)
+    ...
+    <empty line>
+    <the newer signed checkpoint, verbatim>
+
+Only the forms are here (format and parse); what `extra` means to raceledger is ledger.core.claim_proof.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from ledger.core.merkle import HASH_SIZE
 
 HEADER = "c2sp.org/tlog-proof@v1"
 _INDEX = re.compile(r"^index (0|[1-9][0-9]{0,18})$")
+_OLD = re.compile(r"^old (0|[1-9][0-9]{0,18})$")
 LARGEST_INDEX = 2**63 - 2  # a leaf of a tree no larger than a checkpoint's largest size
 
 
@@ -70,11 +80,44 @@ def parse(message: str | bytes) -> Proof:
     if found is None or int(found[1]) > LARGEST_INDEX:
         raise LedgerError(f"{what}: expected an index line 'index N' (N decimal, no leading zeros), found "
                           f"{(lines[0] if lines else '')[:80]!r}")
+    return Proof(int(found[1]), _hashes(what, "inclusion path", lines[1:]), message[cut + 2:], extra)
+
+
+def _hashes(what: str, proof: str, lines: list[str]) -> tuple[bytes, ...]:
     hashes = []
-    for number, line in enumerate(lines[1:], 1):
+    for number, line in enumerate(lines, 1):
         raw = unbase64(line)
         if raw is None or len(raw) != HASH_SIZE:
-            raise LedgerError(f"{what}: hash line {number} of its inclusion path is not the base64 of "
-                              f"{HASH_SIZE} bytes: {line[:80]!r}")
+            raise LedgerError(f"{what}: hash line {number} of its {proof} is not the base64 of {HASH_SIZE} bytes: "
+                              f"{line[:80]!r}")
         hashes.append(raw)
-    return Proof(int(found[1]), tuple(hashes), message[cut + 2:], extra)
+    return tuple(hashes)
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A newer signed checkpoint and the consistency proof from the tree of `old` leaves to its tree."""
+
+    old: int
+    hashes: tuple[bytes, ...]
+    checkpoint: str  # the newer signed checkpoint note
+
+    def text(self) -> str:
+        return "".join(f"{line}\n" for line in [f"old {self.old}", *map(_b64, self.hashes)]) + "\n" + self.checkpoint
+
+
+def parse_extension(message: str | bytes) -> Extension:
+    """An add-checkpoint body (c2sp.org/tlog-witness): refused (LedgerError) when not in its form."""
+    what = "not a consistency proof in the form of c2sp.org/tlog-witness's add-checkpoint body"
+    if isinstance(message, bytes):
+        try:
+            message = message.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LedgerError(f"{what}: it is not UTF-8") from None
+    cut = message.find("\n\n")
+    lines = message[:cut].split("\n") if cut >= 0 else []
+    found = _OLD.match(lines[0]) if lines else None
+    if found is None:
+        raise LedgerError(f"{what}: expected a line 'old N', the proof's hash lines, a blank line and the newer "
+                          "signed checkpoint")
+    return Extension(int(found[1]), _hashes(what, "consistency proof", lines[1:]), message[cut + 2:])
