@@ -54,14 +54,18 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def unbase64(text: str) -> bytes | None:
-    """Base64 in its one canonical spelling: text whose unused low bits are set (which decoders
-    ignore) is refused, so that every changed character of a key or signature is a changed value."""
+def _unb64(text: str) -> bytes | None:
     try:
-        raw = base64.b64decode(text.encode("ascii"), validate=True)
+        return base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
         return None
-    return raw if _b64(raw) == text else None
+
+
+def canonical_unbase64(text: str) -> bytes | None:
+    """Base64 in its one canonical spelling: text whose unused low bits are set (which decoders ignore)
+    is refused, so that every changed character of a signature or a proof is a changed value."""
+    raw = _unb64(text)
+    return raw if raw is not None and _b64(raw) == text else None
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ def parse_signer(text: str) -> Signer:
     what = "not a signer key (expected PRIVATE+KEY+NAME+HASH+KEY, as raceledger key generate writes)"
     if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
         raise LedgerError(what)
-    name, hash16, key = parts[2], parts[3], unbase64(parts[4])
+    name, hash16, key = parts[2], parts[3], _unb64(parts[4])
     if not valid_name(name) or not _HASH.match(hash16) or not key:
         raise LedgerError(what)
     if key[0] != ED25519 or len(key) != 33:
@@ -141,7 +145,7 @@ def parse_verifier(text: str) -> Verifier:
     what = f"not a verifier key: {text.strip()[:80]!r} (expected NAME+HASH+KEY, as raceledger key generate prints)"
     if len(parts) != 3:
         raise LedgerError(what)
-    name, hash16, key = parts[0], parts[1], unbase64(parts[2])
+    name, hash16, key = parts[0], parts[1], _unb64(parts[2])
     if not valid_name(name) or not _HASH.match(hash16) or not key:
         raise LedgerError(what)
     if key_hash(name, key) != int(hash16, 16):
@@ -224,7 +228,7 @@ def open_note(message: str | bytes, verifiers: list[Verifier]) -> Note:
         if not line.startswith(SIGNATURE_PREFIX):
             raise LedgerError(f"{_MALFORMED}; this line is not one: {line[:80]!r}")
         name, _, b64 = line[len(SIGNATURE_PREFIX):].partition(" ")
-        raw = unbase64(b64)
+        raw = canonical_unbase64(b64)
         if not valid_name(name) or not b64 or raw is None or len(raw) < 5:
             raise LedgerError(f"{_MALFORMED}; this signature line is damaged: {line[:80]!r}")
         signature = Signature(name, int.from_bytes(raw[:4], "big"), b64)

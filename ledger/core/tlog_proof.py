@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 
 from ledger.core.errors import LedgerError
-from ledger.core.note import unbase64
+from ledger.core.note import canonical_unbase64
 from ledger.core.merkle import HASH_SIZE
 
 HEADER = "c2sp.org/tlog-proof@v1"
@@ -72,7 +72,7 @@ def parse(message: str | bytes) -> Proof:
     lines = message[:cut].split("\n")[1:]
     extra = None
     if lines and lines[0].startswith("extra "):
-        extra = unbase64(lines[0][len("extra "):])
+        extra = canonical_unbase64(lines[0][len("extra "):])
         if not extra:
             raise LedgerError(f"{what}: its extra line is not base64: {lines[0][:80]!r}")
         lines = lines[1:]
@@ -86,7 +86,7 @@ def parse(message: str | bytes) -> Proof:
 def _hashes(what: str, proof: str, lines: list[str]) -> tuple[bytes, ...]:
     hashes = []
     for number, line in enumerate(lines, 1):
-        raw = unbase64(line)
+        raw = canonical_unbase64(line)
         if raw is None or len(raw) != HASH_SIZE:
             raise LedgerError(f"{what}: hash line {number} of its {proof} is not the base64 of {HASH_SIZE} bytes: "
                               f"{line[:80]!r}")
