@@ -1,6 +1,8 @@
 """Go's own checksum-database code accepts raceledger's checkpoints (issue 26): `note.Open` opens a
 checkpoint signed by `raceledger checkpoint --sign` with the verifier key `key generate` printed,
-and `tlog.TreeHash` over the journal's entry hashes gives the checkpoint's root.
+`tlog.TreeHash` over the journal's entry hashes gives the checkpoint's root, `tlog.CheckRecord`
+accepts the inclusion path of a proof `raceledger prove` printed, and `tlog.CheckTree` the consistency
+proof `raceledger checkpoint --since` printed.
 
 The checker (tests/go/tlogcheck) is built with Debian's golang-go against Debian's
 golang-golang-x-mod-dev (GOPATH /usr/share/gocode); .ci/run installs both. These tests fail, never
@@ -8,6 +10,7 @@ skip, without them."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
@@ -17,6 +20,7 @@ import pytest
 from helpers import ok
 from sqlalchemy import create_engine, select
 
+from ledger.core import checkpoint, claim_proof, note, tlog_proof
 from ledger.core.models import JournalEntry
 
 GOPATH = "/usr/share/gocode"
@@ -68,3 +72,49 @@ def test_go_refuses_a_checkpoint_whose_signature_or_text_changed(demo, tmp_path,
         refused = subprocess.run([tlogcheck, "open", str(tmp_path / "demo.vkey"), str(tmp_path / "bad.txt")],
                                  capture_output=True, text=True)
         assert refused.returncode == 1 and "note.Open" in refused.stderr
+
+
+def test_go_checks_our_claim_proof_with_check_record(demo, db, tmp_path, tlogcheck):
+    """tlog.CheckRecord takes the proof's path, index and checkpoint as they are, and the record hash
+    tlog.RecordHash(entry_hash's 32 bytes) of the entry recomputed from the proof's extra."""
+    ok(demo("checkpoint", "--origin", ORIGIN))
+    ok(demo("key", "generate", ORIGIN, "--out", str(tmp_path / "demo.key")))
+    (tmp_path / "checkpoint.txt").write_text(ok(demo("checkpoint", "--sign", str(tmp_path / "demo.key"))))
+    proof = tlog_proof.parse(ok(demo("prove", "4", "--checkpoint", str(tmp_path / "checkpoint.txt"))))
+    entry_hash = claim_proof.entry_of(proof.extra).entry_hash()
+    assert f"{entry_hash}\n" in entry_hashes(db)
+    signed = checkpoint.parse(note.text_of(proof.checkpoint))
+
+    def record(path: tuple[bytes, ...], index: int = proof.index) -> subprocess.CompletedProcess:
+        lines = "".join(base64.b64encode(h).decode() + "\n" for h in path)
+        return subprocess.run([tlogcheck, "record", str(index), entry_hash, str(signed.size),
+                               base64.b64encode(signed.root).decode()], input=lines, capture_output=True, text=True)
+
+    checked = record(proof.hashes)
+    assert (checked.returncode, checked.stdout) == (0, "ok\n"), checked.stderr
+    for bad in (record((bytes(32), *proof.hashes[1:])), record(proof.hashes[:-1]),
+                record(proof.hashes, proof.index + 1)):
+        assert bad.returncode == 1 and "tlog.CheckRecord" in bad.stderr
+
+
+def test_go_checks_our_consistency_proof_with_check_tree(demo, tmp_path, tlogcheck):
+    """tlog.CheckTree takes `checkpoint --since`'s proof between the older and the newer checkpoint."""
+    ok(demo("checkpoint", "--origin", ORIGIN))
+    ok(demo("key", "generate", ORIGIN, "--out", str(tmp_path / "demo.key")))
+    (tmp_path / "old.txt").write_text(ok(demo("checkpoint", "--sign", str(tmp_path / "demo.key"))))
+    for n in range(5):
+        ok(demo("event", "add", f"grown-{n}", "--name", f"Grown {n}", "--date", "2026-04-05"))
+    grown = tlog_proof.parse_extension(ok(demo("checkpoint", "--since", str(tmp_path / "old.txt"),
+                                               "--sign", str(tmp_path / "demo.key"))))
+    old, new = (checkpoint.parse(note.text_of(text)) for text in ((tmp_path / "old.txt").read_text(), grown.checkpoint))
+
+    def tree(proof: tuple[bytes, ...], old_root: bytes = old.root) -> subprocess.CompletedProcess:
+        lines = "".join(base64.b64encode(h).decode() + "\n" for h in proof)
+        return subprocess.run([tlogcheck, "tree", str(old.size), base64.b64encode(old_root).decode(), str(new.size),
+                               base64.b64encode(new.root).decode()], input=lines, capture_output=True, text=True)
+
+    assert grown.old == old.size and new.size == old.size + 5 and grown.hashes
+    checked = tree(grown.hashes)
+    assert (checked.returncode, checked.stdout) == (0, "ok\n"), checked.stderr
+    for bad in (tree((bytes(32), *grown.hashes[1:])), tree(grown.hashes[:-1]), tree(grown.hashes, bytes(32))):
+        assert bad.returncode == 1 and "tlog.CheckTree" in bad.stderr

@@ -91,3 +91,10 @@ def pauses_collector(command: Callable) -> Callable:
             return command(*args, **kwargs)
 
     return run
+
+
+def read_text(path: str) -> str:
+    """A small text file a command is given (a key, a signed note): bytes that are not UTF-8 become
+    U+FFFD, which the parsers then refuse with what they expected."""
+    with open(path, encoding="utf-8", errors="replace") as found:
+        return found.read()

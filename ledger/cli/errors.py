@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ledger.core.errors import LedgerError
 from ledger.output.inert import visible
 
 
@@ -42,9 +43,12 @@ class LedgerGroup(click.Group):
             while interrupt is not None and not isinstance(interrupt, KeyboardInterrupt):
                 interrupt = interrupt.__context__
             if interrupt is None:
-                from ledger.store.engine import failure
+                if isinstance(exc, LedgerError):  # without loading the database's code (verify-proof has none)
+                    message = str(exc)
+                else:
+                    from ledger.store.engine import failure
 
-                message = failure(exc)
+                    message = failure(exc)
                 if message is None:
                     raise  # a bug: its traceback is worth having
                 click.echo(_error_line(message), err=True)

@@ -1,10 +1,12 @@
-"""Proofs a reporter can carry: signing keys (`key generate`) and the ledger's checkpoint
-(`checkpoint`: its origin, tree size and Merkle root, signed as a C2SP note)."""
+"""Proofs a reporter can carry: signing keys (`key generate`), the ledger's checkpoint (`checkpoint`:
+its origin, tree size and Merkle root, signed as a C2SP note), one claim's proof under it (`prove`)
+and its offline check (`verify-proof`, which opens no ledger and imports no SQLAlchemy)."""
 
 from __future__ import annotations
 
 import click
 
+from ledger.cli.common import read_text
 from ledger.cli.sessions import reading, writing
 
 
@@ -55,21 +57,29 @@ def _origin_or_sign(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option("--sign", "sign", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
               callback=_origin_or_sign,
               help="Sign the checkpoint with this signer key (raceledger key generate); its name must be the origin.")
+@click.option("--since", "since", type=click.Path(exists=True, dir_okay=False), metavar="OLD_NOTE",
+              help="With --sign: print the signed checkpoint after the consistency proof from this older signed "
+                   "checkpoint (c2sp.org/tlog-witness's add-checkpoint body).")
 @click.pass_context
-def checkpoint(ctx: click.Context, origin: str | None, sign: str | None) -> None:
+def checkpoint(ctx: click.Context, origin: str | None, sign: str | None, since: str | None) -> None:
     """Print the ledger's checkpoint: its origin, tree size and Merkle root (c2sp.org/tlog-checkpoint).
 
     The tree is RFC 6962's over the journal: each entry's entry_hash is a leaf, and the tree size is
     the head's seq. With --sign, the checkpoint is printed as a signed note, signed with a key from
     `raceledger key generate` named as the origin. --origin NAME sets the origin, once, as a journal
-    entry.
+    entry. --since OLD_NOTE prints, before it, `old N` and the RFC 6962 consistency proof from an
+    older checkpoint of this ledger, which `raceledger verify-proof --old` (or a witness) checks.
 
     \b
     Example:
         raceledger checkpoint --origin results.example.org/city-marathon
         raceledger key generate results.example.org/city-marathon --out city.key > city.vkey
         raceledger checkpoint --sign city.key > checkpoint.txt
+        raceledger event add pyongyang-2026 --name "Pyongyang International Marathon" --date 2026-04-05
+        raceledger checkpoint --since checkpoint.txt --sign city.key > grown.txt
     """
+    if since is not None and sign is None:
+        raise click.UsageError("--since needs --sign: the newer checkpoint is signed")
     if origin is not None:
         from ledger.write.origin import set_origin
 
@@ -79,9 +89,15 @@ def checkpoint(ctx: click.Context, origin: str | None, sign: str | None) -> None
         return
     from ledger.projection import origin as origins
 
+    if since is not None:
+        from ledger.read.proofs import extension
+
+        old_note, signer_key = read_text(since), read_text(sign)
+        with reading(ctx) as session:
+            click.echo(extension(session, old_note, signer_key), nl=False)
+        return
     if sign is not None:
-        with open(sign, encoding="utf-8", errors="replace") as found:
-            signer_key = found.read()
+        signer_key = read_text(sign)
         with reading(ctx) as session:
             click.echo(origins.signed(session, signer_key), nl=False)
         return
@@ -89,4 +105,79 @@ def checkpoint(ctx: click.Context, origin: str | None, sign: str | None) -> None
         click.echo(origins.latest(session).text(), nl=False)
 
 
-COMMANDS = (key, checkpoint)  # added to the root group by cli.py
+
+@click.command()
+@click.argument("claim_id", type=int, metavar="CLAIM_ID")
+@click.option("--checkpoint", "note_file", required=True, type=click.Path(exists=True, dir_okay=False),
+              metavar="NOTE_FILE", help="A signed checkpoint of this ledger (raceledger checkpoint --sign) that "
+                                        "holds the claim's entry.")
+@click.pass_context
+def prove(ctx: click.Context, claim_id: int, note_file: str) -> None:
+    """Print the proof that claim CLAIM_ID is in the ledger (c2sp.org/tlog-proof@v1).
+
+    The proof holds the journal entry that recorded the claim, its RFC 6962 inclusion path, and the
+    signed checkpoint NOTE_FILE as given: anyone holding the ledger's verifier key checks it offline
+    with `raceledger verify-proof`. The checkpoint must be this ledger's (its origin, and its root at
+    its tree size) and hold the claim's entry. Only a claim recorded alone (`claim`, or a `finish
+    --live` line) can be proven yet; a row of an import or a finish file cannot.
+
+    \b
+    Example:
+        raceledger checkpoint --origin results.example.org/pyongyang-2025
+        raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
+        raceledger checkpoint --sign demo.key > checkpoint.txt
+        raceledger prove 6 --checkpoint checkpoint.txt > claim-6.tlog-proof
+    """
+    from ledger.read.proofs import prove as proof_of
+
+    signed = read_text(note_file)
+    with reading(ctx) as session:
+        click.echo(proof_of(session, claim_id, signed), nl=False)
+
+
+@click.command("verify-proof")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--key", "key_file", required=True, type=click.Path(exists=True, dir_okay=False), metavar="VKEY_FILE",
+              help="The ledger's verifier key (the line raceledger key generate printed).")
+@click.option("--old", "old_file", type=click.Path(exists=True, dir_okay=False), metavar="OLD_NOTE",
+              help="FILE is a consistency proof (raceledger checkpoint --since): check that its checkpoint "
+                   "extends this older signed checkpoint.")
+def verify_proof(file: str, key_file: str, old_file: str | None) -> None:
+    """Check a claim's proof (raceledger prove) offline, and say the claim it proves.
+
+    Checks the checkpoint's signature with the verifier key, recomputes the entry's hash from what
+    the proof carries, and follows its inclusion path to the checkpoint's root; then prints the
+    claim in one sentence. With --old OLD_NOTE, FILE is a newer checkpoint with its consistency
+    proof (`raceledger checkpoint --since`): both checkpoints' signatures and the proof are checked.
+    Exit 1, with one Error line naming what failed, when any of them does not hold. No ledger is
+    opened (--db is not read), nothing is written, nothing is fetched.
+
+    \b
+    Example:
+        raceledger checkpoint --origin results.example.org/pyongyang-2025
+        raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
+        raceledger checkpoint --sign demo.key > checkpoint.txt
+        raceledger prove 6 --checkpoint checkpoint.txt > claim-6.tlog-proof
+        raceledger verify-proof claim-6.tlog-proof --key demo.vkey
+        raceledger event add pyongyang-2026 --name "Pyongyang International Marathon" --date 2026-04-05
+        raceledger checkpoint --since checkpoint.txt --sign demo.key > grown.txt
+        raceledger verify-proof grown.txt --key demo.vkey --old checkpoint.txt
+    """
+    from ledger.output.inert import visible
+
+    with open(file, "rb") as found:
+        proof = found.read()
+    if old_file is not None:
+        from ledger.core.consistency import check as check_extension
+
+        old, new = check_extension(proof, read_text(old_file), read_text(key_file))
+        click.echo(visible(f"The checkpoint of {new.size} entries extends the one of {old.size} entries: "
+                           f"{new.origin} only grew, as both signed checkpoints and the consistency proof say."))
+        return
+    from ledger.core.claim_proof import check
+    from ledger.output.proven import sentence
+
+    click.echo(visible(sentence(check(proof, read_text(key_file)))))
+
+
+COMMANDS = (key, checkpoint, prove, verify_proof)  # added to the root group by cli.py

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ledger.cli.common import FORMAT_OR_TEXT
+from ledger.cli.common import FORMAT_OR_TEXT, read_text
 from ledger.cli.printing import emit
 from ledger.cli.sessions import reading
 from ledger.core.errors import LedgerError
@@ -40,18 +40,34 @@ def head(ctx: click.Context, fmt: str) -> None:
                    "digits): check it is still in the chain at that seq.")
 @click.option("--deep", is_flag=True, help="Also replay the journal into a scratch database and compare "
                                            "every derived table row by row.")
+@click.option("--checkpoint", "old_note", type=click.Path(exists=True, dir_okay=False), metavar="OLD_NOTE",
+              help="A signed checkpoint published earlier (raceledger checkpoint --sign): check this ledger extends "
+                   "it (needs --key).")
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False), metavar="VKEY_FILE",
+              help="The verifier key the --checkpoint is signed with (raceledger key generate printed it).")
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               metavar="FORMAT", help="text or json.")
 @click.pass_context
-def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> None:
+def verify(ctx: click.Context, published: str | None, deep: bool, old_note: str | None, key_file: str | None,
+           fmt: str) -> None:
     """Check the whole hash chain from the first entry; exit 1 naming every bad seq found.
+
+    With --checkpoint OLD_NOTE --key VKEY_FILE, also check that this ledger extends a signed checkpoint
+    published earlier: its signature, its origin, and this ledger's root at its tree size (a history
+    edited, cut or forked since fails, naming the tree size and the roots expected and found).
 
     \b
     Example:
         published=$(raceledger head)        # publish it; later:
         raceledger verify --head "$published" --deep
         raceledger verify --head "$(raceledger head | sed -E 's/(:.{12}).*/\\1/')"   # 12 hex digits do
+        raceledger checkpoint --origin results.example.org/pyongyang-2025
+        raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
+        raceledger checkpoint --sign demo.key > checkpoint.txt
+        raceledger verify --checkpoint checkpoint.txt --key demo.vkey
     """
+    if (old_note is None) != (key_file is None):
+        raise click.UsageError("--checkpoint and --key go together: the checkpoint is checked with the key")
     from ledger.journal import verify as checking
 
     compare = None
@@ -60,6 +76,10 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
     head_seen = checking.parse_head(published) if published else None
     with reading(ctx) as session:
         report = checking.verify(session, head_seen, compare)
+        if old_note is not None and report.ok:
+            from ledger.read.proofs import extends
+
+            extended = extends(session, read_text(old_note), read_text(key_file))
     for warning in report.warnings:
         click.echo(visible(f"Warning: {warning}"), err=True)
     if fmt == "json":
@@ -71,6 +91,8 @@ def verify(ctx: click.Context, published: str | None, deep: bool, fmt: str) -> N
         raise LedgerError(checking.outcome(report))
     if fmt == "text":
         click.echo(checking.outcome(report) + ".")
+        if old_note is not None:
+            click.echo(visible(f"The ledger extends the checkpoint of {extended.size} entries of {extended.origin}."))
 
 
 COMMANDS = (head, verify)  # added to the root group by cli.py

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from ledger.core.errors import LedgerError
 
@@ -62,6 +61,13 @@ def _unb64(text: str) -> bytes | None:
         return None
 
 
+def canonical_unbase64(text: str) -> bytes | None:
+    """Base64 in its one canonical spelling: text whose unused low bits are set (which decoders ignore)
+    is refused, so that every changed character of a signature or a proof is a changed value."""
+    raw = _unb64(text)
+    return raw if raw is not None and _b64(raw) == text else None
+
+
 @dataclass(frozen=True)
 class Verifier:
     name: str
@@ -92,7 +98,7 @@ class Signer:
 
     @property
     def verifier(self) -> Verifier:
-        public = Ed25519PrivateKey.from_private_bytes(self.seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        public = Ed25519PrivateKey.from_private_bytes(self.seed).public_key().public_bytes_raw()
         return Verifier(self.name, self.hash, public)
 
     def text(self) -> str:
@@ -104,7 +110,7 @@ class Signer:
 
 
 def _signer_of(name: str, seed: bytes) -> Signer:
-    public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes_raw()
     return Signer(name, key_hash(name, bytes([ED25519]) + public), seed)
 
 
@@ -194,6 +200,16 @@ def _split(message: str) -> tuple[str, list[str]]:
     return message[:cut + 1], message[cut + 2:-1].split("\n")
 
 
+def text_of(message: str) -> str:
+    """A signed note's text, its form checked but no signature verified: for a tool that carries a note
+    it holds no key for (`prove` puts the checkpoint given into a proof as it is)."""
+    text, lines = _split(message)
+    for line in lines:
+        if not line.startswith(SIGNATURE_PREFIX):
+            raise LedgerError(f"{_MALFORMED}; this line is not one: {line[:80]!r}")
+    return text
+
+
 def open_note(message: str | bytes, verifiers: list[Verifier]) -> Note:
     """The note `message`, its signatures checked against `verifiers`: refused (LedgerError) when it is
     malformed, when a signature by a key given does not verify, or when no key given signed it."""
@@ -212,7 +228,7 @@ def open_note(message: str | bytes, verifiers: list[Verifier]) -> Note:
         if not line.startswith(SIGNATURE_PREFIX):
             raise LedgerError(f"{_MALFORMED}; this line is not one: {line[:80]!r}")
         name, _, b64 = line[len(SIGNATURE_PREFIX):].partition(" ")
-        raw = _unb64(b64)
+        raw = canonical_unbase64(b64)
         if not valid_name(name) or not b64 or raw is None or len(raw) < 5:
             raise LedgerError(f"{_MALFORMED}; this signature line is damaged: {line[:80]!r}")
         signature = Signature(name, int.from_bytes(raw[:4], "big"), b64)
