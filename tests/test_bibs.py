@@ -86,7 +86,7 @@ def contested(db: str) -> set[tuple[int, str]]:
 def test_only_bibs_whose_names_cannot_be_one_runners_are_contested(city, db, tmp_path):
     """A ledger recorded before claims were linked by bib can hold one runner under two athlete
     records sharing a bib: no dispute, and no bib_contest row (issue 24: 63,259 such rows made
-    `disputes` over a million claims read and drop them every time). Migration 0009 removes the rows
+    `disputes` over a million claims read and drop them every time). Migration 0010 removes the rows
     0008 made for them; the projection never makes them."""
     start = write(tmp_path, "Bib,Name\n7,Anna Nowak\n", "start.csv")
     ok(city("entrants", "import", MARATHON, start, "--source", "timing"))
@@ -105,7 +105,7 @@ def test_only_bibs_whose_names_cannot_be_one_runners_are_contested(city, db, tmp
         conn.commit()
     engine = create_engine(resolve_target(db).url)
     try:
-        downgrade(engine, "0008")  # 0008's rule: every bib given to two athlete records
+        downgrade(engine, "0009")  # 0008's rule (kept by 0009): every bib given to two athlete records
         assert contested(db) == {(race, "7"), (race, "199")}
         upgrade(engine)
         assert contested(db) == {(race, "7")}

@@ -8,16 +8,16 @@ profiler, on the benchmark's ledger of 1,000,000 claims). The projection now kee
 whose names differ (ledger.projection.bibs); this removes the others. The table is derived: the
 journal is untouched, and `verify --deep` compares the result with a replay.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 import sqlalchemy as sa
 from alembic import op
 
 from ledger.core.names import name_key, order_free
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
