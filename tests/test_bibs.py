@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from helpers import MARATHON, as_json, city_marathon, ok
+from helpers import MARATHON, as_json, city_marathon, connect, ok
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from ledger.projection import bibs
+from ledger.store.engine import resolve_target
+from ledger.store.migrate import downgrade, upgrade
 
 WOMEN = f"{MARATHON}/open-women"
 MEN = f"{MARATHON}/open-men"
@@ -70,3 +76,42 @@ def test_bib_disputes_across_categories_of_a_race_name_the_later_claims_category
     [dispute] = disputes(city)
     assert (dispute["kind"], dispute["category"], [c["category"] for c in dispute["claims"]]) == (
         "bib", MEN, [WOMEN, MEN])
+
+
+def contested(db: str) -> set[tuple[int, str]]:
+    with connect(db) as conn:
+        return set(map(tuple, conn.execute(text("SELECT race_id, bib FROM bib_contest"))))
+
+
+def test_only_bibs_whose_names_cannot_be_one_runners_are_contested(city, db, tmp_path):
+    """A ledger recorded before claims were linked by bib can hold one runner under two athlete
+    records sharing a bib: no dispute, and no bib_contest row (issue 24: 63,259 such rows made
+    `disputes` over a million claims read and drop them every time). Migration 0010 removes the rows
+    0008 made for them; the projection never makes them."""
+    start = write(tmp_path, "Bib,Name\n7,Anna Nowak\n", "start.csv")
+    ok(city("entrants", "import", MARATHON, start, "--source", "timing"))
+    ok(city("import", WOMEN, write(tmp_path, "Place,Bib,Name\n1,7,Eva Kern\n", "g.csv"), "--source", "gazette"))
+    path = write(tmp_path, NAMESAKES, "results.csv")
+    ok(city("import", MEN, path, "--source", "timing"))
+    ok(city("import", MEN, path, "--source", "gazette"))
+    with connect(db) as conn:  # as an earlier version recorded it: the gazette's runner of bib 199 a record of its own
+        race, athlete, seq = conn.execute(text(
+            "SELECT category.race_id, athlete.id, athlete.seq FROM claim JOIN category ON claim.category_id = category.id "
+            "JOIN athlete ON claim.athlete_id = athlete.id WHERE claim.bib = '199'")).first()
+        conn.execute(text("INSERT INTO athlete (id, name, key, seq) VALUES (:id, 'Jon Williams', 'jon williams', :seq)"),
+                     {"id": athlete + 1000, "seq": seq})
+        conn.execute(text("UPDATE claim SET athlete_id = :id WHERE bib = '199' AND source_id = "
+                          "(SELECT id FROM source WHERE slug = 'gazette')"), {"id": athlete + 1000})
+        conn.commit()
+    engine = create_engine(resolve_target(db).url)
+    try:
+        downgrade(engine, "0009")  # 0008's rule (kept by 0009): every bib given to two athlete records
+        assert contested(db) == {(race, "7"), (race, "199")}
+        upgrade(engine)
+        assert contested(db) == {(race, "7")}
+        with Session(engine) as session, session.begin():  # the projection's rule is the migration's
+            bibs.refresh(session, race)
+        assert contested(db) == {(race, "7")}
+    finally:
+        engine.dispose()
+    assert [d["bib"] for d in disputes(city)] == ["7"]

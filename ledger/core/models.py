@@ -306,8 +306,8 @@ class Entrant(Base):
 
 
 class BibContest(Base):
-    """A bib of a race that live claims or the start list give to two athletes: a bib dispute when
-    their names cannot be one runner's (ledger.read.bib_disputes). Kept up to date by every entry
+    """A bib of a race that live claims or the start list give to two athletes under names that
+    cannot be one runner's: a bib dispute (ledger.read.bib_disputes). Kept up to date by every entry
     that adds, withdraws or moves claims with bibs, or lists entrants (ledger.projection.bibs), so
     reading disputes never groups a race's claims."""
 

@@ -88,17 +88,30 @@ class ClaimView(NamedTuple):
     def to_json(self, standing: str, standing_reason: str | None, ruled_by: int | None,
                 status_ruling: dict[str, Any] | None) -> dict[str, Any]:
         """The claim as JSON, with the standing a report gives it (ledger.read.reports.claim_json) and
-        its line of evidence. `url`, `quote` and `published` mirror the first citation."""
+        its line of evidence. `url`, `quote` and `published` mirror the first citation.
+
+        Written out field by field, not through the properties: a report of a big category makes
+        one per claim, and its own citation's dict is made here from the same texts."""
+        (claim_id, _, source, source_kind, _, athlete, unnamed, as_written, position, time_ms, time_decimals,
+         net_time_ms, net_time_decimals, status, url, quote, published, _, _, status_note, via, via_kind, retrieved,
+         more, joined_line, bib, _) = self
+        published = None if published is None else published.isoformat()
+        retrieved = None if retrieved is None else retrieved.isoformat()
+        if url is None and quote is None and via is None and published is None and retrieved is None:
+            citations = [c.to_json() for c in more] if more else []
+        else:
+            citations = [{"url": url, "quote": quote, "via": via, "published": published, "retrieved": retrieved}]
+            if more:
+                citations += [c.to_json() for c in more]
         return {
-            "id": self.id, "athlete": self.athlete, "unnamed": self.unnamed, "as_written": self.as_written,
-            "source": self.source, "source_kind": self.source_kind, "via": self.via, "via_kind": self.via_kind,
-            "position": self.position, "time": self.time, "net_time": self.net_time,
-            "status": self.status, "status_note": self.status_note, "url": self.url, "quote": self.quote,
-            "published": self.published.isoformat() if self.published else None,
-            "retrieved": self.retrieved.isoformat() if self.retrieved else None,
-            "citations": [c.to_json() for c in self.citations], "line": self.line,
+            "id": claim_id, "athlete": athlete, "unnamed": unnamed, "as_written": as_written,
+            "source": source, "source_kind": source_kind, "via": via, "via_kind": via_kind,
+            "position": position, "time": None if time_ms is None else format_ms(time_ms, time_decimals),
+            "net_time": None if net_time_ms is None else format_ms(net_time_ms, net_time_decimals),
+            "status": status, "status_note": status_note, "url": url, "quote": quote,
+            "published": published, "retrieved": retrieved, "citations": citations, "line": joined_line or source,
             "standing": standing, "standing_reason": standing_reason, "ruled_by": ruled_by,
-            "status_ruling": status_ruling, "bib": self.bib,
+            "status_ruling": status_ruling, "bib": bib,
         }
 
 

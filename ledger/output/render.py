@@ -279,7 +279,9 @@ def _wrapped_column(name: str, cells: list[str], width: int) -> list[str]:
     wrapped anew: those are its paragraphs)."""
     if name not in FIT_COLUMNS or (_longest(cells) <= width and "\n" not in "".join(cells)):
         return cells
-    return [c if len(c) <= width and "\n" not in c else _wrapped(c, width) for c in cells]
+    done: dict[str, str] = {}  # a category's slug or a source's name on every claim: wrapped once
+    return [c if len(c) <= width and "\n" not in c else done.get(c) or done.setdefault(c, _wrapped(c, width))
+            for c in cells]
 
 
 def render(records: Any, fmt: str, flat: Callable[[], Iterable[dict[str, Any]] | Columns] | None = None,

@@ -51,18 +51,22 @@ def simple(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str | No
 
 
 def _tall(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
-    """The layout of a table some of whose cells hold several lines."""
-    cells = [[cell.strip().split("\n") for cell in row] for row in zip(*columns)]
-    widths = [len(h) + 2 for h in headers]
-    for row in cells:
-        for i, lines in enumerate(row):
-            widths[i] = max(widths[i], *map(len, lines))
-    layout = _layout(widths)
-    lines = [layout(*headers).rstrip(), _rule(widths)]
-    for row in cells:
-        height = max(len(c) if c != [""] else 0 for c in row)  # tabulate drops a row of empty cells
-        for n in range(height):
-            lines.append(layout(*(c[n] if n < len(c) else "" for c in row)).rstrip())
+    """The layout of a table some of whose cells hold several lines (a table fitted to a width
+    wraps long names: most rows of a big report may be two lines tall). Each column is split and
+    measured once; a row is laid out with one `%` a line."""
+    split = [[cell.strip().split("\n") for cell in column] for column in columns]
+    widths = [max(len(h) + 2, max((len(line) for cell in column for line in cell), default=0))
+              for h, column in zip(headers, split)]
+    row = _SEPARATOR.join(f"%-{w}s" for w in widths)
+    lines = [_layout(widths)(*headers).rstrip(), _rule(widths)]
+    for cells in zip(*split):
+        height = max(map(len, cells))
+        if height == 1:  # a stripped cell is empty or ends in a visible character: an empty row is dropped
+            if text := (row % tuple(c[0] for c in cells)).rstrip():
+                lines.append(text)
+            continue
+        lines += [(row % parts).rstrip() for parts in zip(*(c if len(c) == height else c + [""] * (height - len(c))
+                                                            for c in cells))]
     return "\n".join(lines)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Iterable
 
-from sqlalchemy import delete, func, insert, literal, select, union_all
+from sqlalchemy import delete, func, insert, null, select, union_all
 from sqlalchemy.orm import Session
 
 from ledger.core.models import LIVE_BIBS, Athlete, BibContest, Category, Claim, Entrant
@@ -104,9 +104,15 @@ class RaceBibs:
         return held is not None and bib is not None and held != bib
 
 
-# --- bib contests: the bibs a race's live claims or start list give to two athletes --------------
+# --- bib contests: the bibs a race's live claims or start list give to names of two runners -------
 
 EVERY = None
+
+
+def side_key(as_written: str | None, athlete: str | None) -> str:
+    """The name one side of a bib goes by (a claim's name as written, else its athlete's; an
+    entrant's name), as a key that compatible names share (ledger.core.names.compatible)."""
+    return order_free(name_key(as_written or athlete or ""))
 
 
 def refresh(session: Session, race_id: int, bibs: Iterable[str] | None = EVERY) -> None:
@@ -120,6 +126,9 @@ def refresh(session: Session, race_id: int, bibs: Iterable[str] | None = EVERY) 
 
 
 def _refresh(session: Session, race_id: int, batch: list[str] | None) -> None:
+    """A bib is contested when its live claims and entrant name two athletes by names that cannot be
+    one runner's. Two athlete records under compatible names (namesakes a ledger recorded before
+    claims were linked by bib) are one runner: no dispute, so no row for a reader to filter out."""
     claimed = (select(Claim.bib.label("bib"), Claim.athlete_id.label("athlete_id"))
                .join(Category, Claim.category_id == Category.id)
                .where(Category.race_id == race_id, LIVE_BIBS, Claim.athlete_id.is_not(None)))
@@ -130,10 +139,21 @@ def _refresh(session: Session, race_id: int, batch: list[str] | None) -> None:
         claimed, listed = claimed.where(Claim.bib.in_(batch)), listed.where(Entrant.bib.in_(batch))
         stale = stale.where(BibContest.bib.in_(batch))
     both = union_all(claimed, listed).subquery()
-    contested = (select(literal(race_id), both.c.bib).group_by(both.c.bib)
-                 .having(func.min(both.c.athlete_id) != func.max(both.c.athlete_id)))
+    shared = (select(both.c.bib).group_by(both.c.bib)  # given to two athletes
+              .having(func.min(both.c.athlete_id) != func.max(both.c.athlete_id)))
+    said = union_all(
+        select(Claim.bib, Claim.as_written, Athlete.name).join(Category, Claim.category_id == Category.id)
+        .outerjoin(Athlete, Claim.athlete_id == Athlete.id)
+        .where(Category.race_id == race_id, LIVE_BIBS, Claim.bib.in_(shared)),
+        current_entrants(race_id).with_only_columns(Entrant.bib, Entrant.name, null()).where(Entrant.bib.in_(shared)))
+    names: dict[str, set[str]] = {}
+    for bib, written, athlete in session.connection().execute(said).all():
+        names.setdefault(bib, set()).add(written or athlete or "")
     session.execute(stale)
-    session.execute(insert(BibContest).from_select(["race_id", "bib"], contested))
+    contested = [{"race_id": race_id, "bib": bib} for bib, said in names.items()  # one spelling: one runner
+                 if len(said) > 1 and len({side_key(name, None) for name in said}) > 1]
+    if contested:
+        session.execute(insert(BibContest), contested)
 
 
 def race_has_bibs(session: Session, race_id: int) -> bool:

@@ -4,7 +4,8 @@ Writers link claims that give a race's bib with a compatible name (ledger.projec
 bib's runner, whichever source made them; a name that does not fit is never merged. Such a bib is
 listed here as a dispute of kind `bib`, with every live claim of the race that gives it (from any
 of its categories) and the start list's entrant, shown as a claim of the start list's source with
-no id. Only the bibs `bib_contest` holds (given to two athletes: ledger.projection.bibs) are read.
+no id. Only the bibs `bib_contest` holds are read: ledger.projection.bibs keeps there the bibs given
+to two athletes under names that cannot be one runner's.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.core.models import LIVE_BIBS, Athlete, BibContest, Category, Claim, Entrant, Race, Source
-from ledger.core.names import name_key, order_free
 from ledger.core.views import ClaimView
 from ledger.projection.bibs import current_entrants
 from ledger.read import claims
@@ -26,10 +26,6 @@ from ledger.read.verdicts import Dispute
 def _entrant_view(race_slug: str, entrant: Entrant, source: tuple[str, str], athlete: str | None) -> ClaimView:
     return ClaimView(None, race_slug, source[0], source[1], entrant.athlete_id, athlete, None, entrant.name, None,
                      None, 0, None, 0, None, None, None, None, bib=entrant.bib)
-
-
-def _name(view: ClaimView) -> str:
-    return order_free(name_key(view.as_written or view.athlete or ""))
 
 
 def bib_disputes(session: Session, category_ids: Iterable[int] | None) -> list[Dispute]:
@@ -64,7 +60,7 @@ def bib_disputes(session: Session, category_ids: Iterable[int] | None) -> list[D
             athlete = session.get(Athlete, entrant.athlete_id)
             sides.insert(0, _entrant_view(slugs[race_id], entrant, sources[entrant.source_id],
                                           athlete.name if athlete else None))
-        if len({_name(v) for v in sides}) < 2 or not listed:
+        if not listed:
             continue
         later = max(listed, key=lambda v: v.id)
         if wanted is not None and session.execute(select(Category.id).where(Category.slug == later.category)).scalar() \

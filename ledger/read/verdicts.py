@@ -94,11 +94,16 @@ class Lines:
         for source, other in reliance:
             _join(self.joined, source, other)
 
-    def of(self, live: Sequence[ClaimView]) -> list[ClaimView]:
+    def of(self, live: list[ClaimView]) -> list[ClaimView]:
         """The claims, each carrying its line (`ClaimView.line`) where it is not its own source; a
-        retracted claim joins no lines."""
-        if not self.joined and all(c.via is None for c in live):
-            return list(live)
+        retracted claim joins no lines. Without reliance or reports, the list itself: each of a big
+        category's placings passes through here."""
+        if not self.joined:
+            for claim in live:
+                if claim.via is not None:
+                    break
+            else:
+                return live
         joined = dict(self.joined)  # a report joins its claimant and its reporter in this placing only
         for claim in live:
             if claim.via is not None and claim.retracted_seq is None:
