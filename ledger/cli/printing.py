@@ -61,13 +61,13 @@ def emit_figures_beside(found: list[Any], title: str, fmt: str, width: int | Non
         emit(found, fmt, lambda: figure_columns.figure_table(found), width=width)
 
 
-def athlete_labels(session: Any, report: Any, fmt: str) -> Any:
+def athlete_labels(report: Any, fmt: str) -> Any:
     """For a table: how it names athletes who share a name with another in it (ledger.read.claim_show)."""
     if not is_table(fmt):
         return None
     from ledger.read.claim_show import athlete_labels as labels
 
-    return labels(session, (claim for _, listed in report.held for claim in listed))
+    return labels(claim for _, listed in report.held for claim in listed)
 
 
 def progress_bars() -> Callable:

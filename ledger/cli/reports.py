@@ -44,7 +44,7 @@ def results(ctx: click.Context, category: str, show_all: bool, standings: bool, 
     with reading(ctx) as session:
         found = reports.results_report(session, category, tolerance_ms, include_retracted=show_all,
                                        standings=standings)
-        labels = athlete_labels(session, found, fmt)
+        labels = athlete_labels(found, fmt)
         about = figures_beside(session, category, fmt, above=True)
     keys = ("verdict", "official") if standings else ("verdict",)
     if any("unplaced" in fields for fields, _ in found.held):  # a derived category: why a claim has no place
@@ -92,7 +92,7 @@ def disputes(ctx: click.Context, scope: str | None, show_all: bool, tolerance_ms
     with reading(ctx) as session:
         found, figure_disputes = reports.disputes_with_figures(session, scope, tolerance_ms, show_all,
                                                                weighing(tolerance_pct, window))
-        labels = athlete_labels(session, found, fmt)
+        labels = athlete_labels(found, fmt)
     keys = ("category", "kind", "verdict") if show_all else ("category", "kind")
     click.echo(disputes_output(found, figure_disputes, keys, fmt, table_width(width), labels), nl=False)
 

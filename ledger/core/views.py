@@ -58,6 +58,7 @@ class ClaimView(NamedTuple):
     joined_line: str | None = None
     bib: str | None = None  # the runner's bib, as the source gave it
     overall_position: int | None = None  # in a derived category: the source's own place (ledger.read.derived)
+    nationality: str | None = None  # the athlete's: a table tells namesakes apart by it (ledger.read.claim_show)
 
     @property
     def line(self) -> str:
@@ -94,7 +95,7 @@ class ClaimView(NamedTuple):
         one per claim, and its own citation's dict is made here from the same texts."""
         (claim_id, _, source, source_kind, _, athlete, unnamed, as_written, position, time_ms, time_decimals,
          net_time_ms, net_time_decimals, status, url, quote, published, _, _, status_note, via, via_kind, retrieved,
-         more, joined_line, bib, _) = self
+         more, joined_line, bib, _, _) = self
         published = None if published is None else published.isoformat()
         retrieved = None if retrieved is None else retrieved.isoformat()
         if url is None and quote is None and via is None and published is None and retrieved is None:

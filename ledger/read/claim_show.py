@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Iterable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core.models import Athlete, Claim
+from ledger.core.models import Claim
 from ledger.core.names import name_key
 from ledger.core.views import ClaimView, RulingView
 from ledger.projection import lookup
@@ -20,8 +19,6 @@ from ledger.read import claims, queries
 from ledger.read.paging import placing_of
 from ledger.read.reports import ClaimReport, claim_json, placing_fields
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS, Rulings
-
-_AT_ONCE = 5_000
 
 
 def rulings_on(claim: ClaimView, rulings: Iterable[RulingView]) -> list[dict[str, Any]]:
@@ -71,31 +68,24 @@ def claim_show(session: Session, claim_id: int, tolerance_ms: int = DEFAULT_TOLE
     return {**record, "athlete_id": athlete_ids[claim_id], "head": {"seq": now["seq"], "hash": now["hash"]}}
 
 
-def athlete_labels(session: Session, shown: Iterable[ClaimView]) -> dict[int, str]:
+def athlete_labels(shown: Iterable[ClaimView]) -> dict[int, str]:
     """How a table names the athlete of each claim about one of two or more athletes whose names
     match (`ledger.core.names.name_key`) among `shown`: claim id -> `Anna Nowak #12 (POL, bib 101)`,
     with the athlete's id, their nationality and the bib the claim gives, where known. Claims about
-    an athlete no other shares a name with are left out: their name tells them apart."""
+    an athlete no other shares a name with are left out: their name tells them apart. The claims
+    carry the nationality and bib (ledger.read.claims.views_query): no query per namesake."""
     shown = list(shown)
+    keys: dict[str, str] = {}
     ids_by_key: dict[str, set[int]] = defaultdict(set)
     for athlete_id, name in {(c.athlete_id, c.athlete) for c in shown if c.athlete_id is not None}:
-        ids_by_key[name_key(name)].add(athlete_id)
+        key = keys.get(name)
+        if key is None:
+            key = keys[name] = name_key(name)
+        ids_by_key[key].add(athlete_id)
     namesakes = {i for ids in ids_by_key.values() if len(ids) > 1 for i in ids}
-    if not namesakes:
-        return {}
-    about = [c for c in shown if c.athlete_id in namesakes]
-    nationality: dict[int, str | None] = {}
-    bibs: dict[int, str] = {}
-    athlete_ids, ids = sorted(namesakes), sorted({c.id for c in about})
-    for start in range(0, len(athlete_ids), _AT_ONCE):
-        nationality.update(session.execute(select(Athlete.id, Athlete.nationality).where(
-            Athlete.id.in_(athlete_ids[start:start + _AT_ONCE]))).all())
-    for start in range(0, len(ids), _AT_ONCE):
-        bibs.update(session.execute(select(Claim.id, Claim.bib).where(
-            Claim.id.in_(ids[start:start + _AT_ONCE]), Claim.bib.is_not(None))).all())
     labels = {}
-    for c in about:
-        known = [nationality.get(c.athlete_id), f"bib {bibs[c.id]}" if c.id in bibs else None]
-        extra = ", ".join(filter(None, known))
-        labels[c.id] = f"{c.athlete} #{c.athlete_id}" + (f" ({extra})" if extra else "")
+    for c in shown:
+        if c.athlete_id in namesakes:
+            extra = ", ".join(filter(None, (c.nationality, None if c.bib is None else f"bib {c.bib}")))
+            labels[c.id] = f"{c.athlete} #{c.athlete_id}" + (f" ({extra})" if extra else "")
     return labels

@@ -28,7 +28,8 @@ def views_query() -> Select:
                Claim.published, Claim.retracted_seq, Claim.retraction_reason, Claim.status_note,
                Via.slug, Via.kind, Claim.retrieved,
                null(), null(),  # more_citations (filled by load_views) and joined_line (by verdicts)
-               Claim.bib, null())  # overall_position: set in a derived category (ledger.read.derived)
+               Claim.bib, null(),  # overall_position: set in a derived category (ledger.read.derived)
+               Athlete.nationality)
         .join(Category, Claim.category_id == Category.id)
         .join(Source, Claim.source_id == Source.id)
         .outerjoin(Athlete, Claim.athlete_id == Athlete.id)
