@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 from sqlalchemy.orm import Session
 
+from ledger.core import limits
 from ledger.core.models import Claim
 from ledger.core.names import name_key
 from ledger.core.views import ClaimView, RulingView
@@ -45,7 +46,7 @@ def claim_record(session: Session, claim_id: int,
                  tolerance_ms: int = DEFAULT_TOLERANCE_MS) -> tuple[dict[str, Any], dict[int, int | None]]:
     """One claim whole, as the web's `/claims/ID` shows it; and who each claim of its placing names,
     by id (a page links their athletes' pages: the JSON has names only)."""
-    found = queries.rows(session, queries.CLAIM, id=claim_id)
+    found = queries.rows(session, queries.CLAIM, id=limits.whole(claim_id, "id", "claim id"))
     if not found:
         lookup.claim(session, claim_id)  # raises, saying where claim ids are shown
     *fields, seq, category_id = found[0]
