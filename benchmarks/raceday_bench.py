@@ -296,6 +296,7 @@ def one_side(work: Path, case: str, side: str, args: argparse.Namespace) -> None
 
 def instructions(work: Path, case: str, args: argparse.Namespace) -> dict:
     """Instructions of the floor and of raceledger's second call, set-up subtracted (callgrind)."""
+    (prepare_finish(work, args.bibs) if case == "finish" else prepare_entrants(work, args.entrants))  # not counted
     counts = {}
     for side in ("base", "floor", "ours-once", "ours"):
         done = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
