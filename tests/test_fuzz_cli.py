@@ -110,7 +110,7 @@ FILES = st.one_of(  # what a file argument names holds, or what stdin gives
     st.lists(st.lists(CELLS, max_size=9).map(",".join), max_size=4).map(lambda rows: HEADER + "\n".join(rows)),
     st.text(max_size=64), st.just(""),
 ).map(lambda text: text.encode(errors="surrogateescape")) | st.binary(max_size=64)  # "\udcff" is byte 0xff
-WRITTEN = {("export", "file"), ("import", "rejects"), ("report", "out_dir")}  # never outside tmp_path
+WRITTEN = {("export", "file"), ("import", "rejects"), ("report", "out_dir"), ("key", "out")}  # never outside tmp_path
 
 
 def file_name(text: str) -> str:
