@@ -16,7 +16,6 @@ from ledger.core.models import (
     Category,
     Citation,
     Claim,
-    Entrant,
     Event,
     Figure,
     FigureRuling,

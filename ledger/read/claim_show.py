@@ -12,7 +12,6 @@ from typing import Any, Iterable
 from sqlalchemy.orm import Session
 
 from ledger.core import limits
-from ledger.core.models import Claim
 from ledger.core.names import name_key
 from ledger.core.views import ClaimView, RulingView
 from ledger.projection import lookup

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from ledger.core import rules
 from ledger.core.errors import LedgerError
-from ledger.core.models import Category, Claim, Source
+from ledger.core.models import Claim, Source
 from ledger.core.times import parse_time
 from ledger.journal.chain import next_id
 from ledger.projection import lookup
