@@ -57,14 +57,20 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _text(message: str | bytes, what: str) -> str:
+    """A proof or an add-checkpoint body as text: bytes that are not UTF-8 are refused, saying `what`."""
+    if isinstance(message, bytes):
+        try:
+            return message.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LedgerError(f"{what}: it is not UTF-8") from None
+    return message
+
+
 def parse(message: str | bytes) -> Proof:
     """A proof from its text: refused (LedgerError, naming the line) when it is not in the form."""
     what = f"not a proof in the {HEADER} form"
-    if isinstance(message, bytes):
-        try:
-            message = message.decode("utf-8")
-        except UnicodeDecodeError:
-            raise LedgerError(f"{what}: it is not UTF-8") from None
+    message = _text(message, what)
     cut = message.find("\n\n")
     if not message.startswith(HEADER + "\n") or cut < 0:
         raise LedgerError(f"{what}: expected its first line {HEADER!r}, then index and hash lines, a blank line "
@@ -109,11 +115,7 @@ class Extension:
 def parse_extension(message: str | bytes) -> Extension:
     """An add-checkpoint body (c2sp.org/tlog-witness): refused (LedgerError) when not in its form."""
     what = "not a consistency proof in the form of c2sp.org/tlog-witness's add-checkpoint body"
-    if isinstance(message, bytes):
-        try:
-            message = message.decode("utf-8")
-        except UnicodeDecodeError:
-            raise LedgerError(f"{what}: it is not UTF-8") from None
+    message = _text(message, what)
     cut = message.find("\n\n")
     lines = message[:cut].split("\n") if cut >= 0 else []
     found = _OLD.match(lines[0]) if lines else None
