@@ -810,3 +810,46 @@ def test_the_report_of_a_topic_and_of_the_whole_ledger_hold_the_figure_pages(dem
     text = (tmp_path / "md" / "disputes.md").read_text(encoding="utf-8")
     assert "says 220,000 persons, total over 1995-1998 [1]" in text
     assert "says 300,000-800,000 persons, peak-year [2]" in text
+
+
+def test_bib_disputes_are_on_every_page_the_cli_lists_them_on(db, ledger, client_of, tmp_path):
+    """A bib given to names that cannot be one runner's (issue 21) is a dispute on the web, in the
+    static report and in the Markdown document as in `disputes -f json`: after the placing
+    disputes, paged by its first claim (`CATEGORY:bN`), its start list entry shown without a claim."""
+    run = ledger
+    build(run, city_marathon({"open-women": ("Open women", "F"), "open-men": ("Open men", "M")}, ("timing", "gazette")))
+    files = {"start.csv": "Bib,Name\n7,Anna Nowak\n8,Maria Silva\n9,Jon Williams\n",
+             "t.csv": "Place,Bib,Name\n1,7,Anna Nowak\n2,8,Maria Silva\n",
+             "g.csv": "Place,Bib,Name\n1,7,Eva Kern\n2,8,Maria Silva\n",
+             "m.csv": "Place,Bib,Name\n1,9,Piotr Lis\n"}
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    for args in (("entrants", "import", MARATHON, "start.csv", "--source", "timing"),
+                 ("import", MEN, "m.csv", "--source", "gazette"),
+                 ("import", WOMEN, "t.csv", "--source", "timing"), ("import", WOMEN, "g.csv", "--source", "gazette")):
+        result = run(*args[:-3], str(tmp_path / args[-3]), *args[-2:])
+        assert result.exit_code == 0, result.output
+    web = client_of()
+    listed = json.loads(cli_json(run, "disputes"))
+    assert [(d["kind"], d["category"], d.get("bib")) for d in listed] == [
+        ("position", WOMEN, None), ("bib", MEN, "9"), ("bib", WOMEN, "7")]  # bibs by first claim: the men's came first
+    assert ok(web.get("/disputes.json")) == cli_json(run, "disputes")
+    assert ok(web.get("/disputes.json", params={"scope": WOMEN})) == cli_json(run, "disputes", WOMEN)
+    items, count = pages_of(web, "/disputes", limit="1")
+    assert (items, count) == (listed, 3)
+    men_claim = listed[1]["claims"][1]["id"]
+    html = ok(web.get("/disputes", params={"scope": MEN, "all": "1", "at": f"{MEN}:b{men_claim}"})).decode()
+    assert f'id="d-{MEN.replace("/", ".")}.b{men_claim}"' in html
+    assert "Bib \u20689\u2069 is given to two names that cannot be one runner" in html
+    assert '<span class="permalink">Start list</span>' in html and "Piotr Lis" in html and "Jon Williams" in html
+    assert web.get("/disputes", params={"at": f"{MEN}:b0"}).status_code == 400
+    page = ok(web.get("/")).decode()
+    assert "Piotr Lis" in page and "Eva Kern" in page  # the home page's newest disputes hold them too
+    write_report(db, tmp_path / "site")
+    assert (tmp_path / "site" / "disputes.json").read_bytes() == cli_json(run, "disputes", "--all")
+    assert "Piotr Lis" in (tmp_path / "site" / "disputes.html").read_text(encoding="utf-8")
+    assert run("report", "--out", str(tmp_path / "notes"), "--markdown").exit_code == 0
+    [document] = (tmp_path / "notes").glob("*.md")
+    text = document.read_text(encoding="utf-8")
+    assert "### city-2025/marathon/open-men: bib 9" in text
+    assert "- **timing**'s start list gives bib 9 to Jon Williams" in text

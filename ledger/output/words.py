@@ -116,12 +116,24 @@ def dispute(item: Record, disagrees_on: Sequence[str] = (), isolate: bool = Fals
     claims = _live(item["claims"])
     if item["kind"] == "position":
         text = _position_words(claims, item["position"])
+    elif item["kind"] == "bib":
+        text = _bib_words(claims, item["bib"], isolate)
     else:
         about = _source_text(item["athlete"], isolate)
         text = f"{count(len(claims), 'claim')} about {about} disagree on {' and '.join(disagrees_on) or 'their result'}"
     if item.get("ruling"):
         text += "; " + ruling(item["ruling"], isolate)
     return sentence(text)
+
+
+def _bib_words(claims: Sequence[Record], bib: str, isolate: bool) -> str:
+    """Who gives a contested bib to whom: the start list's entry is the claim without an id."""
+    given: dict[str, list[str]] = {}
+    for c in claims:
+        given.setdefault(who(c, isolate), []).append(f"{c['source']}'s start list" if c["id"] is None else c["source"])
+    names = [f"{name} ({' and '.join(dict.fromkeys(by))})" for name, by in given.items()]
+    return (f"bib {_source_text(bib, isolate)} is given to {count(len(names), 'name')} that cannot be one runner's: "
+            f"{' and '.join(names)}")
 
 
 def placing(item: Record, isolate: bool = False) -> str:

@@ -5,7 +5,9 @@ bib's runner, whichever source made them; a name that does not fit is never merg
 listed here as a dispute of kind `bib`, with every live claim of the race that gives it (from any
 of its categories) and the start list's entrant, shown as a claim of the start list's source with
 no id. Only the bibs `bib_contest` holds are read: ledger.projection.bibs keeps there the bibs given
-to two athletes under names that cannot be one runner's.
+to two athletes under names that cannot be one runner's. They are listed in the order of their
+first claim (the earliest live claim giving the bib), which names one (ledger.read.paging pages them
+by it).
 """
 
 from __future__ import annotations
@@ -28,9 +30,14 @@ def _entrant_view(race_slug: str, entrant: Entrant, source: tuple[str, str], ath
                      None, 0, None, 0, None, None, None, None, bib=entrant.bib)
 
 
+def first_claim(claims: Iterable[ClaimView]) -> int:
+    """A bib dispute's first claim: the earliest one giving the bib (the start list's entry has no id)."""
+    return min(c.id for c in claims if c.id is not None)
+
+
 def bib_disputes(session: Session, category_ids: Iterable[int] | None) -> list[Dispute]:
     """Every bib of the races of these categories (None: every race) that names two runners, whose
-    later claim is in one of the categories."""
+    later claim is in one of the categories, by first claim."""
     wanted = None if category_ids is None else set(category_ids)
     races = select(Category.race_id)
     if wanted is not None:
@@ -53,7 +60,7 @@ def bib_disputes(session: Session, category_ids: Iterable[int] | None) -> list[D
     slugs = dict(session.execute(select(Race.id, Race.slug).where(Race.id.in_(sorted(race_ids)))).all())
     sources = {i: (s, k) for i, s, k in session.execute(select(Source.id, Source.slug, Source.kind))}
     found = []
-    for (race_id, bib), listed in sorted(views.items(), key=lambda item: (item[0][0], item[0][1])):
+    for (race_id, bib), listed in views.items():
         entrant = entrants.get((race_id, bib))
         sides = list(listed)
         if entrant is not None:
@@ -67,7 +74,7 @@ def bib_disputes(session: Session, category_ids: Iterable[int] | None) -> list[D
                 not in wanted:
             continue
         found.append(Dispute(later.category, "bib", None, None, sides, bib=bib))
-    return found
+    return sorted(found, key=lambda d: first_claim(d.claims))
 
 
 def _views(session: Session, suspects: set[tuple[int, str]]) -> dict[tuple[int, str], list[ClaimView]]:

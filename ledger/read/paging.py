@@ -9,7 +9,8 @@ concatenation of the pages' lists, in order.
 Cursors are keys, never offsets: a category's placings are paged by position (`after=120`), then its
 placings without a position (`after=unplaced-3`, an offset among those few, read whole); disputes by
 their sort key, `CATEGORY:pN` for a position dispute, `CATEGORY:aN` for an athlete dispute whose
-first claim is N (athlete disputes sort by the athlete's name, then by that claim).
+first claim is N (athlete disputes sort by the athlete's name, then by that claim), `CATEGORY:bN` for
+a bib dispute whose first claim is N (bib disputes follow every placing dispute, by that claim).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Claim
 from ledger.core.views import ClaimView
 from ledger.read import figures, verdicts
+from ledger.read.bib_disputes import bib_disputes, first_claim
 from ledger.read.reports import ClaimReport, dispute_report, shown_placings
 from ledger.read.verdicts import Dispute, Rulings, find_disputes, placing_groups
 from ledger.read import queries
@@ -32,7 +34,7 @@ from ledger.read import queries
 PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 UNPLACED = "unplaced-"
-_DISPUTE_KEY = re.compile(r"^(?P<category>[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+):(?P<kind>[pa])(?P<n>[1-9][0-9]{0,17})$")
+_DISPUTE_KEY = re.compile(r"^(?P<category>[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+):(?P<kind>[pab])(?P<n>[1-9][0-9]{0,17})$")
 
 
 class Slice(NamedTuple):
@@ -186,8 +188,8 @@ def placing_of(session: Session, claim: ClaimView, category_id: int, tolerance_m
 
 
 class DisputeKey(NamedTuple):
-    """Where a dispute sorts: by category, position disputes first (by position), then athlete
-    disputes (by the athlete's name, then by the dispute's first claim)."""
+    """Where a placing dispute sorts: by category, position disputes first (by position), then
+    athlete disputes (by the athlete's name, then by the dispute's first claim)."""
 
     category: str
     athlete_kind: bool
@@ -200,14 +202,31 @@ class DisputeKey(NamedTuple):
         return key_text(self.category, "athlete" if self.athlete_kind else "position", self.position, self.first_claim)
 
 
+class BibKey(NamedTuple):
+    """Where a bib dispute sorts: after every placing dispute, by its first claim (the category,
+    the later claim's, only names it)."""
+
+    category: str
+    first_claim: int
+
+    @property
+    def text(self) -> str:
+        return key_text(self.category, "bib", None, self.first_claim)
+
+
+_KIND_LETTERS = {"position": "p", "athlete": "a", "bib": "b"}
+
+
 def key_text(category: str, kind: str, position: int | None, first_claim: int) -> str:
-    """A dispute's key as a cursor and an anchor name it: `CATEGORY:pPOSITION`, `CATEGORY:aFIRST_CLAIM`."""
-    return f"{category}:{'p' + str(position) if kind == 'position' else 'a' + str(first_claim)}"
+    """A dispute's key as a cursor and an anchor name it: `CATEGORY:pPOSITION`, `CATEGORY:aFIRST_CLAIM`,
+    `CATEGORY:bFIRST_CLAIM`."""
+    return f"{category}:{_KIND_LETTERS[kind]}{position if kind == 'position' else first_claim}"
 
 
 def item_key(item: dict[str, Any]) -> str:
     """A `disputes` item's key, from its JSON."""
-    return key_text(item["category"], item["kind"], item["position"], item["claims"][0]["id"])
+    ids = [c["id"] for c in item["claims"] if c["id"] is not None]  # a bib dispute's start list entry has none
+    return key_text(item["category"], item["kind"], item["position"], min(ids) if item["kind"] == "bib" else ids[0])
 
 
 def disagreements(report: ClaimReport, tolerance_ms: int) -> dict[str, list[str]]:
@@ -218,22 +237,27 @@ def disagreements(report: ClaimReport, tolerance_ms: int) -> dict[str, list[str]
             for fields, listed in report.held if fields["kind"] == "athlete"}
 
 
-def dispute_key(dispute: Dispute) -> DisputeKey:
+def dispute_key(dispute: Dispute) -> DisputeKey | BibKey:
+    if dispute.kind == "bib":
+        return BibKey(dispute.category, first_claim(dispute.claims))
     if dispute.kind == "position":
         return DisputeKey(dispute.category, False, dispute.position or 0, "", 0)
     return DisputeKey(dispute.category, True, 0, dispute.athlete or "", dispute.claims[0].id)
 
 
-def dispute_cursor(session: Session, text: str | None) -> DisputeKey | None:
-    """A dispute's key from its text (`CATEGORY:p3`, `CATEGORY:a42`); None for none."""
+def dispute_cursor(session: Session, text: str | None) -> DisputeKey | BibKey | None:
+    """A dispute's key from its text (`CATEGORY:p3`, `CATEGORY:a42`, `CATEGORY:b42`); None for none."""
     if text is None:
         return None
     match = _DISPUTE_KEY.match(text)
     if match is None:
-        raise LedgerError(f"bad dispute key {shortened(text)}: expected CATEGORY:pPOSITION or CATEGORY:aCLAIM_ID")
+        raise LedgerError(f"bad dispute key {shortened(text)}: expected CATEGORY:pPOSITION, CATEGORY:aCLAIM_ID "
+                          "or CATEGORY:bCLAIM_ID")
     category, n = match["category"], int(match["n"])
     if match["kind"] == "p":
         return DisputeKey(category, False, n, "", 0)
+    if match["kind"] == "b":
+        return BibKey(category, n)
     name = session.execute(select(Athlete.name).join(Claim, Claim.athlete_id == Athlete.id)
                            .where(Claim.id == n)).scalar()
     if name is None:
@@ -300,22 +324,40 @@ def _disputes(session: Session, categories: list[tuple[int, str]], rulings: Ruli
 
 
 def disputes_page(session: Session, scope: str | None, tolerance_ms: int, include_ruled: bool = False,
-                  start: DisputeKey | None = None, inclusive: bool = False, limit: int = PAGE_SIZE) -> Slice:
-    """Up to `limit` placing disputes of `disputes [SCOPE]`, after the dispute `start` (from it, if
-    inclusive); the last page ends with the scope's figure disputes, as the CLI lists them after
-    the placing disputes (a scope may be a topic, which holds figures only)."""
+                  start: DisputeKey | BibKey | None = None, inclusive: bool = False, limit: int = PAGE_SIZE) -> Slice:
+    """Up to `limit` disputes of `disputes [SCOPE]`, after the dispute `start` (from it, if
+    inclusive): placing disputes, then bib disputes, as the CLI lists them; the last page ends with
+    the scope's figure disputes, which the CLI lists after those (a scope may be a topic, which
+    holds figures only)."""
     topic = scope is not None and figures.is_topic(session, scope)
     categories = [] if topic else queries.categories_under(session, scope)
     _, rulings = queries.rulings(session, None if scope is None else [i for i, _ in categories])
-    found, more = _disputes(session, categories, rulings, tolerance_ms, include_ruled, start, inclusive, limit)
-    if more:
-        return Slice(dispute_report(found, rulings), dispute_key(found[-1]).text)
+    found: list[Dispute] = []
+    if not isinstance(start, BibKey):
+        found, more = _disputes(session, categories, rulings, tolerance_ms, include_ruled, start, inclusive, limit)
+        if more:
+            return Slice(dispute_report(found, rulings), dispute_key(found[-1]).text)
+    found += _bib_disputes(session, scope, categories, start, inclusive)[:limit + 1 - len(found)]
+    if len(found) > limit:
+        return Slice(dispute_report(found[:limit], rulings), dispute_key(found[limit - 1]).text)
     return Slice(dispute_report(found, rulings), None,
                  tuple(figures.dispute_items(session, scope, figures.Weighing(), include_ruled)))
 
 
+def _bib_disputes(session: Session, scope: str | None, categories: list[tuple[int, str]],
+                  start: DisputeKey | BibKey | None, inclusive: bool) -> list[Dispute]:
+    """The scope's bib disputes (never ruled: a ruling settles a placing), from `start` on when it is one."""
+    if not categories:
+        return []
+    found = bib_disputes(session, None if scope is None else [i for i, _ in categories])
+    if not isinstance(start, BibKey):
+        return found
+    return [d for d in found if first_claim(d.claims) > start.first_claim
+            or (inclusive and first_claim(d.claims) == start.first_claim)]
+
+
 def _newest_claim(dispute: Dispute) -> int:
-    return max(c.id for c in dispute.claims)
+    return max(c.id for c in dispute.claims if c.id is not None)  # a bib dispute's start list entry has none
 
 
 def newest_disputes(session: Session, tolerance_ms: int, scope: str | None = None, limit: int = 20) -> ClaimReport:
@@ -323,7 +365,8 @@ def newest_disputes(session: Session, tolerance_ms: int, scope: str | None = Non
     Categories are read newest first; one whose newest claim is older than every dispute kept is not read."""
     newest = []
     topic = scope is not None and figures.is_topic(session, scope)  # a topic holds no placings
-    for category_id, slug in [] if topic else queries.categories_under(session, scope):
+    categories = [] if topic else queries.categories_under(session, scope)
+    for category_id, slug in categories:
         top = session.execute(select(Claim.id).where(Claim.category_id == category_id)
                               .order_by(Claim.id.desc()).limit(1)).scalar()
         if top is not None:
@@ -336,4 +379,5 @@ def newest_disputes(session: Session, tolerance_ms: int, scope: str | None = Non
             break
         found += _disputes(session, [(category_id, slug)], rulings, tolerance_ms, False, None, False, 10 ** 9)[0]
         found.sort(key=_newest_claim, reverse=True)
+    found = sorted(found + _bib_disputes(session, scope, categories, None, False), key=_newest_claim, reverse=True)
     return dispute_report(found[:limit], rulings)

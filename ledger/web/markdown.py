@@ -112,6 +112,8 @@ def _seen(citation: dict[str, Any], claimant: str) -> str:
 
 
 def _side(claim: dict[str, Any], citations: Citations) -> str:
+    if claim["id"] is None:  # a start list's entry beside a bib dispute's claims: no claim to cite
+        return f"- **{escape(claim['source'])}**'s start list gives bib {escape(claim['bib'])} to {escape(words.who(claim))}"
     result = [words.place(claim["position"], claim["status"])]
     result += [f"time {claim['time']}"] if claim.get("time") else []
     result += [f"net {claim['net_time']}"] if claim.get("net_time") else []
@@ -140,7 +142,8 @@ def _section(item: dict[str, Any], disagreements: dict[str, list[str]], citation
         sides = [_figure_side(figure, citations) for figure in item["figures"]]
         why = words.dispute(item)
     else:
-        what = words.place(item["position"]) if item["kind"] == "position" else escape(item["athlete"] or "")
+        what = words.place(item["position"]) if item["kind"] == "position" else \
+            f"bib {escape(item['bib'])}" if item["kind"] == "bib" else escape(item["athlete"] or "")
         title = f"{escape(item['category'])}: {what}"
         sides = [_side(claim, citations) for claim in item["claims"]]
         why = words.dispute(item, disagreements.get(paging.item_key(item), ()))
