@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from playwright.sync_api import sync_playwright
+from helpers import MARATHON
 from web_fixtures import HOSTILE_QUOTE, HOSTILE_URL, WOMEN, ledger_session, write_mixed, write_report
 
 from cli import cli
@@ -69,6 +70,17 @@ def _hostile_and_figures(db: str) -> None:
     engine.dispose()
 
 
+def _bib_dispute(db: str, root: Path) -> None:
+    """A bib the start list gives one runner and a results file another, both in markup: a bib dispute,
+    whose start list entry is shown without a claim."""
+    (root / "start.csv").write_text('Bib,Name\n"<b>77</b>",Anna Nowak\n', encoding="utf-8")
+    (root / "bib.csv").write_text('Place,Bib,Name\n40,"<b>77</b>","</p><h1>Eva</h1>"\n', encoding="utf-8")
+    for args in (["entrants", "import", MARATHON, str(root / "start.csv"), "--source", "timing"],
+                 ["import", WOMEN, str(root / "bib.csv"), "--source", "gazette"]):
+        result = CliRunner().invoke(cli, ["--db", db, "--as", "tester", *args])
+        assert result.exit_code == 0, result.output
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> dict[str, Path]:
     """The demo's report and the mixed, hostile ledger's, written once for every test here."""
@@ -78,9 +90,11 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     mixed_db = str(root / "mixed.db")
     write_mixed(mixed_db, seed=7)
     _hostile_and_figures(mixed_db)
+    _bib_dispute(mixed_db, root)
     sites = {"demo": root / "demo", "mixed": root / "mixed"}
     write_report(demo_db, sites["demo"])
     write_report(mixed_db, sites["mixed"], base_url="https://results.example.org/mixed")  # canonical links too
+    assert '<span class="permalink">Start list</span>' in (sites["mixed"] / "disputes.html").read_text(encoding="utf-8")
     return sites
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ledger.core import limits
@@ -182,7 +183,9 @@ DEFAULT_WEIGHING = Weighing()
 # --- reading -----------------------------------------------------------------------------------------
 
 
+@functools.cache
 def _rows_query():
+    """Every figure row with what is shown beside it: built once (a results page reads it each time)."""
     via = aliased(Source)
     return (
         select(Figure.id, Figure.seq, JournalEntry.entry_hash, Figure.subject, Figure.subject_kind, Measure.slug,
@@ -221,19 +224,30 @@ def in_scope(session: Session, scope: str):
                                                   Figure.subject.startswith(scope + "/", autoescape=True))
 
 
-def _load(session: Session, where=None) -> list[FigureRow]:
-    """Figures in the order of subject, measure and id, sorted here so both databases give one order."""
-    query = _rows_query() if where is None else _rows_query().where(where)
-    return sorted((FigureRow(*row) for row in session.execute(query)), key=lambda r: (r.subject, r.measure, r.id))
+@functools.cache
+def _rulings_query():
+    return (select(FigureRuling.id, FigureRuling.seq, FigureRuling.figure_id, FigureRuling.decided_by,
+                   FigureRuling.reason, FigureRuling.decided)
+            .join(Figure, FigureRuling.figure_id == Figure.id).order_by(FigureRuling.id))
 
 
-def _load_rulings(session: Session, where=None) -> dict[int, list[RulingRow]]:
-    """Rulings on the figures `where` picks (all without it), by the figure they accept, oldest first."""
-    query = (select(FigureRuling.id, FigureRuling.seq, FigureRuling.figure_id, FigureRuling.decided_by,
-                    FigureRuling.reason, FigureRuling.decided)
-             .join(Figure, FigureRuling.figure_id == Figure.id).order_by(FigureRuling.id))
+@functools.cache
+def _about_queries():
+    """The figures about some subjects (`subjects`, bound when read) and their rulings, built once."""
+    where = (Figure.subject_kind != "topic") & Figure.subject.in_(bindparam("subjects", expanding=True))
+    return _rows_query().where(where), _rulings_query().where(where)
+
+
+def _load(session: Session, query, values: dict[str, Any] | None = None) -> list[FigureRow]:
+    """The figures a statement of `_rows_query` reads, in the order of subject, measure and id,
+    sorted here so both databases give one order."""
+    return sorted((FigureRow(*row) for row in session.execute(query, values)), key=lambda r: (r.subject, r.measure, r.id))
+
+
+def _load_rulings(session: Session, query, values: dict[str, Any] | None = None) -> dict[int, list[RulingRow]]:
+    """The rulings a statement of `_rulings_query` reads, by the figure they accept, oldest first."""
     found: dict[int, list[RulingRow]] = defaultdict(list)
-    for row in session.execute(query if where is None else query.where(where)):
+    for row in session.execute(query, values):
         found[row.figure_id].append(RulingRow(*row))
     return found
 
@@ -277,12 +291,19 @@ def about_and_above(session: Session, slug: str, weighing: Weighing = DEFAULT_WE
     """Figures about an event, race or category itself and about what holds it (a category's race
     and event): the figures a results view shows beside its placings."""
     parts = slug.split("/")
-    subjects = ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]
-    return _assessed_where(session, (Figure.subject_kind != "topic") & Figure.subject.in_(subjects), weighing)
+    values = {"subjects": ["/".join(parts[:depth]) for depth in range(1, len(parts) + 1)]}
+    rows_query, rulings_query = _about_queries()
+    return _weighed(_load(session, rows_query, values), _load_rulings(session, rulings_query, values), weighing)
 
 
 def _assessed_where(session: Session, where, weighing: Weighing) -> list[Assessed]:
-    rows, rulings = _load(session, where), _load_rulings(session, where)
+    rows, rulings = _rows_query(), _rulings_query()
+    if where is not None:
+        rows, rulings = rows.where(where), rulings.where(where)
+    return _weighed(_load(session, rows), _load_rulings(session, rulings), weighing)
+
+
+def _weighed(rows: list[FigureRow], rulings: dict[int, list[RulingRow]], weighing: Weighing) -> list[Assessed]:
     return [figure for group in _groups(rows).values() for figure in _assess_group(group, rulings, weighing)]
 
 

@@ -59,6 +59,8 @@ class Page:
     records: Any  # what the JSON twin holds
     params: dict[str, Any] = field(default_factory=dict)  # the page's own parameters, as it names them
     context: dict[str, Any] = field(default_factory=dict)
+    # What only the HTML page shows, read only when it is made: its JSON twin (the CLI's list) never waits on it.
+    shown: Callable[[], dict[str, Any]] | None = None
     next: dict[str, Any] | None = None  # the next page's parameters, when the records are paged
     reviewed: list[Reviewed] = field(default_factory=list)  # the rulings whose page this is
 
@@ -196,9 +198,9 @@ def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> P
     first = cursor == paging.FIRST
     return Page("results.html", f"{category.name}, {race.name}, {event.name}", slug, records,
                 params={**own, "after": after, "at": at},
-                context={"category": category, "race": race, "event": event, "show_all": show_all,
-                         "first": first, "athlete_ids": athlete_ids(found.report),
-                         "figures": _figures_json(figures.about_and_above(session, slug)) if first else []},
+                context={"category": category, "race": race, "event": event, "show_all": show_all, "first": first},
+                shown=lambda: {"athlete_ids": athlete_ids(found.report),
+                               "figures": _figures_json(figures.about_and_above(session, slug)) if first else []},
                 next={**own, "after": found.next} if found.next else None)
 
 

@@ -63,7 +63,8 @@ def html(page: Page, hrefs: Links, head: dict[str, Any]) -> str:
     next_href = hrefs.next(page.path, **page.next) if page.next is not None else None
     return environment().get_template(page.template).render(
         page=page, records=page.records, links=hrefs, head=head, json_href=json_href, next_href=next_href,
-        canonical=hrefs.absolute(page.path, **page.params), linked_data=items, **page.context)
+        canonical=hrefs.absolute(page.path, **page.params), linked_data=items, **page.context,
+        **(page.shown() if page.shown is not None else {}))
 
 
 def error_html(status: int, message: str, hrefs: Links, head: dict[str, Any] | None) -> str:
