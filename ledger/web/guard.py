@@ -65,7 +65,10 @@ class Guard:
 
     def listen(self, host: str, port: int) -> socket.socket:
         """The listening socket, accepting only while there is room (for `uvicorn.Server.run(sockets=...)`)."""
-        listener = _Listener(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP named, as getaddrinfo names it for uvicorn's own socket: asyncio turns Nagle's
+        # algorithm off only on sockets that say so, and with it on, an answer whose last segment is
+        # small waits for the client's delayed acknowledgement (40 ms a page).
+        listener = _Listener(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((host, port))
