@@ -81,7 +81,8 @@ def width_option(func: Callable) -> Callable:
 
 def pauses_collector(command: Callable) -> Callable:
     """The one place the cyclic collector is paused (ledger.output.collector): for the whole of a
-    command that builds a large report before printing it, or imports a file."""
+    command that builds a large report before printing it, or imports a file (for `results`, all but
+    --follow, which never ends by itself)."""
 
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
