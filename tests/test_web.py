@@ -853,3 +853,19 @@ def test_bib_disputes_are_on_every_page_the_cli_lists_them_on(db, ledger, client
     text = document.read_text(encoding="utf-8")
     assert "### city-2025/marathon/open-men: bib 9" in text
     assert "- **timing**'s start list gives bib 9 to Jon Williams" in text
+
+
+def test_a_category_page_says_when_its_newest_claim_came_and_the_furthest_place(db, ledger, client_of, tmp_path):
+    """Readers see a race unfold (issue 25, point 4): the first page of a category says when its newest
+    claim was recorded, in which entry, and the furthest place a live claim gives; a category with no
+    claim says nothing of it."""
+    build(ledger, city_marathon({"open-women": ("Open women", "F")}, ("timing",)))
+    assert 'class="progress"' not in ok(client_of().get(f"/{WOMEN}")).decode()
+    (tmp_path / "r.csv").write_text("Place,Name\n1,Anna Nowak\n2,Maria Silva\n", encoding="utf-8")
+    assert ledger("import", WOMEN, str(tmp_path / "r.csv"), "--source", "timing").exit_code == 0
+    assert ledger("claim", WOMEN, "--source", "timing", "--unnamed", "a late runner", "--position", "9").exit_code == 0
+    assert ledger("retract", "3", "--reason", "typed in error").exit_code == 0
+    [entry] = json.loads(cli_json(ledger, "history", "3"))[:1]
+    page = ok(client_of().get(f"/{WOMEN}")).decode()
+    assert f"(journal entry {entry['seq']}); the furthest place claimed is 2.</p>" in page
+    assert "the furthest place claimed" not in ok(client_of().get(f"/{WOMEN}", params={"after": "1"})).decode()

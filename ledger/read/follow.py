@@ -1,5 +1,6 @@
 """A category followed as it is written (`results CATEGORY --follow`): its claims as they stand, then
-each claim recorded after them, each as `results -f json` holds it, with its category.
+each claim recorded after them, each as `results -f json` holds it, with its category; and how far
+its race has come, as its web page says it (`progress`).
 
 Claims are never changed, only added (a retraction is a new entry about an old claim), so what is
 new is the claims past the newest one shown: `newest_claim` is one index seek a poll, and only when
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
-from ledger.core.models import Category, Claim
+from ledger.core.models import Category, Claim, JournalEntry
 from ledger.projection import lookup
 from ledger.read import claims, queries
 from ledger.read.paging import placing_of
@@ -62,3 +63,24 @@ def claims_after(session: Session, followed: Followed, tolerance_ms: int) -> lis
         shown = next(c for c in listed if c.id == view.id)  # as its placing holds it: with its line there
         found.append({**claim_json(shown, rulings), "category": view.category})
     return found
+
+
+class Progress(NamedTuple):
+    """How far a category's race has come: its newest claim's entry and when it was recorded, and
+    the furthest place a live claim gives (None: none gives one)."""
+
+    seq: int
+    recorded_at: str
+    furthest_place: int | None
+
+
+def progress(session: Session, category_id: int) -> Progress | None:
+    """The category's progress (None: it holds no claim): two index seeks, whatever its size."""
+    newest = newest_claim(session, category_id)
+    if not newest:
+        return None
+    seq, recorded_at = session.execute(select(JournalEntry.seq, JournalEntry.recorded_at)
+                                       .join(Claim, Claim.seq == JournalEntry.seq).where(Claim.id == newest)).one()
+    furthest = session.execute(select(func.max(Claim.position))
+                               .where(Claim.category_id == category_id, Claim.retracted_seq.is_(None))).scalar()
+    return Progress(seq, recorded_at, furthest)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.limits import shortened
-from ledger.read import athletes, catalog, claims, figures, history, reports
+from ledger.read import athletes, catalog, claims, figures, follow, history, reports
 from ledger.read.claim_show import claim_record
 from ledger.read.reports import ClaimReport
 from ledger.read import paging, queries
@@ -200,6 +200,7 @@ def results(session: Session, slug: str, params: Params, tolerance_ms: int) -> P
                 params={**own, "after": after, "at": at},
                 context={"category": category, "race": race, "event": event, "show_all": show_all, "first": first},
                 shown=lambda: {"athlete_ids": athlete_ids(found.report),
+                               "progress": follow.progress(session, names.id) if first else None,
                                "figures": _figures_json(figures.about_and_above(session, slug)) if first else []},
                 next={**own, "after": found.next} if found.next else None)
 
