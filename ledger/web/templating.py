@@ -15,7 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from ledger.output import words
 from ledger.output.render import render
 from ledger.read.paging import item_key
-from ledger.web import linked_data, links
+from ledger.web import cards, linked_data, links
 from ledger.web.links import Links
 from ledger.web.pages import Page
 
@@ -33,7 +33,8 @@ def environment() -> Environment:
     env.filters.update(web_url=links.web_url, datetime=_datetime_attribute, who=words.who, place=words.place, count=words.count,
                        amount=words.amount)
     env.globals.update(words=words, anchor=links.anchor, placing_anchor=links.placing_anchor,
-                       dispute_anchor=links.dispute_anchor, dispute_key=_dispute_key)
+                       dispute_anchor=links.dispute_anchor, dispute_key=_dispute_key, maybe_link=cards.maybe_link, claim_card=cards.claim_card,
+                       placing=cards.placing, placings=cards.placings)
     return env
 
 
