@@ -90,7 +90,7 @@ TOUCHES: dict[str, Callable[[Session, Body], set[str] | None]] = {
 }
 
 
-def keys(slugs: set[str] | None) -> set[tuple[str, str]]:
+def _keys(slugs: set[str] | None) -> set[tuple[str, str]]:
     """The scope_seq rows slugs move on: each one's race and event (an event alone: just it)."""
     if slugs is None:
         return {(ACROSS, "")}
@@ -102,7 +102,7 @@ def keys(slugs: set[str] | None) -> set[tuple[str, str]]:
 def touch(session: Session, seq: int, kind: str, body: Body) -> None:
     """Move on the scopes entry `seq` can change, once each (run after its rows are written)."""
     touches = TOUCHES.get(kind)
-    found = keys(None if touches is None else touches(session, body))
+    found = _keys(None if touches is None else touches(session, body))
     if not found:
         return
     if session.get_bind().dialect.name == "postgresql":  # imported only here: a SQLite reader never loads it

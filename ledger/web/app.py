@@ -1,9 +1,9 @@
 """The web view: a Starlette app over a read-only ledger, each page in HTML and as its JSON twin.
 
 Every page is read in one read-only transaction (a snapshot on SQLite in WAL mode; REPEATABLE
-READ on PostgreSQL), so its head, its ETag and its content agree. A page of an event, a race or a
-category is kept until an entry that can change it is recorded (ledger.projection.scopes), every
-other page until any entry is. Only GET and HEAD are answered.
+READ on PostgreSQL), so its head, its ETag and its content agree. A page of an event, a race, a
+category or a claim is kept until an entry that can change it is recorded (ledger.projection.scopes),
+every other page until any entry is. Only GET and HEAD are answered.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from ledger.store.engine import open_engine
 from ledger.store.locking import session_scope
 from ledger.store.served import ServedDatabase, Unavailable
 from ledger.web import pages, templating
-from ledger.read.queries import catalog_scope, ledger_head, scope_head
+from ledger.read.queries import CLAIM_SCOPE, catalog_scope, ledger_head, scope_head
 from ledger.web.headers import SECURITY_HEADERS, HeadProbe, etag, matches
 from ledger.web.links import Links
 from ledger.web.pages import BadParameter, Moved, Page, Params
@@ -52,7 +52,8 @@ SEGMENT = TEXTS["slug"].most + len(".json")
 LOG = logging.getLogger("raceledger.web")
 
 Build = Callable[[Any, Params, int], Page]
-# What a page depends on: a race's or an event's scope (ledger.projection.scopes), or None: the whole ledger.
+# What a page depends on: a race's or an event's scope (ledger.projection.scopes), a claim's (its
+# race's), or None: the whole ledger.
 Scope = tuple[str, str] | None
 
 
@@ -290,14 +291,16 @@ def _routes(ledger: Ledger) -> list[Route]:
             return await ledger.respond(request, build, fmt, bounded, build.takes)
         return endpoint
 
-    def numbered(kind: str, build: Callable[..., Page], bounded: bool, hint: str = "") -> Callable:
-        """The page of a numbered thing (`/claims/9`); 404 for a name no row can have (`²`, 20 digits)."""
+    def numbered(kind: str, build: Callable[..., Page], bounded: bool, hint: str = "", scoped: bool = False) -> Callable:
+        """The page of a numbered thing (`/claims/9`); 404 for a name no row can have (`²`, 20 digits).
+        A `scoped` one depends on what its number names (queries.scope_query), any other on the head."""
         async def endpoint(request: Request) -> Response:
             name, fmt = _split(request.path_params["name"])
             number = _id(name)
             if number is None:
                 return _error(404, f"no {kind} {shortened(name)}: {kind}s are numbered, e.g. /{kind}s/9{hint}", fmt, None)
-            return await ledger.respond(request, lambda s, p, t: build(s, number, p, t), fmt, bounded, build.takes)
+            return await ledger.respond(request, lambda s, p, t: build(s, number, p, t), fmt, bounded, build.takes,
+                                        (kind, str(number)) if scoped else None)
         return endpoint
 
     async def source(request: Request) -> Response:
@@ -344,7 +347,7 @@ def _routes(ledger: Ledger) -> list[Route]:
         Route("/figures.json", fixed(pages.figure_list, "json", False)),
         Route("/static/{name}", static_files()),
         Route("/figures/{name}", numbered("figure", pages.figure, True)),
-        Route("/claims/{name}", numbered("claim", pages.claim, True)),
+        Route("/claims/{name}", numbered(CLAIM_SCOPE, pages.claim, True, scoped=True)),
         Route("/athletes/{name}", numbered("athlete", pages.athlete, False, "; find one by name with /search?q=NAME")),
         Route("/sources/{slug}", source),
         Route("/history/{scope:path}", journal),

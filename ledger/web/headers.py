@@ -31,19 +31,20 @@ SECURITY_HEADERS = [
 
 
 class HeadProbe:
-    """The head (or, given a scope, `queries.SCOPE_HEAD`) read alone, as the driver runs one
+    """The head (or, given a scope, the newest entry it depends on: queries.scope_query) read alone, as the driver runs one
     statement on a pooled connection: no SQLAlchemy Connection, no transaction (one statement reads
     one snapshot). What a page kept, or a client's If-None-Match, needs before it is answered: 20
     microseconds instead of 115 on SQLite."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.statements = {scoped: statement.compile(dialect=engine.dialect)
-                           for scoped, statement in ((False, queries.HEAD), (True, queries.SCOPE_HEAD))}
+        self.statements = {id(statement): statement.compile(dialect=engine.dialect)
+                           for statement in (queries.HEAD, queries.SCOPE_HEAD, queries.CLAIM_HEAD)}
 
     def __call__(self, scope: tuple[str, str] | None = None) -> dict[str, Any]:
-        compiled = self.statements[scope is not None]
-        values = compiled.construct_params(None if scope is None else {"kind": scope[0], "scope": scope[1]})
+        statement, given = (queries.HEAD, None) if scope is None else queries.scope_query(*scope)
+        compiled = self.statements[id(statement)]
+        values = compiled.construct_params(given)
         positions = compiled.positiontup
         args = tuple(values[name] for name in positions) if positions else values
         raw = self.engine.raw_connection()
