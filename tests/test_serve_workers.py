@@ -3,8 +3,10 @@ answers 304 for the tag another gave; stopping the server stops them all, cleanl
 
 from __future__ import annotations
 
+import os
 import re
 import signal
+import time
 
 import pytest
 from test_slow_clients import assert_clean, serving, status
@@ -66,3 +68,34 @@ def test_two_workers_give_one_page_its_etag_and_its_304(demo, db, tmp_path, sign
 def test_workers_must_be_at_least_one(demo):
     result = demo("serve", "--workers", "0")
     assert result.exit_code == 2 and "--workers" in result.stderr
+
+
+def test_workers_stop_when_the_server_is_killed_without_stopping_them(demo, db, tmp_path):
+    with serving(db, tmp_path, "--workers", "2") as served:
+        workers = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", served.log.read_text())]
+        for _ in range(100):  # each worker says it started; at most 10 s
+            if len(workers) == 2:
+                break
+            time.sleep(0.1)
+            workers = [int(pid) for pid in re.findall(r"Started server process \[(\d+)\]", served.log.read_text())]
+        assert len(workers) == 2, served.log.read_text()
+        served.process.kill()
+        served.process.wait()
+    for _ in range(100):  # each notices within a second or so
+        alive = [pid for pid in workers if _alive(pid)]
+        if not alive:
+            break
+        time.sleep(0.1)
+    assert not alive
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as stat:  # a zombie (exited, not yet reaped by init) is not running
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -14,6 +14,8 @@ import os
 import signal
 import socket
 import sys
+import threading
+import time
 from typing import Any, Callable
 
 from sqlalchemy.exc import DBAPIError
@@ -146,8 +148,17 @@ def _reap(pid: int) -> None:
             continue
 
 
+def _orphaned(parent: int) -> None:
+    """Stop this worker (as SIGTERM would) once the process that forked it is gone without stopping
+    it (`kill -9`): no worker outlives the server it belongs to."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
 def _child(work: Callable[[], None]) -> int:
     """A worker's exit status: 0 when stopped by a signal, 1 (after one `Error:` line) on a fault."""
+    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
     try:
         work()
         return 0
