@@ -47,17 +47,22 @@ def base_url_option(where: str) -> Callable[[Callable], Callable]:
                    "closed to make room. [default: 1000, or the open-file limit (ulimit -n) less 64 if lower]")
 @click.option("--cache-mb", type=click.IntRange(min=0), default=64, show_default=True, metavar="N",
               help="Megabytes of pages kept for answering again, per server process; 0 keeps none.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="Server processes answering from the one port, each with its own --cache-mb of pages and "
+                   "--max-connections.")
 @base_url_option("readers reach this server at")
 @tolerance_option
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, header_timeout: float, max_connections: int | None,
-          cache_mb: int, base_url: str | None, tolerance_ms: int) -> None:
+          cache_mb: int, workers: int, base_url: str | None, tolerance_ms: int) -> None:
     """Serve a read-only web view of the ledger: disputes side by side, each page also as JSON.
 
     The ledger is opened read-only (SQLite mode=ro, PostgreSQL read-only transactions) and only
     GET and HEAD are answered. Every page's footer shows the head to check it with `verify --head`.
     Clients that send their request slowly, or too many at once, are closed rather than let hold
-    the server (warnings about them are logged at most once a minute). Stop it with Ctrl+C.
+    the server (warnings about them are logged at most once a minute). With --workers N, N
+    processes answer from the one port, alike: a page and its ETag depend only on the ledger, so
+    a reader's If-None-Match is answered 304 by any of them. Stop it with Ctrl+C.
 
     \b
     Example:
@@ -65,12 +70,13 @@ def serve(ctx: click.Context, host: str, port: int, header_timeout: float, max_c
         raceledger serve
         raceledger serve --host 0.0.0.0 --port 8080
         raceledger serve --header-timeout 5 --max-connections 200 --cache-mb 0
+        raceledger serve --workers 2 --cache-mb 32
         raceledger serve --base-url https://results.example.org
     """
     from ledger.web.serve import run
 
     run(ctx.find_object(Options).db, host, port, tolerance_ms=tolerance_ms, header_timeout=header_timeout,
-        max_connections=max_connections, cache_bytes=cache_mb * 1024 * 1024, base_url=base_url,
+        max_connections=max_connections, cache_bytes=cache_mb * 1024 * 1024, base_url=base_url, workers=workers,
         announce=lambda line: click.echo(visible(line), err=True))
 
 

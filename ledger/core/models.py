@@ -317,6 +317,18 @@ class BibContest(Base):
     bib: Mapped[str] = mapped_column(String(20), primary_key=True)
 
 
+class ScopeSeq(Base):
+    """The last entry that can change a scope's pages (ledger.projection.scopes): `race` and
+    `event` by slug, and `across` (scope "") for entries that change verdicts or names everywhere.
+    One row per scope, moved on by each entry that touches it, never one per claim."""
+
+    __tablename__ = "scope_seq"
+
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seq: Mapped[Seq]
+
+
 class ImportFile(Base):
     """A results file imported by one journal entry: found by SHA-256 to refuse importing it twice."""
 

@@ -27,7 +27,7 @@ from ledger.core.models import (
     Topic,
 )
 from ledger.core.names import name_key
-from ledger.projection import bibs, contests
+from ledger.projection import bibs, contests, scopes
 from ledger.projection.batch import finish_entry
 from ledger.projection.import_rows import import_entry
 from ledger.projection.merge import merge_entry
@@ -237,3 +237,4 @@ def apply(session: Session, seq: int, kind: str, body: Body) -> None:
     except KeyError:
         raise LedgerError(f"journal entry {seq} has unknown kind {kind!r}") from None
     handler(session, seq, body)
+    scopes.touch(session, seq, kind, body)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Sequence
 
-from sqlalchemy import bindparam, or_, select, union_all
+from sqlalchemy import Select, and_, bindparam, func, or_, select, union_all
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
@@ -27,10 +27,12 @@ from ledger.core.models import (
     Race,
     Reliance,
     Ruling,
+    ScopeSeq,
     Source,
 )
 from ledger.core.views import ClaimView, RulingView
 from ledger.projection import lookup
+from ledger.projection.scopes import ACROSS, EVENT, RACE
 from ledger.read import claims
 from ledger.read.rulings import load_rulings
 from ledger.read.verdicts import Lines, Rulings
@@ -84,6 +86,23 @@ CLAIMS_IN = (select(Claim.id, Claim.athlete_id, Source.slug).join(Source, Claim.
 SEQS = select(Claim.id, Claim.seq).where(Claim.id.in_(bindparam("ids", expanding=True)))
 HEAD = (select(JournalEntry.seq, JournalEntry.entry_hash, JournalEntry.recorded_at)
         .order_by(JournalEntry.seq.desc()).limit(1))
+
+
+def _newest(kind, scope):
+    """The newest entry that can change the pages of a race or event (`kind`, `scope`: values or
+    expressions), or of every page (across); the head while the scope has none (no such page)."""
+    newest = func.coalesce(
+        select(func.max(ScopeSeq.seq)).where(or_(and_(ScopeSeq.kind == kind, ScopeSeq.scope == scope),
+                                                 and_(ScopeSeq.kind == ACROSS, ScopeSeq.scope == ""))).scalar_subquery(),
+        select(func.max(JournalEntry.seq)).scalar_subquery())
+    return select(JournalEntry.seq, JournalEntry.entry_hash, JournalEntry.recorded_at).where(JournalEntry.seq == newest)
+
+
+SCOPE_HEAD = _newest(bindparam("kind"), bindparam("scope"))
+# A claim's page shows its placing, its category's rulings and its own entries: its race's.
+CLAIM_HEAD = _newest(RACE, select(Race.slug).join(Category, Category.race_id == Race.id)
+                     .join(Claim, Claim.category_id == Category.id).where(Claim.id == bindparam("claim")).scalar_subquery())
+CLAIM_SCOPE = "claim"  # a claim's page's scope kind (its scope the claim's id)
 _RELYING, _RELIED = aliased(Source, name="relying"), aliased(Source, name="relied")
 # Sources that rely on others, as a source's page names them (the verdicts read ledger.read.claims.reliance_pairs).
 RELIANCE_OF = (select(_RELYING.slug, _RELIED.slug, Reliance.reason)
@@ -195,6 +214,27 @@ def ledger_head(reader: Session | Connection) -> dict[str, Any]:
     """The newest journal entry as a page shows it: `seq`, `hash` and when it was recorded (seq 0
     for an empty ledger). What a page's freshness (its ETag) depends on."""
     found = reader.execute(HEAD).all()
+    return head_of(found[0] if found else None)
+
+
+def catalog_scope(slug: str) -> tuple[str, str]:
+    """What an EVENT, EVENT/RACE or EVENT/RACE/CATEGORY page depends on: its event, or its race
+    (a category's page shows what its race's other categories decide: ledger.projection.scopes)."""
+    parts = slug.split("/")
+    return (EVENT, parts[0]) if len(parts) == 1 else (RACE, "/".join(parts[:2]))
+
+
+def scope_query(kind: str, scope: str) -> tuple[Select, dict[str, Any]]:
+    """The statement, and its values, that reads the newest entry a page of `kind` (race, event or
+    claim) and `scope` (a slug, a claim's id) depends on."""
+    return (CLAIM_HEAD, {"claim": int(scope)}) if kind == CLAIM_SCOPE else (SCOPE_HEAD, {"kind": kind, "scope": scope})
+
+
+def scope_head(reader: Session | Connection, kind: str, scope: str) -> dict[str, Any]:
+    """The newest entry that can change the pages of a race, an event or a claim (`kind`, `scope`),
+    as ledger_head gives the head: what a scoped page's ETag depends on."""
+    statement, values = scope_query(kind, scope)
+    found = reader.execute(statement, values).all()
     return head_of(found[0] if found else None)
 
 

@@ -1,7 +1,9 @@
 """The web view: a Starlette app over a read-only ledger, each page in HTML and as its JSON twin.
 
 Every page is read in one read-only transaction (a snapshot on SQLite in WAL mode; REPEATABLE
-READ on PostgreSQL), so its head, its ETag and its content agree. Only GET and HEAD are answered.
+READ on PostgreSQL), so its head, its ETag and its content agree. A page of an event, a race, a
+category or a claim is kept until an entry that can change it is recorded (ledger.projection.scopes),
+every other page until any entry is. Only GET and HEAD are answered.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from ledger.store.engine import open_engine
 from ledger.store.locking import session_scope
 from ledger.store.served import ServedDatabase, Unavailable
 from ledger.web import pages, templating
-from ledger.read.queries import ledger_head
+from ledger.read.queries import CLAIM_SCOPE, catalog_scope, ledger_head, scope_head
 from ledger.web.headers import SECURITY_HEADERS, HeadProbe, etag, matches
 from ledger.web.links import Links
 from ledger.web.pages import BadParameter, Moved, Page, Params
@@ -50,6 +52,9 @@ SEGMENT = TEXTS["slug"].most + len(".json")
 LOG = logging.getLogger("raceledger.web")
 
 Build = Callable[[Any, Params, int], Page]
+# What a page depends on: a race's or an event's scope (ledger.projection.scopes), a claim's (its
+# race's), or None: the whole ledger.
+Scope = tuple[str, str] | None
 
 
 class ReadOnlyHeaders:
@@ -120,8 +125,8 @@ def _error(status: int, message: str, fmt: str, head: dict[str, Any] | None) -> 
 
 class PageCache:
     """Pages already made, by ETag, the least recently asked for dropped first. A page is a pure
-    function of the ledger's head and its address, and the ETag names both: a new entry in the
-    ledger makes new tags, and the pages of the old head age out.
+    function of the newest entry that can change it and its address, and the ETag names both: an
+    entry that can change a page makes it a new tag, and the page of the old one ages out.
 
     What a page costs is what keeping it takes from memory: its body, its tag, its headers and the
     bookkeeping around them (ENTRY), so many small pages are bounded as surely as a few large ones."""
@@ -185,22 +190,22 @@ class Ledger:
         self.head = HeadProbe(engine)
 
     async def respond(self, request: Request, build: Build, fmt: str, bounded: bool,
-                      takes: tuple[str, ...]) -> Response:
+                      takes: tuple[str, ...], scope: Scope = None) -> Response:
         """The page, once its parameters are read: only those it `takes` name it, each bounded."""
         try:
             params = Params(request.query_params, takes)
         except BadParameter as exc:
             return _error(400, str(exc), fmt, None)
         if bounded and self.on_loop:
-            return self.available(request, build, fmt, params)
-        return await run_in_threadpool(self.available, request, build, fmt, params)
+            return self.available(request, build, fmt, params, scope)
+        return await run_in_threadpool(self.available, request, build, fmt, params, scope)
 
-    def available(self, request: Request, build: Build, fmt: str, params: Params) -> Response:
+    def available(self, request: Request, build: Build, fmt: str, params: Params, scope: Scope) -> Response:
         """The page, or 503 while the database cannot be read (ledger.store.served): one line logged
         a request, no traceback, and never a page from a file other than the one first served."""
         try:
             self.served.check()
-            return self.answer(request, build, fmt, params)
+            return self.answer(request, build, fmt, params, scope)
         except Unavailable as exc:
             unavailable = exc
         except self.served.errors as exc:
@@ -219,18 +224,19 @@ class Ledger:
             return Response(body, headers={**headers, **more}, media_type=media_type)
         return None
 
-    def answer(self, request: Request, build: Build, fmt: str, params: Params) -> Response:
-        """The page `build` makes, as HTML or JSON; 304 when the client holds it already."""
+    def answer(self, request: Request, build: Build, fmt: str, params: Params, scope: Scope) -> Response:
+        """The page `build` makes, as HTML or JSON; 304 when the client holds it already. It states
+        the head it was made at; its ETag names the newest entry that can change it (`scope`)."""
         query = params.query()
         address = request.url.path + (f"?{query}" if query else "")
         if self.cache is not None or request.headers.get("if-none-match"):
-            # The head alone: a page kept, or one the client holds, needs no more.
-            seen = self.known(request, etag(self.head(), address, self.salt))
+            # The newest entry alone: a page kept, or one the client holds, needs no more.
+            seen = self.known(request, etag(self.head(scope), address, self.salt))
             if seen is not None:
                 return seen
         with session_scope(self.engine) as session:  # a database's failure stays itself: a 503
             head = ledger_head(session)  # again, in the page's own snapshot
-            tag = etag(head, address, self.salt)
+            tag = etag(head if scope is None else scope_head(session, *scope), address, self.salt)
             headers = {"etag": tag, "cache-control": REVALIDATE}
             seen = self.known(request, tag)
             if seen is not None:
@@ -285,14 +291,16 @@ def _routes(ledger: Ledger) -> list[Route]:
             return await ledger.respond(request, build, fmt, bounded, build.takes)
         return endpoint
 
-    def numbered(kind: str, build: Callable[..., Page], bounded: bool, hint: str = "") -> Callable:
-        """The page of a numbered thing (`/claims/9`); 404 for a name no row can have (`²`, 20 digits)."""
+    def numbered(kind: str, build: Callable[..., Page], bounded: bool, hint: str = "", scoped: bool = False) -> Callable:
+        """The page of a numbered thing (`/claims/9`); 404 for a name no row can have (`²`, 20 digits).
+        A `scoped` one depends on what its number names (queries.scope_query), any other on the head."""
         async def endpoint(request: Request) -> Response:
             name, fmt = _split(request.path_params["name"])
             number = _id(name)
             if number is None:
                 return _error(404, f"no {kind} {shortened(name)}: {kind}s are numbered, e.g. /{kind}s/9{hint}", fmt, None)
-            return await ledger.respond(request, lambda s, p, t: build(s, number, p, t), fmt, bounded, build.takes)
+            return await ledger.respond(request, lambda s, p, t: build(s, number, p, t), fmt, bounded, build.takes,
+                                        (kind, str(number)) if scoped else None)
         return endpoint
 
     async def source(request: Request) -> Response:
@@ -319,7 +327,8 @@ def _routes(ledger: Ledger) -> list[Route]:
         if name.endswith("/"):
             return _redirect(slug, fmt)
         takes = pages.results.takes if slug.count("/") == 2 else ()
-        return await ledger.respond(request, lambda s, p, t: pages.catalog_page(s, slug, p, t), fmt, True, takes)
+        return await ledger.respond(request, lambda s, p, t: pages.catalog_page(s, slug, p, t), fmt, True, takes,
+                                    catalog_scope(slug))
 
     whole_history = lambda s, p, t: pages.journal(s, None, p, t)  # noqa: E731
     whole_history.takes = pages.journal.takes
@@ -338,7 +347,7 @@ def _routes(ledger: Ledger) -> list[Route]:
         Route("/figures.json", fixed(pages.figure_list, "json", False)),
         Route("/static/{name}", static_files()),
         Route("/figures/{name}", numbered("figure", pages.figure, True)),
-        Route("/claims/{name}", numbered("claim", pages.claim, True)),
+        Route("/claims/{name}", numbered(CLAIM_SCOPE, pages.claim, True, scoped=True)),
         Route("/athletes/{name}", numbered("athlete", pages.athlete, False, "; find one by name with /search?q=NAME")),
         Route("/sources/{slug}", source),
         Route("/history/{scope:path}", journal),
