@@ -228,12 +228,17 @@ def tampered(draw, export: bytes) -> bytes:
 
 
 def rechained(entries: list[dict]) -> bytes:
-    """Entries as an export, their hash chain recomputed: the hashes vouch for whatever they hold."""
+    """Entries as an export, their hash chain recomputed: the hashes vouch for whatever they hold (an
+    import in the rows form hashed as the ledger hashes it, over its rows' root)."""
+    from ledger.journal.bodies import entry_sha256
+
     previous, lines = GENESIS_HASH, []
     for entry in entries:
         entry["prev_hash"] = previous
+        text = canonical_json(entry["body"])
+        digest = entry_sha256(lambda: [text], "")[0] if entry["kind"] == "import" else sha256_hex(text)
         previous = entry["entry_hash"] = chain_hash(previous, entry["seq"], entry["kind"], entry["recorded_at"],
-                                                    entry["recorded_by"], sha256_hex(canonical_json(entry["body"])))
+                                                    entry["recorded_by"], digest)
         lines.append(canonical_json(entry) + "\n")
     return "".join(lines).encode()
 
