@@ -124,11 +124,34 @@ def test_a_tampered_row_makes_every_proof_of_its_import_fail(demo, db, tmp_path)
             assert checked.exit_code == 0 and after.stdout == before[claim], checked.stderr
 
 
-def test_an_older_import_cannot_give_a_row_proof_and_an_older_checkpoint_is_refused(run, tmp_path):
+def test_an_older_import_or_finish_file_cannot_give_a_row_proof_and_an_older_checkpoint_is_refused(run, tmp_path):
     ok(run("load", str(GOLDEN / "before-row-roots.jsonl")))
     signed(run, tmp_path)
     refused(prove(run, tmp_path, 8), "claim 8 was recorded by journal entry 42 (import): it holds many rows and its "
                                      "hash covers its whole body, not a root over its rows")
+    refused(prove(run, tmp_path, 9), "claim 9 was recorded by journal entry 45 (finish): it holds many rows")
     imported(run, tmp_path, 3, "--again")
-    refused(prove(run, tmp_path, 10), "the checkpoint is older than claim 10: its tree holds 43 entries, and the claim "
-                                      "was recorded by entry 44")
+    refused(prove(run, tmp_path, 12), "the checkpoint is older than claim 12: its tree holds 46 entries, and the claim "
+                                      "was recorded by entry 47")
+
+
+def test_a_finish_files_row_is_proven_and_a_tampered_one_fails(demo, db, tmp_path):
+    ok(demo("source", "add", "organiser", "--name", "Organising committee", "--kind", "organizer"))
+    (tmp_path / "start.csv").write_text("Bib,Name,Sex\n7,Wojciech Kopec,M\n9,Kim Chol,M\n")
+    ok(demo("entrants", "import", "pyongyang-2025/marathon", str(tmp_path / "start.csv"), "--source", "organiser"))
+    ok(demo("finish", MEN, "--source", "organiser", input="9 2:41:00\n7 2:42:00 \n"))
+    signed(demo, tmp_path)
+    proof = ok(prove(demo, tmp_path, 8))
+    extra = extra_of(proof)
+    assert json.loads(extra["body"])["claims"]["count"] == 2 and '"bib":"9"' not in proof
+    checked = verify_proof(tmp_path, proof.encode())
+    assert checked.exit_code == 0, checked.stderr
+    assert checked.stdout.startswith(f"Claim 8: athlete #3 (bib 7), place 2, time 2:42:00 in {MEN}, on the word of "
+                                     "organiser; row 2 of journal entry 44, recorded by tester")
+    with insider(db) as sql:
+        body = sql.one("SELECT body FROM journal WHERE seq = 44")
+        sql.run("UPDATE journal SET body = :b WHERE seq = 44", b=body.replace('"time_ms":9660000', '"time_ms":9660001'))
+    assert "entry 44: its content does not match its entry_hash" in demo("verify").output
+    for claim in (7, 8):
+        refused(verify_proof(tmp_path, ok(prove(demo, tmp_path, claim)).encode()),
+                "the inclusion path does not lead from journal entry 44")

@@ -70,13 +70,16 @@ def test_a_body_hashed_as_written_is_hashed_so_wherever_its_pieces_are_cut(rows,
 
 
 def test_an_older_ledgers_export_loads_verifies_and_exports_byte_for_byte(run, tmp_path):
-    """tests/golden/before-row-roots.jsonl: the demo and an import, exported before the rows form."""
+    """tests/golden/before-row-roots.jsonl: the demo, an import (entry 42) and a finish file (45),
+    exported before the rows form."""
     ok(run("load", str(GOLDEN / "before-row-roots.jsonl")))
-    assert "Verified 42 entries" in ok(run("verify", "--deep"))
+    assert "Verified 45 entries" in ok(run("verify", "--deep"))
     ok(run("export", str(tmp_path / "again.jsonl")))
     assert (tmp_path / "again.jsonl").read_bytes() == (GOLDEN / "before-row-roots.jsonl").read_bytes()
-    imported = json.loads((GOLDEN / "before-row-roots.jsonl").read_text().splitlines()[-1])
+    lines = (GOLDEN / "before-row-roots.jsonl").read_text().splitlines()
+    imported, finished = json.loads(lines[41]), json.loads(lines[44])
     assert imported["kind"] == "import" and row_tree.FORM_KEY not in imported["body"]["header"]
+    assert finished["kind"] == "finish" and row_tree.FORM_KEY not in finished["body"]
 
 
 def imported(run, tmp_path) -> None:
@@ -127,3 +130,25 @@ def test_verify_recomputes_the_root_of_an_imports_rows(demo, db, tmp_path):
         sql.run("UPDATE journal_chunk SET data = :d WHERE seq = 42 AND n = 0", d=data.replace('"Ri Song"', '"Ri Sang"'))
     found = demo("verify")
     assert found.exit_code == 1 and "entry 42: its content does not match its entry_hash" in found.output
+
+
+def test_load_and_verify_recompute_the_root_of_a_finish_files_claims(demo, db, tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli
+    ok(demo("source", "add", "organiser", "--name", "Organising committee", "--kind", "organizer"))
+    (tmp_path / "start.csv").write_text("Bib,Name,Sex\n7,Wojciech Kopec,M\n9,Kim Chol,M\n")
+    ok(demo("entrants", "import", "pyongyang-2025/marathon", str(tmp_path / "start.csv"), "--source", "organiser"))
+    ok(demo("finish", MEN, "--source", "organiser", input="9 2:41:00\n7 2:42:00\n"))
+    ok(demo("export", str(tmp_path / "x.jsonl")))
+    lines = (tmp_path / "x.jsonl").read_text().splitlines(keepends=True)
+    body = json.loads(lines[-1])["body"]
+    assert body[row_tree.FORM_KEY] == row_tree.FORM and len(body["claims"]) == 2
+    assert "Verified 44 entries" in ok(demo("verify", "--deep"))
+    (tmp_path / "bad.jsonl").write_text("".join(lines[:-1]) + lines[-1].replace('"bib":"9"', '"bib":"8"'))
+    loaded = CliRunner().invoke(cli, ["--db", str(tmp_path / "copy.db"), "load", str(tmp_path / "bad.jsonl")])
+    assert loaded.exit_code == 1 and "bad.jsonl:44: entry 44 does not match its hash" in loaded.stderr, loaded.stderr
+    with insider(db) as sql:
+        stored = sql.one("SELECT body FROM journal WHERE seq = 44")
+        sql.run("UPDATE journal SET body = :b WHERE seq = 44", b=stored.replace('"line":2', '"line": 2'))
+    assert "entry 44: its content does not match its entry_hash" in demo("verify").output

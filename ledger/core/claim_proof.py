@@ -6,10 +6,10 @@ SQLAlchemy).
 recorded_at, recorded_by, prev_hash, and the canonical body text itself): the checker recomputes
 the entry_hash (ledger.core.canonical.chain_hash), hence the leaf, and follows the inclusion path to
 the signed checkpoint's root. An entry recording one claim alone (a `claim`, a `finish --live`
-line) is proven so. A row of an import in the rows form (ledger.core.row_tree) is proven at a second
-level: `extra` carries the entry's hashed text (its header, summary, and the count and root of its
-rows) and a `row` (its index, its canonical JSON and its path to that root), never the other rows.
-Older imports, finish files and supersedes were hashed over their whole bodies: no row proof.
+line) is proven so. A row of an import or a finish file in the rows form (ledger.core.row_tree) is
+proven at a second level: `extra` carries the entry's hashed text (its header, and the count and
+root of its rows) and a `row` (its index, its canonical JSON and its path to that root), never the
+other rows. Older imports and finish files were hashed over their whole bodies: no row proof.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ledger.core.note import canonical_unbase64
 
 _HEX64 = frozenset("0123456789abcdef")
 MANY_ROWS = ("it holds many rows and its hash covers its whole body, not a root over its rows (the rows form "
-             "imports are now recorded in), so it cannot give a proof of one row")
+             "imports and finish files are now recorded in), so it cannot give a proof of one row")
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ def claim_of(kind: str, body: dict[str, Any]) -> dict[str, Any] | None:
     rows (or none)."""
     if kind == "claim":
         return body
-    if kind == "finish" and len(body.get("claims", ())) == 1 and "withdraws" not in body:
+    if (kind == "finish" and isinstance(body.get("claims"), list) and len(body["claims"]) == 1
+            and "withdraws" not in body and row_tree.FORM_KEY not in body):
         return {**body["claims"][0], "category": body["category"], "source": body["source"]}
     return None
 
@@ -121,28 +122,31 @@ def imported(header: dict[str, Any], index: int, row: list[Any]) -> dict[str, An
 
 
 def _row_claim(entry: Entry, row: Row) -> dict[str, Any]:
-    """The claim of a row's proof, once the row's path leads to the root its entry's hashed text holds."""
+    """The claim of a row's proof, once the row's path leads to the root its entry's hashed text holds:
+    an import's rows are under `rows` (the mark in its header), a finish file's under `claims`."""
     try:
         body = json.loads(entry.body)
-        header, rows = body["header"], body["rows"]
+        header, rows = (body["header"], body["rows"]) if entry.kind == "import" else (body, body["claims"])
         count, root = rows["count"], bytes.fromhex(rows["root"])
         if not isinstance(header, dict) or count.__class__ is not int:
             raise TypeError
     except (ValueError, TypeError, KeyError):
         raise LedgerError(f"journal entry {entry.seq} ({entry.kind}) is in the log, but it is not in the rows form a "
                           "row's proof needs") from None
-    if entry.kind != "import" or header.get(row_tree.FORM_KEY) != row_tree.FORM:
-        raise LedgerError(f"journal entry {entry.seq} ({entry.kind}) is in the log, but it is not an import in the "
-                          "rows form a row's proof needs")
+    if entry.kind not in ("import", "finish") or header.get(row_tree.FORM_KEY) != row_tree.FORM:
+        raise LedgerError(f"journal entry {entry.seq} ({entry.kind}) is in the log, but it is not an import or a "
+                          "finish file in the rows form a row's proof needs")
     if not row_tree.holds(row.text, row.index, count, row.path, root):
         raise LedgerError(f"the row's path does not lead from row {row.index} of journal entry {entry.seq} to the root "
                           f"over its {count} rows that the entry's hashed text holds: the row or its path was changed")
     try:
         values = json.loads(row.text)
-        return imported(header, row.index, values)
+        if entry.kind == "import":
+            return imported(header, row.index, values)
+        return {**values, "category": body["category"], "source": body["source"]}
     except (ValueError, TypeError, KeyError, IndexError):
-        raise LedgerError(f"row {row.index} of journal entry {entry.seq} is in the entry, but it is not a row of "
-                          "an import this proof could state") from None
+        raise LedgerError(f"row {row.index} of journal entry {entry.seq} is in the entry, but it is not a row "
+                          "this proof could state") from None
 
 
 @dataclass(frozen=True)

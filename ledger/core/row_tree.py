@@ -3,22 +3,26 @@ holding the count of its rows and the RFC 6962 root over them, not over the rows
 one row is proven by that header, the row and the row's path to the root, never the whole body.
 
 The rows are stored, exported and replayed as before (ledger.journal.bodies): only the text the
-entry_hash covers changes. A body `{"header":H,"rows":[R1,R2,...],"summary":S}` is hashed as
-`{"header":H,"rows":{"count":N,"root":"<hex>"},"summary":S}` (canonical JSON), a leaf being a row's
-canonical JSON (UTF-8) hashed as an RFC 6962 leaf. The header says so with `"form": 2`; an entry
-without it (every one written before this form) is hashed over its whole body, as it always was.
+entry_hash covers changes. An import's body `{"header":H,"rows":[R1,R2,...],"summary":S}` is hashed
+as `{"header":H,"rows":{"count":N,"root":"<hex>"},"summary":S}` (canonical JSON), a leaf being a
+row's canonical JSON (UTF-8) hashed as an RFC 6962 leaf; the header says so with `"form": 2`. A
+finish file's body, one JSON text, says so itself, and is hashed with its `claims` so replaced
+(INLINE_ROWS). An entry without the mark (every one written before this form, and a `finish --live`
+line, one claim alone) is hashed over its whole body, as it always was.
 """
 
 from __future__ import annotations
 
 from hashlib import sha256
-from typing import Sequence
+from typing import Any, Sequence
 
 from ledger.core import merkle
 from ledger.core.canonical import canonical_json
 
 FORM_KEY = "form"
 FORM = 2
+# Kinds whose body is one JSON text that may be in the rows form, and the key holding its rows.
+INLINE_ROWS = {"finish": "claims"}
 
 
 def leaf(row_text: str) -> bytes:
@@ -72,6 +76,14 @@ def hashed_text(header_json: str, count: int, root: bytes, summary_json: str) ->
     """The canonical text an entry of the rows form is hashed over (header and summary given as
     their canonical JSON)."""
     return f'{{"header":{header_json},"rows":{canonical_json(rows_field(count, root))},"summary":{summary_json}}}'
+
+
+def inline_hashed(body: dict[str, Any], key: str) -> str:
+    """The text a body of one JSON text in the rows form is hashed over: its rows (a list under
+    `key`, each row's canonical JSON a leaf) replaced by their count and root."""
+    root = RowsRoot()
+    root.add([canonical_json(row) for row in body[key]])
+    return canonical_json({**body, key: rows_field(root.count, root.root())})
 
 
 def path(row_texts: Sequence[str], index: int) -> list[bytes]:

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ledger.core import limits, rules
+from ledger.core import limits, row_tree, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import NOT_RETRACTED, Category, Claim, Entrant, Source
 from ledger.core.rules import Status
@@ -173,7 +173,7 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
         if repeated and not request.again:
             raise supersede.refuse_repeats(request.where, repeated, source.slug, category.slug)
         report.added = len(claims)
-    body["claims"] = claims
+    body.update(claims=claims, **{row_tree.FORM_KEY: row_tree.FORM})  # each claim provable alone
     report.seq = record(session, KIND, body, by)
     return report
 

@@ -224,6 +224,24 @@ class RowsBody:
         yield prefix + pending, self._rows(pending[:end])
 
 
+def inline_sha256(kind: str, text: str) -> str:
+    """The SHA-256 an entry's hash covers, for a body kept as one text: of the text; or, for a body
+    of INLINE_ROWS in the rows form (and stored as its canonical text), of its hashed text."""
+    key = row_tree.INLINE_ROWS.get(kind)
+    if key is not None and _FORM_MARK in text:
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+        if (body.__class__ is dict and body.get(row_tree.FORM_KEY) == row_tree.FORM
+                and body.get(key).__class__ is list and canonical_json(body) == text):
+            return sha256(row_tree.inline_hashed(body, key).encode()).hexdigest()
+    return sha256(text.encode()).hexdigest()
+
+
+_FORM_MARK = f'"{row_tree.FORM_KEY}":{row_tree.FORM}'
+
+
 def entry_sha256(pieces: Callable[[], Iterable[str]], where: str) -> tuple[str, str | None]:
     """The SHA-256 an entry's hash covers, for a rows body whose pieces `pieces()` gives, and what is
     wrong with the body, if anything: of its whole text; or, in the rows form, of its hashed text with

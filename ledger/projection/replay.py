@@ -17,12 +17,12 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from ledger.core import limits
-from ledger.core.canonical import GENESIS_HASH, body_hash, canonical_json, chain_hash
+from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash
 from ledger.core.errors import LedgerError
 from ledger.core.models import JournalEntry
 from ledger.core.progress import Advance
 from ledger.journal import chain
-from ledger.journal.bodies import entry_sha256
+from ledger.journal.bodies import entry_sha256, inline_sha256
 from ledger.projection.apply import apply
 from ledger.projection.import_rows import check_row
 from ledger.projection.record import project_chunked
@@ -68,7 +68,7 @@ def _check(entry: SourceEntry, expected_seq: int, previous_hash: str) -> None:
         if wrong is not None:
             raise LedgerError(f"{entry.where}: entry {entry.seq}: {wrong}; nothing was loaded")
     else:
-        digest = body_hash(entry.pieces())
+        digest = inline_sha256(entry.kind, "".join(entry.pieces()))
     computed = chain_hash(previous_hash, entry.seq, entry.kind, entry.recorded_at, entry.recorded_by, digest)
     if computed != entry.entry_hash:
         raise LedgerError(f"{entry.where}: entry {entry.seq} does not match its hash (its content or who or when "

@@ -1,7 +1,8 @@
 """`prove`: one claim's proof (c2sp.org/tlog-proof@v1) under a signed checkpoint of this ledger: the
 entry that recorded it (in `extra`, ledger.core.claim_proof), its inclusion path read from the stored
-tree (O(log n) reads), and the checkpoint as given. A row of an import in the rows form
-(ledger.core.row_tree) also gets its path to the entry's root over its rows, read from its stored rows."""
+tree (O(log n) reads), and the checkpoint as given. A row of an import or a finish file in the rows
+form (ledger.core.row_tree) also gets its path to the entry's root over its rows, read from its
+stored rows."""
 
 from __future__ import annotations
 
@@ -34,9 +35,21 @@ def _entry(session: Session, claim_id: int) -> tuple[Entry, Row | None]:
     refused = f"claim {claim_id} was recorded by journal entry {seq} ({row.kind}): {MANY_ROWS}"
     if row.kind == "import":
         return _imported(session, row, claim_id, refused)
-    if row.kind not in ("claim", "finish") or claim_of(row.kind, json.loads(row.body)) is None:
+    body = json.loads(row.body) if row.kind in ("claim", "finish") else None
+    if row.kind == "finish" and body.get(row_tree.FORM_KEY) == row_tree.FORM:
+        return _finished(row, body, claim_id)
+    if body is None or claim_of(row.kind, body) is None:
         raise LedgerError(refused)
     return Entry(row.seq, row.kind, row.recorded_at, row.recorded_by, row.prev_hash, row.body), None
+
+
+def _finished(row: JournalEntry, body: dict, claim_id: int) -> tuple[Entry, Row]:
+    """A finish file's hashed text and its claim `claim_id` (a row of its `claims`)."""
+    texts = [canonical_json(claim) for claim in body["claims"]]
+    index = next(n for n, claim in enumerate(body["claims"]) if claim["id"] == claim_id)
+    hashed = row_tree.inline_hashed(body, row_tree.INLINE_ROWS[row.kind])
+    entry = Entry(row.seq, row.kind, row.recorded_at, row.recorded_by, row.prev_hash, hashed)
+    return entry, Row(index, texts[index], tuple(row_tree.path(texts, index)))
 
 
 def _imported(session: Session, row: JournalEntry, claim_id: int, refused: str) -> tuple[Entry, Row]:
