@@ -173,7 +173,8 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
         if repeated and not request.again:
             raise supersede.refuse_repeats(request.where, repeated, source.slug, category.slug)
         report.added = len(claims)
-    body.update(claims=claims, **{row_tree.FORM_KEY: row_tree.FORM})  # each claim provable alone
+    body["claims"] = claims
+    body[row_tree.FORM_KEY] = row_tree.FORM  # the rows form: each claim can be proven alone
     report.seq = record(session, KIND, body, by)
     return report
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from ledger.core.canonical import GENESIS_HASH, chain_hash
 from ledger.core.errors import LedgerError
-from ledger.core.views import Head
 from ledger.core.row_tree import INLINE_ROWS
+from ledger.core.views import Head
 from ledger.journal.bodies import entry_sha256, inline_sha256
 from ledger.journal.chain import STREAM_BATCH, body_pieces, entry_tuples
 from ledger.journal.tree import TreeCheck
