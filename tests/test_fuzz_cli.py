@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, func, inspect, select, table, text
 
 from cli import cli
 from ledger.cli.claims import ClaimGroup
-from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash, sha256_hex
+from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash
 
 EXAMPLES = int(os.environ.get("RACELEDGER_FUZZ_EXAMPLES", "0"))
 
@@ -228,12 +228,17 @@ def tampered(draw, export: bytes) -> bytes:
 
 
 def rechained(entries: list[dict]) -> bytes:
-    """Entries as an export, their hash chain recomputed: the hashes vouch for whatever they hold."""
+    """Entries as an export, their hash chain recomputed: the hashes vouch for whatever they hold (an
+    import or a finish file in the rows form hashed as the ledger hashes it, over its rows' root)."""
+    from ledger.journal.bodies import entry_sha256, inline_sha256
+
     previous, lines = GENESIS_HASH, []
     for entry in entries:
         entry["prev_hash"] = previous
+        text = canonical_json(entry["body"])
+        digest = entry_sha256(lambda: [text], "")[0] if entry["kind"] == "import" else inline_sha256(entry["kind"], text)
         previous = entry["entry_hash"] = chain_hash(previous, entry["seq"], entry["kind"], entry["recorded_at"],
-                                                    entry["recorded_by"], sha256_hex(canonical_json(entry["body"])))
+                                                    entry["recorded_by"], digest)
         lines.append(canonical_json(entry) + "\n")
     return "".join(lines).encode()
 

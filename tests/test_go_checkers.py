@@ -1,7 +1,8 @@
 """Go's own checksum-database code accepts raceledger's checkpoints (issue 26): `note.Open` opens a
 checkpoint signed by `raceledger checkpoint --sign` with the verifier key `key generate` printed,
 `tlog.TreeHash` over the journal's entry hashes gives the checkpoint's root, `tlog.CheckRecord`
-accepts the inclusion path of a proof `raceledger prove` printed, and `tlog.CheckTree` the consistency
+accepts the inclusion path of a proof `raceledger prove` printed (and, for an imported row, the
+row's path to the root over its import's rows), and `tlog.CheckTree` the consistency
 proof `raceledger checkpoint --since` printed.
 
 The checker (tests/go/tlogcheck) is built with Debian's golang-go against Debian's
@@ -11,6 +12,7 @@ skip, without them."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import shutil
 import subprocess
@@ -81,7 +83,7 @@ def test_go_checks_our_claim_proof_with_check_record(demo, db, tmp_path, tlogche
     ok(demo("key", "generate", ORIGIN, "--out", str(tmp_path / "demo.key")))
     (tmp_path / "checkpoint.txt").write_text(ok(demo("checkpoint", "--sign", str(tmp_path / "demo.key"))))
     proof = tlog_proof.parse(ok(demo("prove", "4", "--checkpoint", str(tmp_path / "checkpoint.txt"))))
-    entry_hash = claim_proof.entry_of(proof.extra).entry_hash()
+    entry_hash = claim_proof.entry_of(proof.extra)[0].entry_hash()
     assert f"{entry_hash}\n" in entry_hashes(db)
     signed = checkpoint.parse(note.text_of(proof.checkpoint))
 
@@ -94,6 +96,31 @@ def test_go_checks_our_claim_proof_with_check_record(demo, db, tmp_path, tlogche
     assert (checked.returncode, checked.stdout) == (0, "ok\n"), checked.stderr
     for bad in (record((bytes(32), *proof.hashes[1:])), record(proof.hashes[:-1]),
                 record(proof.hashes, proof.index + 1)):
+        assert bad.returncode == 1 and "tlog.CheckRecord" in bad.stderr
+
+
+def test_go_checks_an_imported_rows_path_to_its_rows_root_with_check_record(demo, tmp_path, tlogcheck):
+    """The second level is RFC 6962 too: the row's canonical JSON is the record, the root and count
+    those the import's hashed text holds."""
+    (tmp_path / "results.csv").write_text("Place,Name,Time\n1,Kim Chol,2:41:00\n2,Ri Song,2:42:00\n3,Pak Il,2:43:00\n")
+    ok(demo("import", "pyongyang-2025/marathon/amateur-men", str(tmp_path / "results.csv"), "--source",
+            "rare-glimpse-inside"))
+    ok(demo("checkpoint", "--origin", ORIGIN))
+    ok(demo("key", "generate", ORIGIN, "--out", str(tmp_path / "demo.key")))
+    (tmp_path / "checkpoint.txt").write_text(ok(demo("checkpoint", "--sign", str(tmp_path / "demo.key"))))
+    proof = tlog_proof.parse(ok(demo("prove", "9", "--checkpoint", str(tmp_path / "checkpoint.txt"))))
+    entry, row = claim_proof.entry_of(proof.extra)
+    rows = json.loads(entry.body)["rows"]
+
+    def record(text: str, index: int = row.index) -> subprocess.CompletedProcess:
+        lines = "".join(base64.b64encode(h).decode() + "\n" for h in row.path)
+        return subprocess.run([tlogcheck, "record", str(index), text.encode().hex(), str(rows["count"]),
+                               base64.b64encode(bytes.fromhex(rows["root"])).decode()], input=lines,
+                              capture_output=True, text=True)
+
+    checked = record(row.text)
+    assert (checked.returncode, checked.stdout) == (0, "ok\n"), checked.stderr
+    for bad in (record(row.text.replace("Pak Il", "Pak Il ")), record(row.text, row.index - 1)):
         assert bad.returncode == 1 and "tlog.CheckRecord" in bad.stderr
 
 

@@ -120,21 +120,28 @@ def test_a_checkpoint_of_another_log_or_another_history_is_refused(demo, tmp_pat
     refused(prove(demo, tmp_path, 1, "unsigned.txt"), "not a signed note")
 
 
-def test_a_live_finish_line_is_proven_and_a_row_of_a_file_is_refused_for_now(demo, tmp_path):
+def test_a_live_finish_line_an_imported_row_and_a_row_of_a_finish_file_are_proven(demo, tmp_path):
     men = "pyongyang-2025/marathon/amateur-men"
     ok(demo("source", "add", "organiser", "--name", "Organising committee", "--kind", "organizer"))
-    (tmp_path / "start.csv").write_text("Bib,Name,Sex\n7,Wojciech Kopec,M\n8,Anna Nowak,F\n")
+    (tmp_path / "start.csv").write_text("Bib,Name,Sex\n7,Wojciech Kopec,M\n8,Anna Nowak,F\n9,Kim Chol,M\n")
     ok(demo("entrants", "import", "pyongyang-2025/marathon", str(tmp_path / "start.csv"), "--source", "organiser"))
     ok(demo("finish", men, "--source", "organiser", "--live", input="7 2:40:01\n"))
     (tmp_path / "results.csv").write_text("Place,Name,Time\n1,Wojciech Kopec,2:40:00\n2,Kim Chol,2:41:00\n")
     ok(demo("import", men, str(tmp_path / "results.csv"), "--source", "rare-glimpse-inside"))
+    ok(demo("finish", men, "--source", "dprk-state-media", "--again", input="9 2:41:00\n7 2:42:00\n"))
     signed(demo, tmp_path)
     live = verify_proof(tmp_path, ok(prove(demo, tmp_path, 7)).encode())
     assert live.exit_code == 0, live.stderr
     assert live.stdout.startswith("Claim 7: athlete #3 (bib 7), place 1, time 2:40:01 in "
                                   f"{men}, on the word of organiser;")
-    refused(prove(demo, tmp_path, 8), "claim 8 was recorded by journal entry 45 (import): "
-                                      "an entry holding many rows")
+    row = verify_proof(tmp_path, ok(prove(demo, tmp_path, 9)).encode())
+    assert row.exit_code == 0, row.stderr
+    assert row.stdout.startswith(f"Claim 9: Kim Chol, place 2, time 2:41:00 in {men}, on the word of "
+                                 "rare-glimpse-inside; row 2 of journal entry 45, recorded by tester")
+    filed = verify_proof(tmp_path, ok(prove(demo, tmp_path, 10)).encode())
+    assert filed.exit_code == 0, filed.stderr
+    assert filed.stdout.startswith(f"Claim 10: athlete #7 (bib 9), place 1, time 2:41:00 in {men}, on the word of "
+                                   "dprk-state-media; row 1 of journal entry 46")
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

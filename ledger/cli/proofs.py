@@ -118,8 +118,10 @@ def prove(ctx: click.Context, claim_id: int, note_file: str) -> None:
     The proof holds the journal entry that recorded the claim, its RFC 6962 inclusion path, and the
     signed checkpoint NOTE_FILE as given: anyone holding the ledger's verifier key checks it offline
     with `raceledger verify-proof`. The checkpoint must be this ledger's (its origin, and its root at
-    its tree size) and hold the claim's entry. Only a claim recorded alone (`claim`, or a `finish
-    --live` line) can be proven yet; a row of an import or a finish file cannot.
+    its tree size) and hold the claim's entry. A claim recorded alone (`claim`, or a `finish --live`
+    line) is proven by its entry; a row of an import or a finish file by the entry's header (which
+    holds the root over its rows), the row and its path to that root, never the other rows. A row
+    of one recorded before entries held that root cannot be proven alone.
 
     \b
     Example:
@@ -146,8 +148,9 @@ def verify_proof(file: str, key_file: str, old_file: str | None) -> None:
     """Check a claim's proof (raceledger prove) offline, and say the claim it proves.
 
     Checks the checkpoint's signature with the verifier key, recomputes the entry's hash from what
-    the proof carries, and follows its inclusion path to the checkpoint's root; then prints the
-    claim in one sentence. With --old OLD_NOTE, FILE is a newer checkpoint with its consistency
+    the proof carries, and follows its inclusion path to the checkpoint's root (for a row of an
+    import or a finish file, also the row's path to the root over the entry's rows); then prints the claim in one
+    sentence. With --old OLD_NOTE, FILE is a newer checkpoint with its consistency
     proof (`raceledger checkpoint --since`): both checkpoints' signatures and the proof are checked.
     Exit 1, with one Error line naming what failed, when any of them does not hold. No ledger is
     opened (--db is not read), nothing is written, nothing is fetched.

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from ledger.core import limits, rules
+from ledger.core import limits, row_tree, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import NOT_RETRACTED, Category, Claim, Entrant, Source
 from ledger.core.rules import Status
@@ -174,6 +174,7 @@ def record_finish(session: Session, by: str, request: FinishRequest, lines: Iter
             raise supersede.refuse_repeats(request.where, repeated, source.slug, category.slug)
         report.added = len(claims)
     body["claims"] = claims
+    body[row_tree.FORM_KEY] = row_tree.FORM  # the rows form: each claim can be proven alone
     report.seq = record(session, KIND, body, by)
     return report
 

@@ -26,7 +26,7 @@ from typing import Any, BinaryIO, Callable, Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.core import limits, rules
+from ledger.core import limits, row_tree, rules
 from ledger.core.errors import LedgerError
 from ledger.core.models import Athlete, Category, Claim, Event, ImportFile, Race, Source
 from ledger.core.names import name_key
@@ -248,26 +248,22 @@ def _decoded(rows: Iterator[list[Any]], source: _Input) -> Iterator[list[Any]]:
 
 
 class _Body:
-    """The entry's canonical body, built as rows come: hashed and spooled piece by piece."""
+    """The entry's canonical body, built as rows come and spooled piece by piece; in the rows form
+    (ledger.core.row_tree), so its hash covers the header, the summary and the root over the rows."""
 
     def __init__(self, header: dict[str, Any], spool: _Spool) -> None:
         self._encoder = bodies.PieceEncoder(header)
-        self._digest = hashlib.sha256()
         self._spool = spool
-
-    def _piece(self, text: str) -> None:
-        self._digest.update(text.encode("utf-8"))
-        self._spool.add(text)
 
     def add(self, batch: list[list[Any]]) -> None:
         piece = self._encoder.add(batch)
         if piece is not None:
-            self._piece(piece)
+            self._spool.add(piece)
 
     def close(self, summary: dict[str, Any]) -> str:
-        """The last piece (the summary); returns the body's SHA-256."""
-        self._piece(self._encoder.close(summary))
-        return self._digest.hexdigest()
+        """The last piece (the summary); returns the SHA-256 the entry's hash covers."""
+        self._spool.add(self._encoder.close(summary))
+        return hashlib.sha256(self._encoder.hashed().encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -578,6 +574,7 @@ def import_file(session: Session, by: str, request: ImportRequest, stdin: Binary
             "columns": list(IMPORT_COLUMNS),
             "first_claim_id": chain.next_id(session, Claim.id),
             "first_athlete_id": chain.next_id(session, Athlete.id),
+            row_tree.FORM_KEY: row_tree.FORM,
         }
         if target is not None:
             target.number(session)

@@ -6,13 +6,18 @@ the rows, the summary, with what is known only at the end such as the row count,
 it is produced and consumed as text pieces of about a megabyte cut at row boundaries, so neither
 hashing, storing, exporting nor replaying it needs memory that grows with the number of rows.
 Rows are flat JSON arrays of strings, integers and nulls.
+
+A body whose header says `"form": 2` is hashed in the rows form (ledger.core.row_tree): over its
+header, its summary and the root over its rows, each row's canonical text a leaf.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Iterator
+from hashlib import sha256
+from typing import Any, Callable, Iterable, Iterator
 
+from ledger.core import row_tree
 from ledger.core.canonical import canonical_json
 from ledger.core.errors import LedgerError
 
@@ -38,23 +43,64 @@ def encode_rows(rows: list[list[Any]]) -> str:
     return _encode(rows)[1:-1]
 
 
+def row_texts(rows: list[list[Any]]) -> list[str]:
+    """Each row's canonical JSON alone: the leaves of the rows form (ledger.core.row_tree)."""
+    return [_encode(row) for row in rows]
+
+
+def _leaves(text: str) -> list[bytes] | None:
+    """The leaf hashes of the rows in `text` (canonical rows joined by commas), cut at each `],[`
+    without parsing them (parsing costs ten times the hashing); None when a cut may have fallen
+    inside a string: a piece with an odd number of quotes, or with a backslash and not a whole row."""
+    parts = text.encode()[1:-1].split(b"],[")
+    for part in parts:
+        if b"\\" in part:
+            if not _whole_row(part.decode()):
+                return None
+        elif part.count(b'"') & 1:
+            return None
+    return [sha256(b"\x00[" + part + b"]").digest() for part in parts]
+
+
+def _whole_row(part: str) -> bool:
+    try:
+        row = json.loads(f"[{part}]")
+    except ValueError:
+        return False
+    return row.__class__ is list and _encode(row) == f"[{part}]"
+
+
 class PieceEncoder:
     """Builds the body's canonical text piece by piece: `add(rows)` returns a piece when one is full.
 
     The first piece opens the body with its header, every later piece starts with the comma that
-    separates its first row from the previous one, and `close(summary)` gives the last piece.
+    separates its first row from the previous one, and `close(summary)` gives the last piece. A
+    header of the rows form has each row encoded alone, its text both the body's and a leaf of the
+    root (`hashed()`: the text the entry's hash covers).
     """
 
     def __init__(self, header: dict[str, Any]) -> None:
-        self._parts = [OPEN + canonical_json(header) + ROWS]
+        self._header = canonical_json(header)
+        self._parts = [OPEN + self._header + ROWS]
         self._size = len(self._parts[0])
         self._first_row = True
+        self._root = row_tree.RowsRoot() if header.get(row_tree.FORM_KEY) == row_tree.FORM else None
+        self._summary = ""
 
     def add(self, rows: list[list[Any]]) -> str | None:
-        return self.add_encoded(encode_rows(rows)) if rows else None
+        if not rows:
+            return None
+        if self._root is None:
+            return self._add_encoded(encode_rows(rows))
+        text = encode_rows(rows)
+        leaves = _leaves(text)
+        if leaves is None:
+            self._root.add(row_texts(rows))
+        else:
+            self._root.add_leaves(leaves)
+        return self._add_encoded(text)
 
-    def add_encoded(self, text: str) -> str | None:
-        """`add` for rows the caller has encoded already (with encode_rows)."""
+    def _add_encoded(self, text: str) -> str | None:
         if not self._first_row:
             text = "," + text
         self._first_row = False
@@ -66,9 +112,16 @@ class PieceEncoder:
         return piece
 
     def close(self, summary: dict[str, Any]) -> str:
-        self._parts.append(SUMMARY + canonical_json(summary) + "}")
+        self._summary = canonical_json(summary)
+        self._parts.append(SUMMARY + self._summary + "}")
         piece, self._parts = "".join(self._parts), []
         return piece
+
+    def hashed(self) -> str | None:
+        """After close: the text the entry's hash covers in the rows form (None: the whole body)."""
+        if self._root is None:
+            return None
+        return row_tree.hashed_text(self._header, self._root.count, self._root.root(), self._summary)
 
 
 class RowsBody:
@@ -94,6 +147,15 @@ class RowsBody:
         self.summary: dict[str, Any] | None = None
         self._prefix = buffer[:header[1]]
         self._pending = buffer[header[1]:]
+
+    def header_text(self) -> str:
+        """The header as stored (hashed as it is in the rows form: another spelling is another hash)."""
+        return self._prefix[len(OPEN):-len(ROWS)]
+
+    def rest(self) -> str:
+        """The text read past the header (where the rows begin), for a reader that cuts rows itself
+        from the pieces left (entry_sha256)."""
+        return self._pending
 
     def _header(self, buffer: str, more: bool) -> tuple[dict[str, Any], int] | None:
         if not buffer.startswith(OPEN[:len(buffer)]):
@@ -160,3 +222,97 @@ class RowsBody:
             raise LedgerError(f"{self._where}: the body does not end with its summary ({SUMMARY}{{...}}}})")
         self.summary = summary
         yield prefix + pending, self._rows(pending[:end])
+
+
+def inline_sha256(kind: str, text: str) -> str:
+    """The SHA-256 an entry's hash covers, for a body kept as one text: of the text; or, for a body
+    of INLINE_ROWS in the rows form (and stored as its canonical text), of its hashed text."""
+    key = row_tree.INLINE_ROWS.get(kind)
+    if key is not None and _FORM_MARK in text:
+        try:
+            body = json.loads(text)
+        except ValueError:
+            body = None
+        if (body.__class__ is dict and body.get(row_tree.FORM_KEY) == row_tree.FORM
+                and body.get(key).__class__ is list and canonical_json(body) == text):
+            return sha256(row_tree.inline_hashed(body, key).encode()).hexdigest()
+    return sha256(text.encode()).hexdigest()
+
+
+_FORM_MARK = f'"{row_tree.FORM_KEY}":{row_tree.FORM}'
+
+
+def entry_sha256(pieces: Callable[[], Iterable[str]], where: str) -> tuple[str, str | None]:
+    """The SHA-256 an entry's hash covers, for a rows body whose pieces `pieces()` gives, and what is
+    wrong with the body, if anything: of its whole text; or, in the rows form, of its hashed text with
+    the root recomputed from its stored rows (cut without parsing; parsed only when a cut may fall
+    inside a string)."""
+    whole = sha256()
+
+    def hashing() -> Iterator[str]:
+        for piece in pieces():
+            whole.update(piece.encode())
+            yield piece
+
+    source = hashing()
+    try:
+        reader: RowsBody | None = RowsBody(source, where)
+    except LedgerError:
+        reader = None  # not a rows body: its hash, over the whole text, says it was changed
+    if reader is None or reader.header.get(row_tree.FORM_KEY) != row_tree.FORM:
+        for _ in source:
+            pass
+        return whole.hexdigest(), None
+    header = reader.header_text()
+    root, buffer = row_tree.RowsRoot(), reader.rest()
+    for piece in source:
+        buffer += piece
+        cut = buffer.rfind("],[") if len(buffer) >= PIECE_CHARS else -1
+        if cut > 0:
+            leaves = _leaves(buffer[:cut + 1])
+            if leaves is None:
+                return _parsed_sha256(pieces, where)
+            root.add_leaves(leaves)
+            buffer = buffer[cut + 2:]
+    end = buffer.rfind(SUMMARY)
+    leaves = _leaves(buffer[:end]) if end > 0 else []  # SUMMARY's `]` closes the rows' array
+    summary = buffer[end + len(SUMMARY):-1] if end >= 0 and buffer.endswith("}") else ""
+    if leaves is None:
+        return _parsed_sha256(pieces, where)
+    root.add_leaves(leaves)
+    try:
+        found = json.loads(summary)
+    except ValueError:
+        found = None
+    if not isinstance(found, dict) or canonical_json(found) != summary:
+        return "", f"{where}: the body does not end with its summary ({SUMMARY}{{...}}}})"
+    return sha256(row_tree.hashed_text(header, root.count, root.root(), summary).encode()).hexdigest(), None
+
+
+def _parsed_sha256(pieces: Callable[[], Iterable[str]], where: str) -> tuple[str, str | None]:
+    """entry_sha256 of a rows-form body whose rows are parsed (a string holds `],[`): each row
+    encoded again, the body refused unless its text is the canonical text of its parts."""
+    whole = sha256()
+
+    def hashing() -> Iterator[str]:
+        for piece in pieces():
+            whole.update(piece.encode())
+            yield piece
+
+    reader = RowsBody(hashing(), where)
+    header = reader.header_text()
+    root, rebuilt = row_tree.RowsRoot(), sha256((OPEN + header + ROWS).encode())
+    try:
+        for _, rows in reader.segments():
+            texts = row_texts(rows)
+            if texts:
+                rebuilt.update(("," if root.count else "").encode() + ",".join(texts).encode())
+            root.add(texts)
+    except (LedgerError, ValueError) as exc:
+        return "", f"its rows cannot be read ({exc})"
+    summary = canonical_json(reader.summary)
+    rebuilt.update((SUMMARY + summary + "}").encode())
+    hashed = sha256(row_tree.hashed_text(header, root.count, root.root(), summary).encode()).hexdigest()
+    if rebuilt.digest() != whole.digest():
+        return hashed, "its rows are not stored as the canonical text of their values (spacing, escapes or order changed)"
+    return hashed, None

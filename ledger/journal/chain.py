@@ -55,13 +55,15 @@ def _lock_chain_head(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_APPEND_LOCK})
 
 
-def append(session: Session, kind: str, body_json: str, recorded_by: str) -> int:
-    """Write one entry (its canonical body text) after the current head; returns its seq."""
+def append(session: Session, kind: str, body_json: str, recorded_by: str, hashed: str | None = None) -> int:
+    """Write one entry (its canonical body text) after the current head; returns its seq. `hashed`
+    is the text its hash covers when that is not the body (the rows form, ledger.core.row_tree)."""
     _lock_chain_head(session)
     previous = head(session)
     seq = previous.seq + 1
     recorded_at = utc_now()
-    entry_hash = chain_hash(previous.hash, seq, kind, recorded_at, recorded_by, body_hash((body_json,)))
+    entry_hash = chain_hash(previous.hash, seq, kind, recorded_at, recorded_by,
+                            body_hash((body_json if hashed is None else hashed,)))
     insert_entry(session, seq, kind, body_json, previous.hash, entry_hash, recorded_at, recorded_by)
     return seq
 

@@ -35,6 +35,7 @@ def _result(claim: dict[str, Any]) -> str:
 def sentence(proven: Proven) -> str:
     claim, entry, log = proven.claim, proven.entry, proven.checkpoint
     via = f", reported by {claim['via']}" if claim.get("via") else ""
+    row = f"row {proven.row.index + 1} of " if proven.row is not None else ""
     return (f"Claim {claim['id']}: {_athlete(claim)}, {_result(claim)} in {claim['category']}, on the word of "
-            f"{claim['source']}{via}; journal entry {entry.seq}, recorded by {entry.recorded_by} at "
+            f"{claim['source']}{via}; {row}journal entry {entry.seq}, recorded by {entry.recorded_by} at "
             f"{entry.recorded_at}, is in {log.origin}'s tree of {log.size} entries, as its signed checkpoint says.")

@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from sqlalchemy.orm import Session
 
-from ledger.core import limits
+from ledger.core import limits, row_tree
 from ledger.core.canonical import canonical_json
 from ledger.core.errors import LedgerError
 from ledger.core.views import Head
@@ -27,7 +27,9 @@ def record(session: Session, kind: str, body: dict[str, Any], recorded_by: str) 
     """Append one entry of `kind` and write its derived rows; returns its seq."""
     limits.check_entry(kind, body, recorded_by)
     body_json = canonical_json(body)
-    seq = chain.append(session, kind, body_json, recorded_by)
+    rows = row_tree.INLINE_ROWS.get(kind) if body.get(row_tree.FORM_KEY) == row_tree.FORM else None
+    hashed = row_tree.inline_hashed(body, rows) if rows is not None else None
+    seq = chain.append(session, kind, body_json, recorded_by, hashed)
     apply(session, seq, kind, json.loads(body_json))
     return seq
 

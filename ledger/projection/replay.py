@@ -17,11 +17,12 @@ from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
 from ledger.core import limits
-from ledger.core.canonical import GENESIS_HASH, body_hash, canonical_json, chain_hash
+from ledger.core.canonical import GENESIS_HASH, canonical_json, chain_hash
 from ledger.core.errors import LedgerError
 from ledger.core.models import JournalEntry
 from ledger.core.progress import Advance
 from ledger.journal import chain
+from ledger.journal.bodies import entry_sha256, inline_sha256
 from ledger.projection.apply import apply
 from ledger.projection.import_rows import check_row
 from ledger.projection.record import project_chunked
@@ -62,8 +63,13 @@ def _check(entry: SourceEntry, expected_seq: int, previous_hash: str) -> None:
         raise LedgerError(f"{entry.where}: entry {entry.seq} does not link to the entry before it "
                           f"(its prev_hash is {entry.prev_hash[:12]}..., the previous entry's hash is "
                           f"{previous_hash[:12]}...); nothing was loaded")
-    computed = chain_hash(previous_hash, entry.seq, entry.kind, entry.recorded_at, entry.recorded_by,
-                          body_hash(entry.pieces()))
+    if entry.kind in chain.CHUNKED_KINDS:
+        digest, wrong = entry_sha256(entry.pieces, entry.where)
+        if wrong is not None:
+            raise LedgerError(f"{entry.where}: entry {entry.seq}: {wrong}; nothing was loaded")
+    else:
+        digest = inline_sha256(entry.kind, "".join(entry.pieces()))
+    computed = chain_hash(previous_hash, entry.seq, entry.kind, entry.recorded_at, entry.recorded_by, digest)
     if computed != entry.entry_hash:
         raise LedgerError(f"{entry.where}: entry {entry.seq} does not match its hash (its content or who or when "
                           f"was changed after it was written: computed {computed[:12]}..., recorded "

@@ -5,11 +5,13 @@
 //	tlogcheck root < HASHES              prints the base64 tlog.TreeHash of the records whose
 //	                                     record hashes are SHA-256(0x00 || entry_hash), one hex
 //	                                     entry_hash a line
-//	tlogcheck record INDEX ENTRY_HASH SIZE ROOT < PATH
+//	tlogcheck record INDEX RECORD SIZE ROOT < PATH
 //	                                     checks with tlog.CheckRecord that the record whose hash
-//	                                     is tlog.RecordHash(ENTRY_HASH's 32 bytes) is at INDEX in
-//	                                     the tree of SIZE records with the base64 ROOT, through
-//	                                     the inclusion path PATH (one base64 hash a line)
+//	                                     is tlog.RecordHash(RECORD's bytes, given in hex: a journal
+//	                                     entry's 32-byte entry_hash, or an imported row's canonical
+//	                                     JSON) is at INDEX in the tree of SIZE records with the
+//	                                     base64 ROOT, through the inclusion path PATH (one base64
+//	                                     hash a line)
 //	tlogcheck tree OLD_SIZE OLD_ROOT NEW_SIZE NEW_ROOT < PROOF
 //	                                     checks with tlog.CheckTree that the tree of NEW_SIZE
 //	                                     records with the base64 NEW_ROOT holds the tree of
@@ -46,7 +48,7 @@ func (h hashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: tlogcheck open VKEY_FILE NOTE_FILE | tlogcheck root < HASHES | tlogcheck record INDEX ENTRY_HASH SIZE ROOT < PATH | tlogcheck tree OLD_SIZE OLD_ROOT NEW_SIZE NEW_ROOT < PROOF")
+		fail("usage: tlogcheck open VKEY_FILE NOTE_FILE | tlogcheck root < HASHES | tlogcheck record INDEX RECORD SIZE ROOT < PATH | tlogcheck tree OLD_SIZE OLD_ROOT NEW_SIZE NEW_ROOT < PROOF")
 	}
 	switch os.Args[1] {
 	case "open":
@@ -90,13 +92,13 @@ func main() {
 		fmt.Println(base64.StdEncoding.EncodeToString(root[:]))
 	case "record":
 		if len(os.Args) != 6 {
-			fail("usage: tlogcheck record INDEX ENTRY_HASH SIZE ROOT < PATH")
+			fail("usage: tlogcheck record INDEX RECORD SIZE ROOT < PATH")
 		}
 		index, err1 := strconv.ParseInt(os.Args[2], 10, 64)
 		leaf, err2 := hex.DecodeString(os.Args[3])
 		size, err3 := strconv.ParseInt(os.Args[4], 10, 64)
 		root, err4 := base64.StdEncoding.DecodeString(os.Args[5])
-		if err1 != nil || err2 != nil || err3 != nil || err4 != nil || len(leaf) != 32 || len(root) != 32 {
+		if err1 != nil || err2 != nil || err3 != nil || err4 != nil || len(leaf) == 0 || len(root) != 32 {
 			fail("bad arguments")
 		}
 		var th tlog.Hash
