@@ -40,6 +40,11 @@ def _seen_first(c: Record, seen: Any) -> bool:
     return first
 
 
+def _dated(what: str, day: str) -> str:
+    """` published <time>DAY</time>`, in its span: a citation's dates."""
+    return f' <span class="date">{what} <time datetime="{escape(day)}">{escape(day)}</time></span>'
+
+
 def _citations(c: Record, links: Links, source_href: str | None) -> list[str]:
     out = ['  <ul class="citations">\n']
     for one in c["citations"]:
@@ -57,11 +62,9 @@ def _citations(c: Record, links: Links, source_href: str | None) -> list[str]:
         elif one["url"]:
             out.append(f' <span class="not-a-link" title="not a web address, so not a link">{escape(one["url"])}</span>')
         if one["published"]:
-            out.append(f' <span class="date">published <time datetime="{escape(one["published"])}">'
-                       f'{escape(one["published"])}</time></span>')
+            out.append(_dated("published", one["published"]))
         if one["retrieved"]:
-            out.append(f' <span class="date">retrieved <time datetime="{escape(one["retrieved"])}">'
-                       f'{escape(one["retrieved"])}</time></span>')
+            out.append(_dated("retrieved", one["retrieved"]))
         out.append("    </p>\n  </li>\n")
     out.append("  </ul>\n")
     return out
@@ -181,8 +184,7 @@ def _row(item: Record, links: Links, athlete_ids: Mapping[int | None, int | None
     if c["published"]:
         out.append(f' <time datetime="{escape(c["published"])}">{escape(c["published"])}</time>')
     if c["retrieved"]:
-        out.append(f' <span class="date">retrieved <time datetime="{escape(c["retrieved"])}">'
-                   f'{escape(c["retrieved"])}</time></span>')
+        out.append(_dated("retrieved", c["retrieved"]))
     out.append("</span>\n")
     out.append(f'<a class="claim-link" href="{escape(claim_href)}">claim {c["id"]}</a>' if claim_href
                else f'<span class="claim-link">claim {c["id"]}</span>')
