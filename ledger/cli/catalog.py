@@ -149,7 +149,7 @@ def category_add(ctx: click.Context, slug: str, name: str, sex: str | None, divi
         raceledger event add city-2025 --name "City Marathon" --date 2025-10-12
         raceledger race add city-2025/marathon --name Marathon --distance 42195
         raceledger category add city-2025/marathon/open-women --name "Open women" --sex F --division open
-        raceledger category add city-2025/marathon/w40 --name "Women 40-44" --sex F --age-min 40 --age-max 44 \
+        raceledger category add city-2025/marathon/w40 --name "Women 40-44" --sex F --age-min 40 --age-max 44 \\
             --derived-from city-2025/marathon/open-women
     """
     from ledger.write import catalog
