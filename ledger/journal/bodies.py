@@ -51,10 +51,11 @@ def row_texts(rows: list[list[Any]]) -> list[str]:
 def _leaves(text: str) -> list[bytes] | None:
     """The leaf hashes of the rows in `text` (canonical rows joined by commas), cut at each `],[`
     without parsing them (parsing costs ten times the hashing); None when a cut may have fallen
-    inside a string: a piece with an odd number of quotes, or with a backslash and not a whole row."""
+    inside a string or a row: a piece with an odd number of quotes, or with a backslash or a bracket
+    (a list inside a row) and not a whole row."""
     parts = text.encode()[1:-1].split(b"],[")
     for part in parts:
-        if b"\\" in part:
+        if b"\\" in part or b"[" in part or b"]" in part:
             if not _whole_row(part.decode()):
                 return None
         elif part.count(b'"') & 1:
