@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
@@ -64,3 +65,10 @@ def connect(db: str) -> Iterator[Connection]:
             yield conn
     finally:
         engine.dispose()
+
+
+def ctrl_c_as_at_a_terminal() -> None:
+    """A child process's SIGINT as a terminal delivers it (Popen's preexec_fn): a shell that starts a
+    job in the background (as a CI runner may start the suite) makes it ignored, which Python keeps,
+    and Ctrl-C sent by a test would do nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers import MARATHON, as_json, city_marathon, ok
+from helpers import MARATHON, as_json, city_marathon, ctrl_c_as_at_a_terminal, ok
 
 ROOT = Path(__file__).resolve().parent.parent
 WOMEN = f"{MARATHON}/open-women"
@@ -29,7 +29,7 @@ class Following:
         self.process = subprocess.Popen(
             [sys.executable, "-c", "import cli; cli.main()", "--db", db, "results", WOMEN, "--follow",
              "--interval", "0.1", *options], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True, encoding="utf-8")
+            text=True, encoding="utf-8", preexec_fn=ctrl_c_as_at_a_terminal)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers import city_marathon, connect, ok
+from helpers import city_marathon, connect, ctrl_c_as_at_a_terminal, ok
 
 from cli import cli
 
@@ -294,7 +294,7 @@ def interrupted_import(db: Path, results: Path, tmp: Path, signum: int, ready) -
             [sys.executable, "-m", "cli", "--db", str(db), "import", CAT, "-", "--source", "timing",
              "--skip-invalid", "--rejects", str(db.parent / "rejects.csv")],
             stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=Path(__file__).parent.parent,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # a shell may have ignored it
+            preexec_fn=ctrl_c_as_at_a_terminal)
         try:
             deadline = time.monotonic() + WAIT_S
             while not ready() and process.poll() is None and time.monotonic() < deadline:

@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from helpers import ctrl_c_as_at_a_terminal
 
 from cli import cli
 from ledger.web.guard import Guard
@@ -75,7 +76,8 @@ def serving(db: str, tmp_path: Path, *options: str) -> Iterator[Served]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RACELEDGER_")}
     with open(log, "wb") as out:
         process = subprocess.Popen([sys.executable, "-c", SCRIPT, "--db", db, "serve", "--port", "0", *options],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   preexec_fn=ctrl_c_as_at_a_terminal)
     try:
         for _ in range(600):  # the start line names the port taken; at most 30 s
             first = log.read_text().partition("\n")
