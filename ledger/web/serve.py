@@ -120,7 +120,7 @@ def _prefork(workers: int, work: Callable[[], None]) -> None:
     try:
         for _ in range(workers):
             pid = os.fork()
-            if pid == 0:
+            if pid == 0:  # a worker ends with os._exit: the atexit handlers and buffers it inherited are the parent's
                 os._exit(_child(work))
             children.add(pid)
         pid, status = os.wait()
