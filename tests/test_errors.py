@@ -172,7 +172,7 @@ USAGE_ERRORS = [
     ("position-not-a-number", (*CLAIM, "--position", "first"),
      "Error: Invalid value for '--position': 'first' is not a valid integer.", "claim"),
     ("unknown-command", ("resluts", CAT), "Error: No such command 'resluts'. Did you mean 'results'?", ""),
-    ("unknown-option", ("results", CAT, "--colour"), "Error: No such option '--colour'.", "results"),
+    ("unknown-option", ("results", CAT, "--xyzzy"), "Error: No such option '--xyzzy'.", "results"),
 ]
 
 
