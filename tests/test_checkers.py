@@ -1,7 +1,7 @@
 """The static report passes the checkers readers' tools use: the W3C Nu HTML Checker (0 errors) and
 axe-core in Debian's Chromium (0 violations), on every page (issue 23 point 5).
 
-Two reports: the demo's, and a ledger with rulings on placings and on a status, retractions, figures
+Two reports: the demo's (publishing proofs: `report --sign`), and a ledger with rulings on placings and on a status, retractions, figures
 of every kind (retracted and ruled ones among them) and hostile text in every field a source fills,
 written with a base URL (so with canonical links and its rulings' ClaimReviews named absolutely).
 The checkers come from npm (.ci/node/package.json pins them; `.ci/run` installs them) and Java from
@@ -92,7 +92,12 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     _hostile_and_figures(mixed_db)
     _bib_dispute(mixed_db, root)
     sites = {"demo": root / "demo", "mixed": root / "mixed"}
-    write_report(demo_db, sites["demo"])
+    key = str(root / "demo.key")  # the demo's report publishes proofs: the footer's and claim pages' links
+    for args in (["checkpoint", "--origin", "results.example.org/pyongyang-2025"],
+                 ["key", "generate", "results.example.org/pyongyang-2025", "--out", key],
+                 ["report", "--out", str(sites["demo"]), "--sign", key]):
+        assert CliRunner().invoke(cli, ["--db", demo_db, "--as", "tester", *args]).exit_code == 0
+    assert 'href="6.tlog-proof"' in (sites["demo"] / "claims" / "6.html").read_text(encoding="utf-8")
     write_report(mixed_db, sites["mixed"], base_url="https://results.example.org/mixed")  # canonical links too
     assert '<span class="permalink">Start list</span>' in (sites["mixed"] / "disputes.html").read_text(encoding="utf-8")
     return sites

@@ -124,6 +124,16 @@ def leaves_node(leaf_hashes: Sequence[bytes]) -> Node:
     return node
 
 
+def levels_node(leaf_hashes: Sequence[bytes]) -> Node:
+    """A `node` function over every complete subtree of the leaves, hashed once (O(n)), so each
+    proof after asks O(log n) lookups: many rows of one entry proven in turn (a site's proofs)."""
+    level, levels = list(leaf_hashes), []
+    while level:
+        levels.append(b"".join(level))  # a level's hashes end to end: 32 bytes each, no object apiece
+        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+    return lambda level, index: levels[level][index * HASH_SIZE:(index + 1) * HASH_SIZE]
+
+
 def range_root(leaf_hashes: Sequence[bytes]) -> bytes:
     """MTH over leaf hashes in memory, bottom up."""
     if not leaf_hashes:

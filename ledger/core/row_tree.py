@@ -83,13 +83,12 @@ def inline_hashed(body: dict[str, Any], key: str) -> str:
     `key`, each row's canonical JSON a leaf) replaced by their count and root."""
     root = RowsRoot()
     root.add([canonical_json(row) for row in body[key]])
-    return canonical_json({**body, key: rows_field(root.count, root.root())})
+    return inline_text(body, key, root.count, root.root())
 
 
-def path(row_texts: Sequence[str], index: int) -> list[bytes]:
-    """The audit path of row `index` to the root over `row_texts` (prove: the entry's rows read whole)."""
-    leaves = [leaf(text) for text in row_texts]
-    return merkle.inclusion_proof(index, len(leaves), merkle.leaves_node(leaves))
+def inline_text(body: dict[str, Any], key: str, count: int, root: bytes) -> str:
+    """That text, the count and root of the rows under `key` given."""
+    return canonical_json({**body, key: rows_field(count, root)})
 
 
 def holds(row_text: str, index: int, count: int, row_path: Sequence[bytes], root: bytes) -> bool:

@@ -7,7 +7,11 @@ stored rows."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import threading
+from collections import OrderedDict
+from typing import Any, Callable, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,46 +29,151 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _entry(session: Session, claim_id: int) -> tuple[Entry, Row | None]:
-    """The entry that recorded claim `claim_id` and, for an import's row, the row; refused when the
-    entry holds many rows and is not in the rows form."""
-    seq = session.execute(select(Claim.seq).where(Claim.id == claim_id)).scalar()
-    if seq is None:
-        raise LedgerError(f"no claim {claim_id}")
-    row = session.execute(select(JournalEntry).where(JournalEntry.seq == seq)).scalar_one()
-    refused = f"claim {claim_id} was recorded by journal entry {seq} ({row.kind}): {MANY_ROWS}"
-    if row.kind == "import":
-        return _imported(session, row, claim_id, refused)
-    body = json.loads(row.body) if row.kind in ("claim", "finish") else None
-    if row.kind == "finish" and body.get(row_tree.FORM_KEY) == row_tree.FORM:
-        return _finished(row, body, claim_id)
-    if body is None or claim_of(row.kind, body) is None:
-        raise LedgerError(refused)
-    return Entry(row.seq, row.kind, row.recorded_at, row.recorded_by, row.prev_hash, row.body), None
+# Entries of many rows a Prover keeps hashed: each its rows' texts and the hashes over them (about
+# 200 bytes a row); a site's proofs of a category's rows go through its few sources' imports in turn.
+ROW_TREES_KEPT = 2
+# Entries whose form a Prover remembers, so a claim page says at once whether a proof can be given.
+FORMS_KEPT = 100_000
 
 
-def _finished(row: JournalEntry, body: dict, claim_id: int) -> tuple[Entry, Row]:
-    """A finish file's hashed text and its claim `claim_id` (a row of its `claims`)."""
+class _RowTree(NamedTuple):
+    """An entry of many rows in the rows form, hashed once: its fields as its hash covers them (its
+    header, and the count and root of its rows), its rows' texts, and a node function over them."""
+
+    entry: Entry
+    texts: list[str]
+    node: merkle.Node
+    index: Callable[[int], int]  # a claim id of the entry: its row's index
+
+    def row(self, claim_id: int) -> Row:
+        index = self.index(claim_id)
+        return Row(index, self.texts[index], tuple(merkle.inclusion_proof(index, len(self.texts), self.node)))
+
+
+def _tree(texts: list[str], entry: Callable[[bytes], Entry], index: Callable[[int], int]) -> _RowTree:
+    node = merkle.levels_node([row_tree.leaf(text) for text in texts])
+    root = merkle.root(len(texts), node)
+    return _RowTree(entry(root), texts, node, index)
+
+
+class _Recorded(NamedTuple):
+    """A journal entry's fields but its body, which may be large (read when needed: `_body`)."""
+
+    seq: int
+    kind: str
+    recorded_at: str
+    recorded_by: str
+    prev_hash: str
+
+
+def _body(session: Session, seq: int) -> str | None:
+    """The entry's `journal.body` column (NULL for a body kept in pieces: chain.body_pieces)."""
+    return session.execute(select(JournalEntry.body).where(JournalEntry.seq == seq)).scalar()
+
+
+def _finished(row: _Recorded, body: dict) -> _RowTree:
+    """A finish file's hashed text and its rows (its `claims`)."""
     texts = [canonical_json(claim) for claim in body["claims"]]
-    index = next(n for n, claim in enumerate(body["claims"]) if claim["id"] == claim_id)
-    hashed = row_tree.inline_hashed(body, row_tree.INLINE_ROWS[row.kind])
-    entry = Entry(row.seq, row.kind, row.recorded_at, row.recorded_by, row.prev_hash, hashed)
-    return entry, Row(index, texts[index], tuple(row_tree.path(texts, index)))
+    indexes = {claim["id"]: n for n, claim in enumerate(body["claims"])}
+    return _tree(texts, lambda root: Entry(
+        row.seq, row.kind, row.recorded_at, row.recorded_by, row.prev_hash,
+        row_tree.inline_text(body, row_tree.INLINE_ROWS[row.kind], len(texts), root)), indexes.__getitem__)
 
 
-def _imported(session: Session, row: JournalEntry, claim_id: int, refused: str) -> tuple[Entry, Row]:
-    """An import's hashed text and its row recording claim `claim_id` (the header's first claim id
-    plus the row's index), its rows read whole once for the path."""
-    body = bodies.RowsBody(chain.body_pieces(session, row.seq, row.body), f"entry {row.seq}")
-    if body.header.get(row_tree.FORM_KEY) != row_tree.FORM:
-        raise LedgerError(refused)
+def _imported(session: Session, row: _Recorded) -> _RowTree:
+    """An import's hashed text and its rows, read whole once; a claim's row is the claim's id less
+    the header's first claim id."""
+    body = bodies.RowsBody(chain.body_pieces(session, row.seq, _body(session, row.seq)), f"entry {row.seq}")
     texts = [text for _, rows in body.segments() for text in bodies.row_texts(rows)]
-    root = row_tree.RowsRoot()
-    root.add(texts)
-    hashed = row_tree.hashed_text(body.header_text(), root.count, root.root(), canonical_json(body.summary))
-    index = claim_id - body.header["first_claim_id"]
-    entry = Entry(row.seq, row.kind, row.recorded_at, row.recorded_by, row.prev_hash, hashed)
-    return entry, Row(index, texts[index], tuple(row_tree.path(texts, index)))
+    first = body.header["first_claim_id"]
+    return _tree(texts, lambda root: Entry(
+        row.seq, row.kind, row.recorded_at, row.recorded_by, row.prev_hash,
+        row_tree.hashed_text(body.header_text(), len(texts), root, canonical_json(body.summary))),
+        lambda claim_id: claim_id - first)
+
+
+# How an entry that records claims proves one: by itself (it records one claim alone), by a row's
+# path to the root over its rows (the rows form), or not at all (many rows, hashed whole).
+ALONE, ROWS, WHOLE = "alone", "rows", "whole"
+
+
+def _form(session: Session, row: _Recorded) -> str:
+    """ALONE, ROWS or WHOLE, from the entry's kind and its header: an import's header is read from
+    its body's first piece, never its rows."""
+    if row.kind == "import":
+        header = bodies.RowsBody(chain.body_pieces(session, row.seq, _body(session, row.seq)), f"entry {row.seq}").header
+        return ROWS if header.get(row_tree.FORM_KEY) == row_tree.FORM else WHOLE
+    if row.kind != "finish":
+        return ALONE
+    body = json.loads(_body(session, row.seq))
+    return ROWS if body.get(row_tree.FORM_KEY) == row_tree.FORM else ALONE if claim_of(row.kind, body) else WHOLE
+
+
+class Prover:
+    """Claims' proofs, an entry of many rows read and hashed once for all the rows of it proven in
+    turn (the last ROW_TREES_KEPT kept): one `prove`, or every proof a site publishes. Safe to share
+    between threads (a server's): what it keeps is made from entries, which never change."""
+
+    def __init__(self) -> None:
+        self._trees: OrderedDict[int, _RowTree] = OrderedDict()
+        self._forms: OrderedDict[int, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _kept(self, kept: OrderedDict, seq: int, make: Callable[[], Any], most: int) -> Any:
+        with self._lock:
+            if seq in kept:
+                kept.move_to_end(seq)
+                return kept[seq]
+        made = make()  # outside the lock: another thread may make the same, which is the same
+        with self._lock:
+            kept[seq] = made
+            while len(kept) > most:
+                kept.popitem(last=False)
+        return made
+
+    def _recorded(self, session: Session, claim_id: int) -> tuple[_Recorded, str]:
+        """The entry that recorded claim `claim_id`, and its form (kept: entries never change)."""
+        found = session.execute(select(*(getattr(JournalEntry, name) for name in _Recorded._fields))
+                                .join(Claim, Claim.seq == JournalEntry.seq).where(Claim.id == claim_id)).first()
+        if found is None:
+            raise LedgerError(f"no claim {claim_id}")
+        row = _Recorded(*found)
+        if row.kind not in ("import", "finish"):
+            return row, ALONE
+        return row, self._kept(self._forms, row.seq, lambda: _form(session, row), FORMS_KEPT)
+
+    def unprovable(self, session: Session, claim_id: int) -> tuple[int, str | None]:
+        """The entry that recorded claim `claim_id`, and why no checkpoint can give it a proof (None
+        when one can): from its entry's kind and form, never its rows (a claim page says it)."""
+        row, form = self._recorded(session, claim_id)
+        return row.seq, (f"claim {claim_id} was recorded by journal entry {row.seq} ({row.kind}): {MANY_ROWS}"
+                         if form == WHOLE else None)
+
+    def entry(self, session: Session, claim_id: int) -> tuple[Entry, Row | None]:
+        """The entry that recorded claim `claim_id` and, for a row of an entry of many rows, the row;
+        refused when the entry holds many rows and is not in the rows form."""
+        row, form = self._recorded(session, claim_id)
+        if form == WHOLE:
+            raise LedgerError(f"claim {claim_id} was recorded by journal entry {row.seq} ({row.kind}): {MANY_ROWS}")
+        if form == ALONE:
+            return Entry(*row, _body(session, row.seq)), None
+        make = ((lambda: _imported(session, row)) if row.kind == "import"
+                else lambda: _finished(row, json.loads(_body(session, row.seq))))
+        tree = self._kept(self._trees, row.seq, make, ROW_TREES_KEPT)
+        return tree.entry, tree.row(claim_id)
+
+    def prove(self, session: Session, claim_id: int, signed_checkpoint: str) -> str:
+        """The proof of claim `claim_id` under `signed_checkpoint` (a signed note of this ledger's, its
+        signature not checked here: the reader checks it with the verifier key)."""
+        given = checkpoint.parse(note.text_of(signed_checkpoint))
+        entry, row = self.entry(session, claim_id)
+        if given.size < entry.seq:
+            raise LedgerError(f"the checkpoint is older than claim {claim_id}: its tree holds {given.size} entries, "
+                              f"and the claim was recorded by entry {entry.seq}; sign a newer one "
+                              "(raceledger checkpoint --sign FILE)")
+        _held(session, given)
+        path = tree.inclusion_proof(session, entry.seq, given.size)
+        return tlog_proof.Proof(entry.seq - 1, tuple(path), signed_checkpoint, entry.extra(row)).text()
 
 
 def _held(session: Session, given: checkpoint.Checkpoint) -> None:
@@ -84,17 +193,8 @@ def _held(session: Session, given: checkpoint.Checkpoint) -> None:
 
 
 def prove(session: Session, claim_id: int, signed_checkpoint: str) -> str:
-    """The proof of claim `claim_id` under `signed_checkpoint` (a signed note of this ledger's, its
-    signature not checked here: the reader checks it with the verifier key)."""
-    given = checkpoint.parse(note.text_of(signed_checkpoint))
-    entry, row = _entry(session, claim_id)
-    if given.size < entry.seq:
-        raise LedgerError(f"the checkpoint is older than claim {claim_id}: its tree holds {given.size} entries, "
-                          f"and the claim was recorded by entry {entry.seq}; sign a newer one "
-                          "(raceledger checkpoint --sign FILE)")
-    _held(session, given)
-    path = tree.inclusion_proof(session, entry.seq, given.size)
-    return tlog_proof.Proof(entry.seq - 1, tuple(path), signed_checkpoint, entry.extra(row)).text()
+    """The proof of claim `claim_id` under `signed_checkpoint` (`raceledger prove`)."""
+    return Prover().prove(session, claim_id, signed_checkpoint)
 
 
 def extension(session: Session, old_note: str, signer_key: str) -> str:
@@ -114,3 +214,48 @@ def extends(session: Session, old_note: str, verifier_key: str) -> checkpoint.Ch
     old = checkpoint.open_signed(old_note, note.parse_verifier(verifier_key))
     _held(session, old)
     return old
+
+
+class Publication:
+    """The checkpoint and proofs a site publishes beside its pages (`serve` and `report` given
+    --sign KEYFILE or --checkpoint NOTE_FILE). With a signer key, the checkpoint is the ledger's as
+    a page reads it, signed then, so every claim in a page has a proof; with a signed checkpoint,
+    it is that one, and a claim recorded after it has none. Either way a claim whose entry holds
+    many rows hashed whole (recorded before the rows form) has none, and its page says why."""
+
+    def __init__(self, signer_key: str | None = None, signed_checkpoint: str | None = None) -> None:
+        if (signer_key is None) == (signed_checkpoint is None):
+            raise ValueError("a publication is signed with a key or under a checkpoint given, one of them")
+        self.signer = None if signer_key is None else note.parse_signer(signer_key)
+        self.given = signed_checkpoint
+        self.given_size = None if signed_checkpoint is None else checkpoint.parse(note.text_of(signed_checkpoint)).size
+        self.prover = Prover()
+        # What a page shows of the publication, for a cache of pages by ledger state to tell servers apart.
+        self.salt = (f"proofs signed by {self.signer.name}+{self.signer.hash:08x}" if self.signer is not None
+                     else f"proofs under the checkpoint {hashlib.sha256(signed_checkpoint.encode()).hexdigest()}")
+
+    def opened(self, session: Session) -> Publication:
+        """This publication, once found to fit the ledger: refused (LedgerError) when the ledger has no
+        origin, the key is not named as it, or the checkpoint given is not one of this ledger's."""
+        if self.given is None:
+            self.checkpoint(session)
+        else:
+            _held(session, checkpoint.parse(note.text_of(self.given)))
+        return self
+
+    def checkpoint(self, session: Session) -> str:
+        """The signed checkpoint published, as of the session's snapshot."""
+        return self.given if self.signer is None else checkpoint.sign(origins.latest(session), self.signer)
+
+    def why_not(self, session: Session, claim_id: int) -> str | None:
+        """Why claim `claim_id` has no proof here, or None when it has one; reads no rows."""
+        seq, reason = self.prover.unprovable(session, claim_id)
+        if reason is None and self.given_size is not None and seq > self.given_size:
+            return (f"claim {claim_id} was recorded by journal entry {seq}, after the checkpoint published here "
+                    f"(tree size {self.given_size}); a newer checkpoint will hold it")
+        return reason
+
+    def proof(self, session: Session, claim_id: int, published: str | None = None) -> str:
+        """Claim `claim_id`'s proof (c2sp.org/tlog-proof@v1) under the checkpoint published (`published`:
+        that checkpoint, made already for the session's snapshot, as a static site makes it once)."""
+        return self.prover.prove(session, claim_id, published or self.checkpoint(session))

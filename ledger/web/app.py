@@ -30,6 +30,7 @@ from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.limits import TEXTS, number_text, shortened
 from ledger.core.rules import slug as valid_slug
+from ledger.read.proofs import Publication
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.engine import open_engine
 from ledger.store.locking import session_scope
@@ -37,11 +38,12 @@ from ledger.store.served import ServedDatabase, Unavailable
 from ledger.web import pages, templating
 from ledger.read.queries import CLAIM_SCOPE, catalog_scope, ledger_head, scope_head
 from ledger.web.headers import SECURITY_HEADERS, HeadProbe, etag, matches
-from ledger.web.links import Links
+from ledger.web.links import CHECKPOINT, PROOF_SUFFIX, Links
 from ledger.web.pages import BadParameter, Moved, Page, Params
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
+TEXT = "text/plain; charset=utf-8"  # a claim's proof and the checkpoint, as `prove` and `checkpoint` print them
 ALLOWED = ("GET", "HEAD")
 # Pages change only when the ledger does: a browser may keep one, asking (If-None-Match) each time.
 REVALIDATE = "no-cache"
@@ -117,6 +119,8 @@ def _id(name: str) -> int | None:
 
 
 def _error(status: int, message: str, fmt: str, head: dict[str, Any] | None) -> Response:
+    if fmt == "text":
+        return Response(f"{message}\n".encode(), status, media_type=TEXT)
     if fmt == "json":
         return Response(orjson.dumps({"error": message, "status": status}, option=orjson.OPT_APPEND_NEWLINE),
                         status, media_type=JSON)
@@ -177,7 +181,8 @@ class Ledger:
     (sources, an athlete, history, the home page), and every page on PostgreSQL (which waits on
     the network), are read in the thread pool, so they never hold the others up."""
 
-    def __init__(self, engine: Engine, tolerance_ms: int, cache_bytes: int, base_url: str | None = None) -> None:
+    def __init__(self, engine: Engine, tolerance_ms: int, cache_bytes: int, base_url: str | None = None,
+                 publication: Publication | None = None) -> None:
         self.on_loop = engine.dialect.name == "sqlite"
         self.served = ServedDatabase(engine)
         if engine.dialect.name == "postgresql":
@@ -185,8 +190,10 @@ class Ledger:
         self.engine, self.tolerance_ms = engine, tolerance_ms
         self.cache = PageCache(cache_bytes) if cache_bytes > 0 else None
         # A page's bytes depend on these too: a server given other ones never shares a tag with this one.
-        self.salt = f"raceledger {__version__}, tolerance {tolerance_ms} ms, base URL {base_url}"
-        self.links = Links(base_url)
+        self.salt = (f"raceledger {__version__}, tolerance {tolerance_ms} ms, base URL {base_url}, "
+                     f"{'no proofs' if publication is None else publication.salt}")
+        self.links = Links(base_url, proofs=publication is not None)
+        self.publication = publication
         self.head = HeadProbe(engine)
 
     async def respond(self, request: Request, build: Build, fmt: str, bounded: bool,
@@ -251,6 +258,8 @@ class Ledger:
                 return _error(404, str(exc), fmt, head)
             if fmt == "json":
                 body, media_type = templating.json_bytes(page), JSON
+            elif fmt == "text":
+                body, media_type = page.records.encode(), TEXT
             else:
                 body, media_type = templating.html(page, self.links, head).encode(), HTML
         # The next page of a paged page, for the JSON twin too, whose body is the CLI's list alone.
@@ -330,9 +339,30 @@ def _routes(ledger: Ledger) -> list[Route]:
         return await ledger.respond(request, lambda s, p, t: pages.catalog_page(s, slug, p, t), fmt, True, takes,
                                     catalog_scope(slug))
 
+    publication = ledger.publication
+    claim_of_page = lambda s, number, p, t: pages.claim(s, number, p, t, publication)  # noqa: E731
+    claim_of_page.takes = pages.claim.takes
+    claim_page = numbered(CLAIM_SCOPE, claim_of_page, True, scoped=True)
+
+    async def claim(request: Request) -> Response:
+        """A claim's page; or, where the site publishes proofs, `/claims/ID.tlog-proof`, its proof
+        (read in the thread pool: the first proof of an import's row reads the import's rows)."""
+        name = request.path_params["name"]
+        if publication is None or not name.endswith(PROOF_SUFFIX):
+            return await claim_page(request)
+        number = _id(name[:-len(PROOF_SUFFIX)])
+        if number is None:
+            return _error(404, f"no claim {shortened(name)}: proofs are of numbered claims, e.g. /claims/9{PROOF_SUFFIX}",
+                          "text", None)
+        return await ledger.respond(request, lambda s, p, t: pages.proof(s, number, publication), "text", False, ())
+
+    async def checkpoint(request: Request) -> Response:
+        return await ledger.respond(request, lambda s, p, t: pages.checkpoint(s, publication), "text", True, ())
+
     whole_history = lambda s, p, t: pages.journal(s, None, p, t)  # noqa: E731
     whole_history.takes = pages.journal.takes
     return [
+        *([Route(f"/{CHECKPOINT}", checkpoint)] if publication is not None else []),
         Route("/", fixed(pages.home, "html", False)),
         Route("/index.json", fixed(pages.home, "json", False)),
         Route("/disputes", fixed(pages.disputes, "html", True)),
@@ -347,7 +377,7 @@ def _routes(ledger: Ledger) -> list[Route]:
         Route("/figures.json", fixed(pages.figure_list, "json", False)),
         Route("/static/{name}", static_files()),
         Route("/figures/{name}", numbered("figure", pages.figure, True)),
-        Route("/claims/{name}", numbered(CLAIM_SCOPE, pages.claim, True, scoped=True)),
+        Route("/claims/{name}", claim),
         Route("/athletes/{name}", numbered("athlete", pages.athlete, False, "; find one by name with /search?q=NAME")),
         Route("/sources/{slug}", source),
         Route("/history/{scope:path}", journal),
@@ -376,17 +406,21 @@ def static_files() -> Callable[[Request], Response]:
 
 
 def make_app(ledger: Engine | str | None, tolerance_ms: int = DEFAULT_TOLERANCE_MS,
-             cache_bytes: int = CACHE_BYTES, base_url: str | None = None) -> ASGIApp:
+             cache_bytes: int = CACHE_BYTES, base_url: str | None = None,
+             publication: Publication | None = None) -> ASGIApp:
     """The web view of a ledger: an engine, or a --db value (a SQLite path or a URL) opened read-only.
     `cache_bytes` bounds the pages kept (ledger.web.app.PageCache); 0 keeps none. `base_url`
     (ledger.core.limits.base_url) is where readers reach this server: linked data and canonical
-    links name pages with it, and name none without it.
+    links name pages with it, and name none without it. With a `publication` (ledger.read.proofs,
+    found to fit the ledger first: Publication.opened), `/checkpoint` is its signed checkpoint,
+    `/claims/ID.tlog-proof` a claim's proof under it, and each claim's page links that proof or
+    says why there is none; the two follow the head, as their content does.
 
     The read-only guard wraps the whole app, so even an error page carries the security headers."""
     base_url = None if base_url is None else limits.base_url(base_url)
     engine = ledger if isinstance(ledger, Engine) else open_engine(ledger, write=False, read_only=True)[0]
     templating.environment()  # templates load once, before the first request
-    app = Starlette(routes=_routes(Ledger(engine, tolerance_ms, cache_bytes, base_url)),
+    app = Starlette(routes=_routes(Ledger(engine, tolerance_ms, cache_bytes, base_url, publication)),
                     exception_handlers={Exception: server_error})
     # Starlette's own trailing-slash redirect names the host the client sent: ours (`_redirect`) never does.
     app.router.redirect_slashes = False

@@ -15,6 +15,9 @@ from typing import Mapping
 from urllib.parse import quote, urlencode, urlsplit
 
 WEB_SCHEMES = ("http", "https")
+# A claim's proof beside its page: `/claims/9.tlog-proof`, `claims/9.tlog-proof` in a static site.
+PROOF_SUFFIX = ".tlog-proof"
+CHECKPOINT = "checkpoint"
 _UNSAFE_IN_NAME = re.compile(r"[^a-z0-9-]+")
 
 
@@ -76,8 +79,9 @@ class Links:
     (`serve --base-url`, checked by ledger.core.limits.base_url), a page's address for readers
     elsewhere too: linked data and the canonical link hold only such addresses."""
 
-    def __init__(self, base_url: str | None = None) -> None:
+    def __init__(self, base_url: str | None = None, proofs: bool = False) -> None:
         self.base_url = None if base_url is None else _valid(base_url)
+        self.proofs = proofs  # the server publishes a checkpoint and claims' proofs (serve --sign, --checkpoint)
 
     def absolute(self, path: str, fmt: str = "html", **params: object) -> str | None:
         """A page's address with the site's base URL; None without one, or when the site does not hold it."""
@@ -139,6 +143,15 @@ class Links:
     @property
     def search(self) -> str | None:
         return "/search"
+
+    @property
+    def checkpoint(self) -> str | None:
+        """The signed checkpoint this site publishes (a C2SP tlog-checkpoint), if it publishes one."""
+        return f"/{CHECKPOINT}" if self.proofs else None
+
+    def proof(self, claim_id: int) -> str | None:
+        """A claim's proof under that checkpoint (c2sp.org/tlog-proof@v1), when it has one."""
+        return f"/claims/{claim_id}{PROOF_SUFFIX}" if self.proofs else None
 
 
 def static_name(path: str, params: Mapping[str, object], fmt: str = "html") -> str:
@@ -216,3 +229,11 @@ class StaticLinks(Links):
     @property
     def search(self) -> str | None:
         return None
+
+    @property
+    def checkpoint(self) -> str | None:
+        return self._relative(CHECKPOINT) if CHECKPOINT in self.files else None
+
+    def proof(self, claim_id: int) -> str | None:
+        name = f"claims/{claim_id}{PROOF_SUFFIX}"
+        return self._relative(name) if name in self.files else None

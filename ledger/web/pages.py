@@ -18,9 +18,11 @@ from ledger.core.errors import LedgerError
 from ledger.core.limits import shortened
 from ledger.read import athletes, catalog, claims, figures, follow, history, reports
 from ledger.read.claim_show import claim_record
+from ledger.read.proofs import Publication
 from ledger.read.reports import ClaimReport
 from ledger.read import paging, queries
 from ledger.web import charts
+from ledger.web.links import CHECKPOINT, PROOF_SUFFIX
 from ledger.read.search import search_athletes
 
 HISTORY_PAGE = 200
@@ -56,7 +58,7 @@ class Page:
     template: str
     title: str
     path: str  # the site path: "" for the home page, "claims/9", "EVENT/RACE/CATEGORY"
-    records: Any  # what the JSON twin holds
+    records: Any  # what the JSON twin holds; a text page's text (a proof, the checkpoint)
     params: dict[str, Any] = field(default_factory=dict)  # the page's own parameters, as it names them
     context: dict[str, Any] = field(default_factory=dict)
     # What only the HTML page shows, read only when it is made: its JSON twin (the CLI's list) never waits on it.
@@ -213,19 +215,40 @@ def accepting(record: dict[str, Any]) -> dict[str, Any] | None:
 
 
 @takes()
-def claim(session: Session, claim_id: int, params: Params, tolerance_ms: int) -> Page:
-    """One claim whole (ledger.read.claim_show), with the placing it belongs to."""
+def claim(session: Session, claim_id: int, params: Params, tolerance_ms: int,
+          publication: Publication | None = None) -> Page:
+    """One claim whole (ledger.read.claim_show), with the placing it belongs to; where the site
+    publishes proofs, whether this claim has one."""
     record, athlete_ids = claim_record(session, claim_id, tolerance_ms)
     ruling = accepting(record)
-    return claim_page(record, athlete_ids, queries.entries(session, [ruling["seq"]]) if ruling else {})
+    return claim_page(record, athlete_ids, queries.entries(session, [ruling["seq"]]) if ruling else {},
+                      None if publication is None else ProofNote(publication.why_not(session, claim_id)))
 
 
-def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None], recorded: dict[int, dict[str, Any]]) -> Page:
+@dataclass(frozen=True)
+class ProofNote:
+    """What a claim's page says of its proof where the site publishes proofs: a link to it, or why there is none."""
+
+    why_not: str | None
+
+
+def claim_page(record: dict[str, Any], athlete_ids: dict[int, int | None], recorded: dict[int, dict[str, Any]],
+               proof: ProofNote | None = None) -> Page:
     """A claim's page; `recorded` holds the journal entry of the ruling that accepts it, if any."""
     ruling = accepting(record)
     reviewed = [Reviewed(ruling, [record], recorded[ruling["seq"]]["recorded_at"])] if ruling else []
     return Page("claim.html", f"Claim {record['id']}, {record['category']}", f"claims/{record['id']}", record,
-                context={"athlete_ids": athlete_ids}, reviewed=reviewed)
+                context={"athlete_ids": athlete_ids, "proof": proof}, reviewed=reviewed)
+
+
+def proof(session: Session, claim_id: int, publication: Publication) -> Page:
+    """A claim's proof under the checkpoint the site publishes: a text page (records: the text)."""
+    return Page("", f"Proof of claim {claim_id}", f"claims/{claim_id}{PROOF_SUFFIX}", publication.proof(session, claim_id))
+
+
+def checkpoint(session: Session, publication: Publication) -> Page:
+    """The signed checkpoint the site publishes: a text page."""
+    return Page("", "Checkpoint", CHECKPOINT, publication.checkpoint(session))
 
 
 @takes()

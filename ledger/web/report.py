@@ -13,6 +13,8 @@ hundred thousand files, most of them one source's claim alone at its placing, wh
 the results page shows whole: past MAX_CLAIM_PAGES claims, those claims link to that line and get
 no page, and only the athletes named in the site's disputes get one (the first MAX_ATHLETE_PAGES:
 each reads every category the athlete is in). Search needs a server: a static site has none.
+Given a publication (`--sign`, `--checkpoint`: ledger.read.proofs.Publication), the site also holds
+the signed checkpoint and, beside each claim's page, the claim's proof under it.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from ledger.store.files import folder_filled_whole
 from ledger.read import paging, queries
 from ledger.web import markdown, pages, templating
 from ledger.read.queries import ledger_head
-from ledger.web.links import StaticLinks, static_name
+from ledger.read.proofs import Publication
+from ledger.web.links import CHECKPOINT, PROOF_SUFFIX, StaticLinks, static_name
 from ledger.web.pages import Page, Params
 
 MAX_CLAIM_PAGES = 5000
@@ -47,8 +50,11 @@ class Site:
     """The files of one static site, and how each page is written into it."""
 
     def __init__(self, session: Session, scope: str | None, out: Path, tolerance_ms: int,
-                 base_url: str | None = None) -> None:
+                 base_url: str | None = None, publication: Publication | None = None) -> None:
         self.session, self.scope, self.out, self.tolerance_ms = session, scope, out, tolerance_ms
+        self.publication = publication
+        # The checkpoint the site publishes, signed (or given) once for the snapshot it is written from.
+        self.checkpoint = None if publication is None else publication.checkpoint(session)
         self.head = ledger_head(session)
         self.placings: dict[tuple[str, int], str] = {}
         self.rows: dict[int, str] = {}  # claim id: the results page that holds its placing
@@ -71,6 +77,19 @@ class Site:
         self.write_file(self.links.name(page.path, "json", **page.params), templating.json_bytes(page))
         self.write_file(name, templating.html(page, self.links.at(name), self.head).encode())
         return name
+
+    def claim_page(self, record: dict[str, Any], athlete_ids: dict[int, int | None],
+                   recorded: dict[int, dict[str, Any]]) -> Page:
+        """A claim's page; where the site publishes proofs, the claim's proof is written beside it
+        first (`claims/ID.tlog-proof`, which the page links), or the page says why there is none."""
+        if self.publication is None:
+            return pages.claim_page(record, athlete_ids, recorded)
+        why_not = self.publication.why_not(self.session, record["id"])
+        if why_not is None:
+            name = f"claims/{record['id']}{PROOF_SUFFIX}"
+            self.write_file(name, self.publication.proof(self.session, record["id"], self.checkpoint).encode())
+            self.files.add(name)
+        return pages.claim_page(record, athlete_ids, recorded, pages.ProofNote(why_not))
 
     def pages(self, build: Callable[[Params], Page]) -> Iterator[Page]:
         """Every page of a paged page, from the first, following its cursors."""
@@ -132,7 +151,7 @@ def _claim_pages(site: Site, category: str, category_id: int, every: bool) -> It
             for view in listed:
                 site.files.add(f"claims/{view.id}.html")
                 record = assemble(view, seqs[view.id], placing, all_rulings, rulings, recorded)
-                yield pages.claim_page(record, athlete_ids, recorded)
+                yield site.claim_page(record, athlete_ids, recorded)
         if part.next is None:
             return
         cursor = paging.placing_cursor(part.next)
@@ -229,11 +248,14 @@ def _write_pages(site: Site, found: Plan) -> None:
 
 
 def write_site(session: Session, scope: str | None, out_dir: str | Path, markdown_only: bool = False,
-               tolerance_ms: int = DEFAULT_TOLERANCE_MS, base_url: str | None = None) -> list[str]:
+               tolerance_ms: int = DEFAULT_TOLERANCE_MS, base_url: str | None = None,
+               publication: Publication | None = None) -> list[str]:
     """Write the scope's site (or, with `markdown_only`, its disputes as one Markdown document)
     into `out_dir`, whole or not at all (ledger.store.files.folder_filled_whole); returns the files
     written, relative to it, in order. `base_url` (ledger.core.limits.base_url) is where the site
-    will be published: linked data and canonical links name pages with it, and none without it."""
+    will be published: linked data and canonical links name pages with it, and none without it. A
+    `publication` (ledger.read.proofs), refused before anything is written unless it fits the ledger,
+    adds the signed checkpoint (`checkpoint`) and each claim's proof beside its page."""
     base_url = None if base_url is None else limits.base_url(base_url)
     if markdown_only:
         if scope is None or not figures.is_topic(session, scope):
@@ -242,12 +264,17 @@ def write_site(session: Session, scope: str | None, out_dir: str | Path, markdow
         with folder_filled_whole(str(out_dir)) as staging:
             (Path(staging) / markdown.FILE_NAME).write_text(text, encoding="utf-8", newline="\n")
         return [markdown.FILE_NAME]
+    if publication is not None:
+        publication.opened(session)
     found = plan(session, scope, tolerance_ms)
     with folder_filled_whole(str(out_dir)) as staging:
-        site = Site(session, scope, Path(staging), tolerance_ms, base_url)
+        site = Site(session, scope, Path(staging), tolerance_ms, base_url, publication)
         site.files.update(found.files(scope))
         for name in templating.STATIC_FILES:
             site.write_file(f"static/{name}", (templating.STATIC / name).read_bytes())
+        if site.checkpoint is not None:
+            site.write_file(CHECKPOINT, site.checkpoint.encode())
+            site.files.add(CHECKPOINT)
         _write_results(site, found)
         _write_pages(site, found)
     return site.written

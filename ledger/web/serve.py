@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
+from ledger.read.proofs import Publication
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.engine import failure, open_engine
 from ledger.web.app import CACHE_BYTES, make_app
@@ -39,7 +40,8 @@ def address(host: str, port: int) -> str:
 def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read_only: bool = True,
         tolerance_ms: int = DEFAULT_TOLERANCE_MS, announce: Callable[[str], None] = print,
         access_log: bool = True, cache_bytes: int = CACHE_BYTES, header_timeout: float = HEADER_TIMEOUT,
-        max_connections: int | None = None, base_url: str | None = None, workers: int = 1) -> None:
+        max_connections: int | None = None, base_url: str | None = None, workers: int = 1,
+        publication: Publication | None = None) -> None:
     """Serve the ledger at `db` until interrupted (Ctrl+C or SIGTERM: "Stopped."). It is always opened
     read-only (SQLite `mode=ro`, PostgreSQL read-only transactions): `read_only=False` is refused, as
     the server never writes. Pages made are kept by ETag up to `cache_bytes` (0: none kept;
@@ -47,7 +49,9 @@ def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read
     request head and `max_connections` sockets (default: guard.default_max_connections();
     ledger.web.guard). Port 0 takes a free port, announced. `base_url` is where readers reach the
     server, for linked data and canonical links (ledger.web.app.make_app). `workers` processes
-    answer (each keeping its own `cache_bytes` of pages and `max_connections` sockets)."""
+    answer (each keeping its own `cache_bytes` of pages and `max_connections` sockets). A
+    `publication` (ledger.read.proofs) publishes a checkpoint and claims' proofs; it is refused
+    before the server listens unless it fits the ledger."""
     if not read_only:
         raise ValueError("the web view only reads: it always opens the ledger read-only")
     if workers < 1:
@@ -59,6 +63,8 @@ def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read
             try:
                 with Session(engine) as session, session.begin():
                     head = ledger_head(session)
+                    if publication is not None:
+                        publication.opened(session)
             except DBAPIError as exc:
                 raise LedgerError(f"cannot serve {target.display}: {failure(exc)}") from None
             try:
@@ -72,7 +78,7 @@ def run(db: str | None, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, read
                 if target.immutable:
                     announce(f"{target.display} lies in a folder this user may not write: it is served as an "
                              "immutable snapshot, and writes made to it after now are not shown until a restart.")
-                app_options = (tolerance_ms, cache_bytes, base_url)
+                app_options = (tolerance_ms, cache_bytes, base_url, publication)
                 if workers == 1:
                     _serve(make_app(engine, *app_options), guard, listener, access_log)
                 else:
