@@ -7,13 +7,14 @@ stored rows."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import threading
 from collections import OrderedDict
 from typing import Any, Callable, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from ledger.core import checkpoint, merkle, note, row_tree, tlog_proof
@@ -109,6 +110,18 @@ def _form(session: Session, row: _Recorded) -> str:
     return ROWS if body.get(row_tree.FORM_KEY) == row_tree.FORM else ALONE if claim_of(row.kind, body) else WHOLE
 
 
+@functools.cache
+def _recorded_query() -> Select:
+    """The fields but the body of the entry that recorded a claim (`claim_id`), built once."""
+    return (select(*(getattr(JournalEntry, name) for name in _Recorded._fields))
+            .join(Claim, Claim.seq == JournalEntry.seq).where(Claim.id == bindparam("claim_id")))
+
+
+def unprovable(claim_id: int, row: _Recorded, form: str) -> str | None:
+    """Why no checkpoint can give claim `claim_id` a proof, from its entry's form; None when one can."""
+    return f"claim {claim_id} was recorded by journal entry {row.seq} ({row.kind}): {MANY_ROWS}" if form == WHOLE else None
+
+
 class Prover:
     """Claims' proofs, an entry of many rows read and hashed once for all the rows of it proven in
     turn (the last ROW_TREES_KEPT kept): one `prove`, or every proof a site publishes. Safe to share
@@ -131,10 +144,9 @@ class Prover:
                 kept.popitem(last=False)
         return made
 
-    def _recorded(self, session: Session, claim_id: int) -> tuple[_Recorded, str]:
+    def recorded(self, session: Session, claim_id: int) -> tuple[_Recorded, str]:
         """The entry that recorded claim `claim_id`, and its form (kept: entries never change)."""
-        found = session.execute(select(*(getattr(JournalEntry, name) for name in _Recorded._fields))
-                                .join(Claim, Claim.seq == JournalEntry.seq).where(Claim.id == claim_id)).first()
+        found = session.execute(_recorded_query(), {"claim_id": claim_id}).first()
         if found is None:
             raise LedgerError(f"no claim {claim_id}")
         row = _Recorded(*found)
@@ -142,19 +154,14 @@ class Prover:
             return row, ALONE
         return row, self._kept(self._forms, row.seq, lambda: _form(session, row), FORMS_KEPT)
 
-    def unprovable(self, session: Session, claim_id: int) -> tuple[int, str | None]:
-        """The entry that recorded claim `claim_id`, and why no checkpoint can give it a proof (None
-        when one can): from its entry's kind and form, never its rows (a claim page says it)."""
-        row, form = self._recorded(session, claim_id)
-        return row.seq, (f"claim {claim_id} was recorded by journal entry {row.seq} ({row.kind}): {MANY_ROWS}"
-                         if form == WHOLE else None)
-
-    def entry(self, session: Session, claim_id: int) -> tuple[Entry, Row | None]:
-        """The entry that recorded claim `claim_id` and, for a row of an entry of many rows, the row;
-        refused when the entry holds many rows and is not in the rows form."""
-        row, form = self._recorded(session, claim_id)
-        if form == WHOLE:
-            raise LedgerError(f"claim {claim_id} was recorded by journal entry {row.seq} ({row.kind}): {MANY_ROWS}")
+    def entry(self, session: Session, claim_id: int,
+              recorded: tuple[_Recorded, str] | None = None) -> tuple[Entry, Row | None]:
+        """The entry that recorded claim `claim_id` (`recorded`, if read already) and, for a row of
+        an entry of many rows, the row; refused when the entry holds many rows and is not in the rows form."""
+        row, form = recorded or self.recorded(session, claim_id)
+        why_not = unprovable(claim_id, row, form)
+        if why_not is not None:
+            raise LedgerError(why_not)
         if form == ALONE:
             return Entry(*row, _body(session, row.seq)), None
         make = ((lambda: _imported(session, row)) if row.kind == "import"
@@ -162,16 +169,19 @@ class Prover:
         tree = self._kept(self._trees, row.seq, make, ROW_TREES_KEPT)
         return tree.entry, tree.row(claim_id)
 
-    def prove(self, session: Session, claim_id: int, signed_checkpoint: str) -> str:
+    def prove(self, session: Session, claim_id: int, signed_checkpoint: str, held: bool = False,
+              recorded: tuple[_Recorded, str] | None = None) -> str:
         """The proof of claim `claim_id` under `signed_checkpoint` (a signed note of this ledger's, its
-        signature not checked here: the reader checks it with the verifier key)."""
+        signature not checked here: the reader checks it with the verifier key); `held`: the
+        checkpoint is known to be this ledger's already (Publication.opened checked it)."""
         given = checkpoint.parse(note.text_of(signed_checkpoint))
-        entry, row = self.entry(session, claim_id)
+        entry, row = self.entry(session, claim_id, recorded)
         if given.size < entry.seq:
             raise LedgerError(f"the checkpoint is older than claim {claim_id}: its tree holds {given.size} entries, "
                               f"and the claim was recorded by entry {entry.seq}; sign a newer one "
                               "(raceledger checkpoint --sign FILE)")
-        _held(session, given)
+        if not held:
+            _held(session, given)
         path = tree.inclusion_proof(session, entry.seq, given.size)
         return tlog_proof.Proof(entry.seq - 1, tuple(path), signed_checkpoint, entry.extra(row)).text()
 
@@ -247,15 +257,28 @@ class Publication:
         """The signed checkpoint published, as of the session's snapshot."""
         return self.given if self.signer is None else checkpoint.sign(origins.latest(session), self.signer)
 
+    def _why_not(self, claim_id: int, row: _Recorded, form: str) -> str | None:
+        never = unprovable(claim_id, row, form)
+        if never is None and self.given_size is not None and row.seq > self.given_size:
+            return (f"claim {claim_id} was recorded by journal entry {row.seq}, after the checkpoint published here "
+                    f"(tree size {self.given_size}); a newer checkpoint will hold it")
+        return never
+
     def why_not(self, session: Session, claim_id: int) -> str | None:
         """Why claim `claim_id` has no proof here, or None when it has one; reads no rows."""
-        seq, reason = self.prover.unprovable(session, claim_id)
-        if reason is None and self.given_size is not None and seq > self.given_size:
-            return (f"claim {claim_id} was recorded by journal entry {seq}, after the checkpoint published here "
-                    f"(tree size {self.given_size}); a newer checkpoint will hold it")
-        return reason
+        return self._why_not(claim_id, *self.prover.recorded(session, claim_id))
 
     def proof(self, session: Session, claim_id: int, published: str | None = None) -> str:
         """Claim `claim_id`'s proof (c2sp.org/tlog-proof@v1) under the checkpoint published (`published`:
-        that checkpoint, made already for the session's snapshot, as a static site makes it once)."""
-        return self.prover.prove(session, claim_id, published or self.checkpoint(session))
+        that checkpoint, made already for the session's snapshot, as a static site makes it once).
+        The checkpoint is this ledger's: the ledger's own, or one `opened` found it extends."""
+        return self.prover.prove(session, claim_id, published or self.checkpoint(session), held=True)
+
+    def proof_or_why_not(self, session: Session, claim_id: int, published: str) -> tuple[str | None, str | None]:
+        """The claim's proof under `published` (the checkpoint, made already), or why there is none:
+        the entry read once for both (a static site's claim pages)."""
+        recorded = self.prover.recorded(session, claim_id)
+        why_not = self._why_not(claim_id, *recorded)
+        if why_not is not None:
+            return None, why_not
+        return self.prover.prove(session, claim_id, published, held=True, recorded=recorded), None

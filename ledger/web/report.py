@@ -84,10 +84,10 @@ class Site:
         first (`claims/ID.tlog-proof`, which the page links), or the page says why there is none."""
         if self.publication is None:
             return pages.claim_page(record, athlete_ids, recorded)
-        why_not = self.publication.why_not(self.session, record["id"])
-        if why_not is None:
+        proof, why_not = self.publication.proof_or_why_not(self.session, record["id"], self.checkpoint)
+        if proof is not None:
             name = f"claims/{record['id']}{PROOF_SUFFIX}"
-            self.write_file(name, self.publication.proof(self.session, record["id"], self.checkpoint).encode())
+            self.write_file(name, proof.encode())
             self.files.add(name)
         return pages.claim_page(record, athlete_ids, recorded, pages.ProofNote(why_not))
 
