@@ -2,7 +2,8 @@
 entry that recorded it (in `extra`, ledger.core.claim_proof), its inclusion path read from the stored
 tree (O(log n) reads), and the checkpoint as given. A row of an import or a finish file in the rows
 form (ledger.core.row_tree) also gets its path to the entry's root over its rows, read from its
-stored rows."""
+stored rows. What `serve` and `report` publish beside their pages (a checkpoint, each claim's proof
+or why it has none) is a Publication."""
 
 from __future__ import annotations
 
@@ -268,11 +269,10 @@ class Publication:
         """Why claim `claim_id` has no proof here, or None when it has one; reads no rows."""
         return self._why_not(claim_id, *self.prover.recorded(session, claim_id))
 
-    def proof(self, session: Session, claim_id: int, published: str | None = None) -> str:
-        """Claim `claim_id`'s proof (c2sp.org/tlog-proof@v1) under the checkpoint published (`published`:
-        that checkpoint, made already for the session's snapshot, as a static site makes it once).
-        The checkpoint is this ledger's: the ledger's own, or one `opened` found it extends."""
-        return self.prover.prove(session, claim_id, published or self.checkpoint(session), held=True)
+    def proof(self, session: Session, claim_id: int) -> str:
+        """Claim `claim_id`'s proof (c2sp.org/tlog-proof@v1) under the checkpoint published: the
+        ledger's own, or one `opened` found it extends (the ledger only grows)."""
+        return self.prover.prove(session, claim_id, self.checkpoint(session), held=True)
 
     def proof_or_why_not(self, session: Session, claim_id: int, published: str) -> tuple[str | None, str | None]:
         """The claim's proof under `published` (the checkpoint, made already), or why there is none:
