@@ -84,6 +84,25 @@ def test_the_fast_cut_between_rows_is_not_fooled_by_their_text_or_a_list_in_a_ro
     assert bodies.entry_sha256(lambda: pieces, "x") == bodies._parsed_sha256(lambda: pieces, "x") == (digest, None)
 
 
+@settings(max_examples=80, deadline=None)
+@given(rows=st.one_of(ROWS, AWKWARD), data=st.data())
+def test_any_changed_character_of_a_stored_rows_body_is_found(rows, data):
+    """Whatever character of the stored text is changed (the first row's `[` and the last row's `]`
+    too, which the fast cut drops before hashing), the hash read back differs or a problem is named."""
+    encoder = bodies.PieceEncoder({"columns": ["a"], row_tree.FORM_KEY: row_tree.FORM})
+    text = (encoder.add(rows) or "") + encoder.close({"rows": len(rows)})
+    digest = hashlib.sha256(encoder.hashed().encode()).hexdigest()
+    at = data.draw(st.integers(0, len(text) - 1), label="at")
+    other = data.draw(st.sampled_from([c for c in 'x1,[]" ' if c != text[at]]), label="other")
+    changed = text[:at] + other + text[at + 1:]
+    cut = data.draw(st.integers(1, 50), label="cut")
+    pieces = [changed[i:i + cut] for i in range(0, len(changed), cut)]
+    assert bodies.entry_sha256(lambda: pieces, "x") != (digest, None)
+    for edge in (text.index('[[') + 1, text.rindex(']],') ):  # the rows' own first and last bracket
+        changed = text[:edge] + "x" + text[edge + 1:]
+        assert bodies.entry_sha256(lambda: [changed], "x") != (digest, None)
+
+
 def test_an_older_ledgers_export_loads_verifies_and_exports_byte_for_byte(run, tmp_path):
     """tests/golden/before-row-roots.jsonl: the demo, an import (entry 42) and a finish file (45),
     exported before the rows form."""

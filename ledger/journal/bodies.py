@@ -52,7 +52,10 @@ def _leaves(text: str) -> list[bytes] | None:
     """The leaf hashes of the rows in `text` (canonical rows joined by commas), cut at each `],[`
     without parsing them (parsing costs ten times the hashing); None when a cut may have fallen
     inside a string or a row: a piece with an odd number of quotes, or with a backslash or a bracket
-    (a list inside a row) and not a whole row."""
+    (a list inside a row) and not a whole row; None too when `text` does not begin with `[` and end
+    with `]`, which the leaves put back rather than read (so a changed first or last byte is found)."""
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
     parts = text.encode()[1:-1].split(b"],[")
     for part in parts:
         if b"\\" in part or b"[" in part or b"]" in part:
