@@ -61,7 +61,9 @@ def _leaves(text: bytes) -> list[bytes] | None:
     counted, in C (map): the checks cost a fifth of the leaves' hashing, where they cost as much."""
     if not (text.startswith(b"[") and text.endswith(b"]")):
         return None
-    parts = text[1:-1].split(b"],[")
+    parts = text.split(b"],[")
+    parts[0] = parts[0][1:]  # without copying `text` (text[1:-1]); one row loses both brackets
+    parts[-1] = parts[-1][:-1]
     if b"\\" in text or text.count(b"[") != len(parts) or text.count(b"]") != len(parts):
         for part in parts:
             if b"\\" in part or b"[" in part or b"]" in part:
@@ -256,6 +258,8 @@ def inline_sha256(kind: str, text: str) -> str:
 
 _FORM_MARK = f'"{row_tree.FORM_KEY}":{row_tree.FORM}'
 _SUMMARY_BYTES = SUMMARY.encode()
+# The bytes of rows whose leaves are hashed at a time.
+_WINDOW = 1 << 16
 
 
 def entry_sha256(pieces: Callable[[], Iterable[str]], where: str) -> tuple[str, str | None]:
@@ -285,13 +289,19 @@ def entry_sha256(pieces: Callable[[], Iterable[str]], where: str) -> tuple[str, 
     root, buffer = row_tree.RowsRoot(), reader.rest().encode()  # bytes: each piece encoded once
     for piece in source:
         buffer += piece.encode()
-        cut = buffer.rfind(b"],[") if len(buffer) >= PIECE_CHARS else -1
-        if cut > 0:
-            leaves = _leaves(buffer[:cut + 1])
+        at = 0
+        while len(buffer) - at > _WINDOW:  # a window at a time: memory once touched is used again
+            cut = buffer.rfind(b"],[", at, at + _WINDOW)
+            if cut < 0:  # a row longer than the window
+                cut = buffer.find(b"],[", at + _WINDOW)
+                if cut < 0:
+                    break
+            leaves = _leaves(buffer[at:cut + 1])
             if leaves is None:
                 return _parsed_sha256(pieces, where)
             root.add_leaves(leaves)
-            buffer = buffer[cut + 2:]
+            at = cut + 2
+        buffer = buffer[at:]
     end = buffer.rfind(_SUMMARY_BYTES)
     leaves = _leaves(buffer[:end]) if end > 0 else []  # SUMMARY's `]` closes the rows' array
     summary = buffer[end + len(_SUMMARY_BYTES):-1].decode() if end >= 0 and buffer.endswith(b"}") else ""
