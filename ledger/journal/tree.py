@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from hashlib import sha256
 from operator import itemgetter
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from sqlalchemy import bindparam, insert, select, tuple_
 from sqlalchemy.engine import Connection
@@ -44,11 +44,17 @@ _RANGE_SQL = "SELECT seq, level, hash FROM tree_node WHERE seq BETWEEN {0} AND {
 _BEYOND_SQL = "SELECT seq, level FROM tree_node WHERE seq > {0} ORDER BY seq, level LIMIT 10"
 
 
-def _driver_rows(session: Session, sql: str, params: tuple) -> list[tuple]:
+def _driver(session: Session) -> tuple[Any, str]:
+    """The session's driver connection and its placeholder (taken once: each session.connection()
+    costs SQLAlchemy's bookkeeping)."""
     connection = session.connection()
-    cursor = connection.connection.driver_connection.cursor()
+    return connection.connection.driver_connection, "?" if connection.dialect.paramstyle == "qmark" else "%s"
+
+
+def _driver_rows(driver: tuple[Any, str], sql: str, params: tuple) -> list[tuple]:
+    cursor = driver[0].cursor()
     try:
-        cursor.execute(sql.format("?" if connection.dialect.paramstyle == "qmark" else "%s"), params)
+        cursor.execute(sql.format(driver[1]), params)
         return [tuple(row) for row in cursor.fetchall()]
     finally:
         cursor.close()
@@ -166,6 +172,7 @@ class TreeCheck:
         self.found = 0  # problems found in the stored nodes
         self._tree = RowsRoot()  # the tree of the entries checked so far, as its complete subtrees
         self.stopped_at: int | None = None
+        self._driver: tuple[Any, str] | None = None
 
     @property
     def size(self) -> int:
@@ -188,7 +195,9 @@ class TreeCheck:
         if not leaves:
             return
         computed = [(seq, level, node.hex()) for seq, level, node in self._tree.add_leaves(leaves, keep=LOWEST)]
-        found = _driver_rows(self.session, _RANGE_SQL, (size + 1, self.size))
+        if self._driver is None:
+            self._driver = _driver(self.session)
+        found = _driver_rows(self._driver, _RANGE_SQL, (size + 1, self.size))
         if found != computed:
             self._differences(computed, found)
 
@@ -221,7 +230,7 @@ class TreeCheck:
     def finish(self, session: Session) -> bytes:
         """The recomputed root; nodes stored past the last entry checked are reported."""
         last = self.size
-        beyond = _driver_rows(session, _BEYOND_SQL, (last,))
+        beyond = _driver_rows(_driver(session), _BEYOND_SQL, (last,))
         if self.stopped_at is None:
             for seq, level in beyond:
                 self.add(seq, f"the tree_node row at level {level} ending at entry {seq} is past the end of the journal")
