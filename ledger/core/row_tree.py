@@ -42,13 +42,19 @@ class RowsRoot:
     def add(self, row_texts: Sequence[str]) -> None:
         self.add_leaves([sha256(b"\x00" + text.encode()).digest() for text in row_texts])
 
-    def add_leaves(self, leaves: Sequence[bytes]) -> None:
-        """Leaf hashes in row order, a level at a time (each level paired in one comprehension): the
+    def add_leaves(self, leaves: Sequence[bytes], keep: int | None = None) -> list[tuple[int, int, bytes]]:
+        """Leaf hashes in order, a level at a time (each level paired in one comprehension): the
         subtree waiting on the stack at a level takes the level's first node as its right sibling,
-        and an odd last node waits on the stack in its turn."""
+        and an odd last node waits on the stack in its turn.
+
+        With `keep`, the nodes completed at level `keep` or above are returned as (the count of
+        leaves up to the node's last, level, hash), ordered so (the journal's tree as verify checks
+        it, ledger.journal.tree); the same streaming root serves both trees."""
         stack, nodes, start = self._stack, list(leaves), self.count
         self.count += len(nodes)
-        waiting = []
+        waiting: list[bytes] = []
+        kept: list[tuple[int, int, bytes]] = []
+        level = 0
         while nodes:
             if start & 1:
                 nodes.insert(0, stack.pop())
@@ -56,7 +62,13 @@ class RowsRoot:
                 waiting.append(nodes.pop())
             nodes = [sha256(b"\x01" + left + right).digest() for left, right in zip(nodes[::2], nodes[1::2])]
             start >>= 1
+            level += 1
+            if keep is not None and level >= keep:
+                kept.extend([((start + 1 + n) << level, level, node) for n, node in enumerate(nodes)])
         stack.extend(reversed(waiting))
+        if kept:
+            kept.sort()
+        return kept
 
     def root(self) -> bytes:
         if not self._stack:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from hashlib import sha256
+from itertools import repeat
 from typing import Any, Callable, Iterable, Iterator
 
 from ledger.core import row_tree
@@ -48,19 +49,34 @@ def row_texts(rows: list[list[Any]]) -> list[str]:
     return [_encode(row) for row in rows]
 
 
-def _leaves(text: str) -> list[bytes] | None:
-    """The leaf hashes of the rows in `text` (canonical rows joined by commas), cut at each `],[`
-    without parsing them (parsing costs ten times the hashing); None when a cut may have fallen
+def _leaves(text: bytes) -> list[bytes] | None:
+    """The leaf hashes of the rows in `text` (canonical rows joined by commas, UTF-8), cut at each
+    `],[` without parsing them (parsing costs ten times the hashing); None when a cut may have fallen
     inside a string or a row: a piece with an odd number of quotes, or with a backslash or a bracket
-    (a list inside a row) and not a whole row."""
-    parts = text.encode()[1:-1].split(b"],[")
-    for part in parts:
-        if b"\\" in part or b"[" in part or b"]" in part:
-            if not _whole_row(part.decode()):
+    (a list inside a row) and not a whole row; None too when `text` does not begin with `[` and end
+    with `]`, which the leaves put back rather than read (so a changed first or last byte is found).
+
+    Whether any piece holds a backslash or a bracket is read from the whole text (it holds the rows'
+    own brackets only, one pair a piece, unless a piece holds one), so piece by piece only quotes are
+    counted, in C (map): the checks cost a fifth of the leaves' hashing, where they cost as much."""
+    if not (text.startswith(b"[") and text.endswith(b"]")):
+        return None
+    parts = text.split(b"],[")
+    parts[0] = parts[0][1:]  # without copying `text` (text[1:-1]); one row loses both brackets
+    parts[-1] = parts[-1][:-1]
+    if b"\\" in text or text.count(b"[") != len(parts) or text.count(b"]") != len(parts):
+        for part in parts:
+            if b"\\" in part or b"[" in part or b"]" in part:
+                if not _whole_row(part.decode()):
+                    return None
+            elif part.count(b'"') & 1:
                 return None
-        elif part.count(b'"') & 1:
-            return None
+    elif any(map(_ODD, map(bytes.count, parts, repeat(b'"')))):
+        return None
     return [sha256(b"\x00[" + part + b"]").digest() for part in parts]
+
+
+_ODD = (1).__and__
 
 
 def _whole_row(part: str) -> bool:
@@ -94,7 +110,7 @@ class PieceEncoder:
         if self._root is None:
             return self._add_encoded(encode_rows(rows))
         text = encode_rows(rows)
-        leaves = _leaves(text)
+        leaves = _leaves(text.encode())
         if leaves is None:
             self._root.add(row_texts(rows))
         else:
@@ -241,6 +257,9 @@ def inline_sha256(kind: str, text: str) -> str:
 
 
 _FORM_MARK = f'"{row_tree.FORM_KEY}":{row_tree.FORM}'
+_SUMMARY_BYTES = SUMMARY.encode()
+# The bytes of rows whose leaves are hashed at a time.
+_WINDOW = 1 << 16
 
 
 def entry_sha256(pieces: Callable[[], Iterable[str]], where: str) -> tuple[str, str | None]:
@@ -248,11 +267,12 @@ def entry_sha256(pieces: Callable[[], Iterable[str]], where: str) -> tuple[str, 
     wrong with the body, if anything: of its whole text; or, in the rows form, of its hashed text with
     the root recomputed from its stored rows (cut without parsing; parsed only when a cut may fall
     inside a string)."""
-    whole = sha256()
+    whole, hashing_whole = sha256(), [True]  # the whole text's hash, needed until the form is known
 
     def hashing() -> Iterator[str]:
         for piece in pieces():
-            whole.update(piece.encode())
+            if hashing_whole:
+                whole.update(piece.encode())
             yield piece
 
     source = hashing()
@@ -264,20 +284,27 @@ def entry_sha256(pieces: Callable[[], Iterable[str]], where: str) -> tuple[str, 
         for _ in source:
             pass
         return whole.hexdigest(), None
+    hashing_whole.clear()
     header = reader.header_text()
-    root, buffer = row_tree.RowsRoot(), reader.rest()
+    root, buffer = row_tree.RowsRoot(), reader.rest().encode()  # bytes: each piece encoded once
     for piece in source:
-        buffer += piece
-        cut = buffer.rfind("],[") if len(buffer) >= PIECE_CHARS else -1
-        if cut > 0:
-            leaves = _leaves(buffer[:cut + 1])
+        buffer += piece.encode()
+        at = 0
+        while len(buffer) - at > _WINDOW:  # a window at a time: memory once touched is used again
+            cut = buffer.rfind(b"],[", at, at + _WINDOW)
+            if cut < 0:  # a row longer than the window
+                cut = buffer.find(b"],[", at + _WINDOW)
+                if cut < 0:
+                    break
+            leaves = _leaves(buffer[at:cut + 1])
             if leaves is None:
                 return _parsed_sha256(pieces, where)
             root.add_leaves(leaves)
-            buffer = buffer[cut + 2:]
-    end = buffer.rfind(SUMMARY)
+            at = cut + 2
+        buffer = buffer[at:]
+    end = buffer.rfind(_SUMMARY_BYTES)
     leaves = _leaves(buffer[:end]) if end > 0 else []  # SUMMARY's `]` closes the rows' array
-    summary = buffer[end + len(SUMMARY):-1] if end >= 0 and buffer.endswith("}") else ""
+    summary = buffer[end + len(_SUMMARY_BYTES):-1].decode() if end >= 0 and buffer.endswith(b"}") else ""
     if leaves is None:
         return _parsed_sha256(pieces, where)
     root.add_leaves(leaves)
