@@ -115,7 +115,7 @@ class ChainCheck:
 
     def run(self, rows: Iterable[tuple]) -> None:
         """The hot loop, on local names: an entry that needs a second look goes to `_look`."""
-        session, published_seq, inline_rows = self.session, self.published_seq, INLINE_ROWS
+        published_seq, inline_rows = self.published_seq, INLINE_ROWS
         last_seq, last_hash, checked = self.last_seq, self.last_hash, 0
         for seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by in rows:
             # body_hash of an inline body, without its calls: this loop runs once an entry

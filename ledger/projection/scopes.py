@@ -15,10 +15,11 @@ writes two rows (its race, its event), however many athletes and claims it holds
 
 from __future__ import annotations
 
+import functools
 from itertools import islice
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm import Session
 
 from ledger.core.models import Category, Claim, Figure, Race, ScopeSeq
@@ -105,10 +106,16 @@ def touch(session: Session, seq: int, kind: str, body: Body) -> None:
     found = _keys(None if touches is None else touches(session, body))
     if not found:
         return
-    if session.get_bind().dialect.name == "postgresql":  # imported only here: a SQLite reader never loads it
+    session.execute(_upsert(session.get_bind().dialect.name),
+                    [{"kind": k, "scope": s, "seq": seq} for k, s in sorted(found)])
+
+
+@functools.cache
+def _upsert(dialect: str) -> Executable:
+    """A scope_seq row's upsert, built once a dialect: every entry runs it (the record path)."""
+    if dialect == "postgresql":  # imported only here: a SQLite reader never loads it
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(ScopeSeq).values([{"kind": k, "scope": s, "seq": seq} for k, s in sorted(found)])
-    session.execute(statement.on_conflict_do_update(index_elements=["kind", "scope"],
-                                                    set_={"seq": statement.excluded.seq}))
+    statement = insert(ScopeSeq)
+    return statement.on_conflict_do_update(index_elements=["kind", "scope"], set_={"seq": statement.excluded.seq})

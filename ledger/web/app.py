@@ -56,7 +56,7 @@ LOG = logging.getLogger("raceledger.web")
 Build = Callable[[Any, Params, int], Page]
 # What a page depends on: a race's or an event's scope (ledger.projection.scopes), a claim's (its
 # race's), or None: the whole ledger.
-Scope = tuple[str, str] | None
+PageScope = tuple[str, str] | None
 
 
 class ReadOnlyHeaders:
@@ -197,7 +197,7 @@ class Ledger:
         self.head = HeadProbe(engine)
 
     async def respond(self, request: Request, build: Build, fmt: str, bounded: bool,
-                      takes: tuple[str, ...], scope: Scope = None) -> Response:
+                      takes: tuple[str, ...], scope: PageScope = None) -> Response:
         """The page, once its parameters are read: only those it `takes` name it, each bounded."""
         try:
             params = Params(request.query_params, takes)
@@ -207,7 +207,7 @@ class Ledger:
             return self.available(request, build, fmt, params, scope)
         return await run_in_threadpool(self.available, request, build, fmt, params, scope)
 
-    def available(self, request: Request, build: Build, fmt: str, params: Params, scope: Scope) -> Response:
+    def available(self, request: Request, build: Build, fmt: str, params: Params, scope: PageScope) -> Response:
         """The page, or 503 while the database cannot be read (ledger.store.served): one line logged
         a request, no traceback, and never a page from a file other than the one first served."""
         try:
@@ -231,7 +231,7 @@ class Ledger:
             return Response(body, headers={**headers, **more}, media_type=media_type)
         return None
 
-    def answer(self, request: Request, build: Build, fmt: str, params: Params, scope: Scope) -> Response:
+    def answer(self, request: Request, build: Build, fmt: str, params: Params, scope: PageScope) -> Response:
         """The page `build` makes, as HTML or JSON; 304 when the client holds it already. It states
         the head it was made at; its ETag names the newest entry that can change it (`scope`)."""
         query = params.query()
