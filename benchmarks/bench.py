@@ -71,16 +71,21 @@ def fresh(path: Path) -> Path:
     return path
 
 
+def catalog(categories: int = 1) -> list[tuple[str, ...]]:
+    """The commands that give a new ledger template()'s event, race, categories and sources."""
+    return [("event", "add", EVENT, "--name", "Bench Marathon", "--date", "2025-10-12"),
+            ("race", "add", RACE, "--name", "Marathon", "--distance", "42195"),
+            *(("category", "add", f"{RACE}/c{i}", "--name", f"Category {i}") for i in range(1, categories + 1)),
+            ("source", "add", "timing", "--name", "Official timing", "--kind", "official"),
+            ("source", "add", "gazette", "--name", "The Gazette", "--kind", "press")]
+
+
 def template(folder: Path, categories: int = 1) -> Path:
     """A ledger with an event, a race, categories c1..cN and two sources; nothing timed."""
     db = fresh(folder / "template.db")
     ledger(db, "init")
-    ledger(db, "event", "add", EVENT, "--name", "Bench Marathon", "--date", "2025-10-12")
-    ledger(db, "race", "add", RACE, "--name", "Marathon", "--distance", "42195")
-    for i in range(1, categories + 1):
-        ledger(db, "category", "add", f"{RACE}/c{i}", "--name", f"Category {i}")
-    ledger(db, "source", "add", "timing", "--name", "Official timing", "--kind", "official")
-    ledger(db, "source", "add", "gazette", "--name", "The Gazette", "--kind", "press")
+    for args in catalog(categories):
+        ledger(db, *args)
     return db
 
 

@@ -35,21 +35,44 @@ SOURCE = "timing"
 # --- the scratch databases ----------------------------------------------------------------------
 
 
-@contextmanager
-def scratch_postgres(server_url: str) -> Iterator[str]:
-    from sqlalchemy import create_engine, text
+def server_url_from(given: str | None = None) -> str | None:
+    """The PostgreSQL server a benchmark measures on: `given` (--pg), else RACELEDGER_BENCH_PG_URL,
+    else RACELEDGER_TEST_PG_URL (.ci/start-postgres exports it); None: no server."""
+    return given or os.environ.get("RACELEDGER_BENCH_PG_URL") or os.environ.get("RACELEDGER_TEST_PG_URL")
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of the database `name` on the server of `server_url`."""
     from sqlalchemy.engine import make_url
 
-    name = f"raceledger_bench_{os.getpid()}"
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+def on_server(server_url: str, *statements: str) -> list:
+    """Run `statements` one by one outside a transaction (CREATE DATABASE and the like); the first
+    column of each one's rows, or None where it returns none."""
+    from sqlalchemy import create_engine, text
+
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
     try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
         with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            found = []
+            for statement in statements:
+                result = conn.execute(text(statement))
+                found.append(result.scalars().all() if result.returns_rows else None)
+            return found
+    finally:
         admin.dispose()
+
+
+@contextmanager
+def scratch_postgres(server_url: str) -> Iterator[str]:
+    name = f"raceledger_bench_{os.getpid()}"
+    on_server(server_url, f"CREATE DATABASE {name}")
+    try:
+        yield database_url(server_url, name)
+    finally:
+        on_server(server_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def fresh(db: str) -> None:
@@ -246,7 +269,7 @@ def measure(db: str, args: argparse.Namespace) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pg", default=os.environ.get("RACELEDGER_BENCH_PG_URL") or os.environ.get("RACELEDGER_TEST_PG_URL"),
+    parser.add_argument("--pg", default=server_url_from(),
                         help="a PostgreSQL server URL (a scratch database is made there)")
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--appends", type=int, default=50, help="claims each writer records")

@@ -1,13 +1,17 @@
 """The floor the web view is measured against: the smallest ASGI app on the same uvicorn, answering
-the same pages from the same ledger file with raw sqlite3 and the json module, nothing else.
+the same pages from the same ledger with raw sqlite3 (a ledger in PostgreSQL: raw psycopg, the driver
+raceledger uses there) and the json module, nothing else.
 
 It reads the claims a page shows, through the same indexes (a category's next 100 positions and
 their claims; the claims of the first 100 contested placings, through the `contest` table; one
 claim with its rulings and its journal entry) and writes them as JSON rows: no SQLAlchemy, no
 verdicts, no templates, no objects per claim, no thread pool. What the web view adds on top of it
-is the price of its Python.
+is the price of its Python. On PostgreSQL it sends the same statements (psycopg's `%s` for sqlite3's
+`?`) on one autocommit connection, each in a read-only transaction as the web view reads, and takes
+a date as the text SQLite holds, so that it writes the same JSON.
 
-Run: python web_floor.py DB PORT    (pages: /disputes.json, /EVENT/RACE/CATEGORY.json[?after=N],
+Run: python web_floor.py DB PORT    (DB: a SQLite file or a postgresql+psycopg://... URL;
+                                     pages: /disputes.json, /EVENT/RACE/CATEGORY.json[?after=N],
                                        /claims/ID.json)
 """
 
@@ -39,6 +43,30 @@ RULINGS = """SELECT ruling.* FROM ruling JOIN claim ON ruling.category_id = clai
 WHERE claim.id = ? AND (ruling.position = claim.position OR ruling.athlete_id = claim.athlete_id)"""
 ENTRY = """SELECT journal.seq, journal.kind, journal.entry_hash, journal.recorded_at, journal.recorded_by
 FROM journal JOIN claim ON claim.seq = journal.seq WHERE claim.id = ?"""
+# The statements as sqlite3 takes them; `statements` gives them with another parameter marker.
+SQLITE = {"positions": POSITIONS, "placings": PLACINGS, "contested": CONTESTED, "disputed": DISPUTED, "one": ONE,
+          "rulings": RULINGS, "entry": ENTRY, "mark": "?"}
+
+
+def statements(mark: str) -> dict[str, str]:
+    return {name: text.replace("?", mark) for name, text in SQLITE.items()}
+
+
+def connect(db: str) -> tuple:
+    """A connection reading the ledger at `db` (a SQLite file, or a PostgreSQL URL as raceledger takes
+    it) with conn.execute(statement, parameters), and the statements in its parameter style."""
+    if "://" not in db:
+        return sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False), SQLITE
+    import psycopg
+    from psycopg.types.string import TextLoader
+
+    scheme, rest = db.split("://", 1)
+    if not scheme.startswith("postgresql"):
+        raise SystemExit(f"web_floor reads SQLite or PostgreSQL, not {scheme}")
+    # Each statement its own read-only transaction, as raceledger's read-only engine's connections.
+    conn = psycopg.connect(f"postgresql://{rest}", autocommit=True, options="-c default_transaction_read_only=on")
+    conn.adapters.register_loader("date", TextLoader)  # 'YYYY-MM-DD', as SQLite holds a date
+    return conn, statements("%s")
 
 
 def grouped(rows: list, key: int) -> list:
@@ -52,40 +80,40 @@ def grouped(rows: list, key: int) -> list:
     return groups
 
 
-def answer(conn: sqlite3.Connection, path: str, query: dict) -> bytes | None:
+def answer(conn, path: str, query: dict, sql: dict = SQLITE) -> bytes | None:
     if path == "/disputes.json":
         rows = []
-        for category_id, position in conn.execute(CONTESTED, (PAGE,)).fetchall():  # by category, a list of positions
+        for category_id, position in conn.execute(sql["contested"], (PAGE,)).fetchall():  # by category, a list of positions
             if not rows or rows[-1][0] != category_id:
                 rows.append((category_id, []))
             rows[-1][1].append(position)
         found = [row for category_id, positions in rows for row in conn.execute(
-            DISPUTED.format(",".join("?" * len(positions))), (category_id, *positions)).fetchall()]
+            sql["disputed"].format(",".join([sql["mark"]] * len(positions))), (category_id, *positions)).fetchall()]
         return json.dumps(grouped(found, 8), ensure_ascii=False).encode()
     if path.startswith("/claims/") and path.endswith(".json"):
         claim_id = int(path[len("/claims/"):-len(".json")])
-        row = conn.execute(ONE, (claim_id,)).fetchone()
+        row = conn.execute(sql["one"], (claim_id,)).fetchone()
         if row is None:
             return None
-        found = {"claim": row, "rulings": conn.execute(RULINGS, (claim_id,)).fetchall(),
-                 "entry": conn.execute(ENTRY, (claim_id,)).fetchone()}
+        found = {"claim": row, "rulings": conn.execute(sql["rulings"], (claim_id,)).fetchall(),
+                 "entry": conn.execute(sql["entry"], (claim_id,)).fetchone()}
         return json.dumps(found, ensure_ascii=False).encode()
     if path.endswith(".json") and path.count("/") == 3:
         slug = path[1:-len(".json")]
         after = int(query.get("after", ["0"])[0])
-        positions = [p for (p,) in conn.execute(POSITIONS, (slug, after, PAGE)).fetchall()]
-        rows = conn.execute(PLACINGS, (slug, positions[0], positions[-1])).fetchall() if positions else []
+        positions = [p for (p,) in conn.execute(sql["positions"], (slug, after, PAGE)).fetchall()]
+        rows = conn.execute(sql["placings"], (slug, positions[0], positions[-1])).fetchall() if positions else []
         return json.dumps(grouped(rows, 8), ensure_ascii=False).encode()
     return None
 
 
 def make_app(db: str):
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
+    conn, sql = connect(db)
 
     async def app(scope, receive, send):
         if scope["type"] != "http":
             return
-        body = answer(conn, scope["path"], parse_qs(scope["query_string"].decode()))
+        body = answer(conn, scope["path"], parse_qs(scope["query_string"].decode()), sql)
         status = 200 if body is not None else 404
         await send({"type": "http.response.start", "status": status,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body or b"")).encode())]})
