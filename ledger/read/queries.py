@@ -95,7 +95,11 @@ def _newest(kind, scope):
         select(func.max(ScopeSeq.seq)).where(or_(and_(ScopeSeq.kind == kind, ScopeSeq.scope == scope),
                                                  and_(ScopeSeq.kind == ACROSS, ScopeSeq.scope == ""))).scalar_subquery(),
         select(func.max(JournalEntry.seq)).scalar_subquery())
-    return select(JournalEntry.seq, JournalEntry.entry_hash, JournalEntry.recorded_at).where(JournalEntry.seq == newest)
+    # `seq <= newest`, the first such entry going down (the entry `newest` itself: seqs have no gaps),
+    # rather than `seq = newest`: SQLite reads that through the covering index ix_journal_head, where
+    # an equality on the rowid would read the row, walking a large body's pages to the hash after it.
+    return (select(JournalEntry.seq, JournalEntry.entry_hash, JournalEntry.recorded_at)
+            .where(JournalEntry.seq <= newest).order_by(JournalEntry.seq.desc()).limit(1))
 
 
 SCOPE_HEAD = _newest(bindparam("kind"), bindparam("scope"))

@@ -18,7 +18,7 @@ from ledger.store import access, locking, urls
 
 DEFAULT_DB = "raceledger.db"
 # The Alembic head this code expects; a test keeps it equal to the newest migration.
-SCHEMA_REVISION = "0011"
+SCHEMA_REVISION = "0012"
 BUSY_TIMEOUT_MS = 10_000
 
 
