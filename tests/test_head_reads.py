@@ -44,3 +44,32 @@ def test_the_newest_entry_a_page_depends_on_is_read_from_the_index_never_the_row
             "OR kind = 'across'").fetchone()[0]
         assert found == connection.execute("SELECT seq, entry_hash, recorded_at FROM journal WHERE seq = ?",
                                            (expected,)).fetchone()
+
+
+def test_a_proofs_stored_nodes_are_read_by_the_primary_key_never_a_scan(tmp_path):
+    """A checkpoint and a proof read O(log n) stored subtree hashes (issue 26 point 1): by seq, the
+    primary key's first column. Asked as (seq, level) row values, SQLite scanned the whole table:
+    20 ms a checkpoint at 1,000,000 entries against 1 ms at 10,000."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from ledger.journal import tree
+    from ledger.store.engine import open_engine
+
+    db = str(tmp_path / "ledger.db")
+    for args in (["demo"], *(["source", "add", f"paper-{n}", "--name", f"Paper {n}", "--kind", "press"]
+                             for n in range(8))):  # 49 entries or more: a tree of two stored subtrees and more
+        assert CliRunner().invoke(cli, ["--db", db, "--as", "tester", *args]).exit_code == 0
+    engine, _ = open_engine(db, write=False, read_only=True)
+    ran: list[tuple[str, tuple]] = []
+    event.listen(engine, "before_cursor_execute", lambda conn, cursor, sql, args, *_: ran.append((sql, args)))
+    with Session(engine) as session:
+        tree.root(session, 49)  # stored subtrees of 32 and 16 leaves, and one leaf
+        tree.inclusion_proof(session, 3, 49)
+    engine.dispose()
+    read = [(sql, args) for sql, args in ran if "tree_node" in sql]
+    assert read, ran
+    connection = sqlite3.connect(db)
+    for sql, args in read:
+        plan = [row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, args)]
+        assert not any(step.startswith("SCAN tree_node") for step in plan), (sql, plan)

@@ -14,7 +14,7 @@ from hashlib import sha256
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Sequence
 
-from sqlalchemy import bindparam, insert, select, tuple_
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -30,8 +30,6 @@ LOWEST = 4
 # Statements run on appends, built once.
 _INSERT = insert(TreeNode.__table__)
 _AT = select(TreeNode.seq, TreeNode.level, TreeNode.hash).where(TreeNode.seq.in_(bindparam("seqs", expanding=True)))
-_NODES = select(TreeNode.seq, TreeNode.level, TreeNode.hash).where(
-    tuple_(TreeNode.seq, TreeNode.level).in_(bindparam("keys", expanding=True)))
 _LEAVES = select(JournalEntry.seq, JournalEntry.entry_hash).where(JournalEntry.seq.in_(bindparam("seqs", expanding=True)))
 _LAST_LEAVES = select(JournalEntry.entry_hash).where(
     JournalEntry.seq.between(bindparam("low"), bindparam("high"))).order_by(JournalEntry.seq)
@@ -126,10 +124,13 @@ def stored(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int,
             span = range((index << level) + 1, ((index + 1) << level) + 1)
             if all(seq in leaves for seq in span):
                 found[(level, index)] = merkle.range_root([leaves[seq] for seq in span])
-    nodes = sorted((node_seq(level, index), level) for level, index in wanted if level >= LOWEST)
+    nodes = {(node_seq(level, index), level) for level, index in wanted if level >= LOWEST}
     if nodes:
-        for seq, level, hash_ in connection.execute(_NODES, {"keys": nodes}):
-            found[(level, (seq >> level) - 1)] = bytes.fromhex(hash_)
+        # By seq alone, the primary key's first column, each seq's few levels read and the wanted kept:
+        # SQLite answers a (seq, level) row-value IN by scanning the whole table.
+        for seq, level, hash_ in connection.execute(_AT, {"seqs": sorted({seq for seq, _ in nodes})}):
+            if (seq, level) in nodes:
+                found[(level, (seq >> level) - 1)] = bytes.fromhex(hash_)
     missing = wanted - found.keys()
     if missing:
         level, index = min(missing)
