@@ -107,3 +107,24 @@ def demo(run) -> Invoke:
     """`run` on a ledger holding the Pyongyang 2025 example."""
     assert run("demo").exit_code == 0
     return run
+
+
+@pytest.fixture
+def client_of(db):
+    """TestClients on the ledger at `db`, opened read-only as `raceledger serve` opens it:
+    client_of(**options) passes make_app's options (base_url, publication, ...)."""
+    from starlette.testclient import TestClient
+
+    from ledger.store.engine import open_engine
+    from ledger.web.app import make_app
+
+    engines = []
+
+    def make(**options) -> TestClient:
+        engine, _ = open_engine(db, write=False, read_only=True)
+        engines.append(engine)
+        return TestClient(make_app(engine, **options))
+
+    yield make
+    for engine in engines:
+        engine.dispose()

@@ -17,8 +17,6 @@ from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from cli import cli
-from ledger.store.engine import open_engine
-from ledger.web.app import make_app
 
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
 ELITE = "pyongyang-2025/marathon/elite-men"
@@ -121,18 +119,9 @@ def ruled(demo):
 
 
 @pytest.fixture
-def served(db, ruled):
+def served(ruled, client_of):
     """A TestClient on the ruled demo for a base URL (None: none given), opened as `serve` opens it."""
-    engines = []
-
-    def make(base_url: str | None) -> TestClient:
-        engine, _ = open_engine(db, write=False, read_only=True)
-        engines.append(engine)
-        return TestClient(make_app(engine, base_url=base_url))
-
-    yield make
-    for engine in engines:
-        engine.dispose()
+    return lambda base_url: client_of(base_url=base_url)
 
 
 def page(client: TestClient, path: str) -> tuple[list[dict[str, Any]], list[str]]:

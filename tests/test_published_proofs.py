@@ -15,26 +15,15 @@ from test_prove import prove, refused, signed, verify_proof
 from test_row_proofs import GOLDEN, MEN, imported
 
 from ledger.read.proofs import Publication
-from ledger.store.engine import open_engine
-from ledger.web.app import make_app
 
 TEXT = "text/plain; charset=utf-8"
 
 
 @pytest.fixture
-def served(db):
-    """A TestClient on the ledger at `db` publishing proofs (a Publication), as `serve --sign` or
-    `serve --checkpoint` serves it."""
-    engines = []
-
-    def make(publication: Publication | None) -> TestClient:
-        engine, _ = open_engine(db, write=False, read_only=True)
-        engines.append(engine)
-        return TestClient(make_app(engine, publication=publication))
-
-    yield make
-    for engine in engines:
-        engine.dispose()
+def served(client_of):
+    """A TestClient on the ledger publishing proofs (a Publication; None: none), as `serve --sign`
+    or `serve --checkpoint` serves it."""
+    return lambda publication: client_of(publication=publication)
 
 
 def keyed(tmp_path) -> Publication:

@@ -42,21 +42,6 @@ AMATEUR = "pyongyang-2025/marathon/amateur-men"
 
 
 @pytest.fixture
-def client_of(db):
-    """A TestClient on the ledger at `db`, opened read-only as `raceledger serve` opens it."""
-    engines = []
-
-    def make() -> TestClient:
-        engine, _ = open_engine(db, write=False, read_only=True)
-        engines.append(engine)
-        return TestClient(make_app(engine))
-
-    yield make
-    for engine in engines:
-        engine.dispose()
-
-
-@pytest.fixture
 def web(demo, client_of) -> TestClient:
     """The web view of the Pyongyang 2025 example."""
     return client_of()
