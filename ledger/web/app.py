@@ -14,7 +14,7 @@ import sys
 import threading
 import traceback
 from collections import OrderedDict
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import orjson
 from sqlalchemy.engine import Engine
@@ -30,7 +30,6 @@ from ledger.core import limits
 from ledger.core.errors import LedgerError
 from ledger.core.limits import TEXTS, number_text, shortened
 from ledger.core.rules import slug as valid_slug
-from ledger.read.proofs import Publication
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.engine import open_engine
 from ledger.store.locking import session_scope
@@ -40,6 +39,9 @@ from ledger.read.queries import CLAIM_SCOPE, catalog_scope, ledger_head, scope_h
 from ledger.web.headers import SECURITY_HEADERS, HeadProbe, etag, matches
 from ledger.web.links import CHECKPOINT, PROOF_SUFFIX, Links
 from ledger.web.pages import BadParameter, Moved, Page, Params
+
+if TYPE_CHECKING:  # only named in annotations: serving or writing without proofs never loads them (cryptography)
+    from ledger.read.proofs import Publication
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"

@@ -8,7 +8,7 @@ or written to files (ledger.web.links makes the hrefs).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -18,12 +18,14 @@ from ledger.core.errors import LedgerError
 from ledger.core.limits import shortened
 from ledger.read import athletes, catalog, claims, figures, follow, history, reports
 from ledger.read.claim_show import claim_record
-from ledger.read.proofs import Publication
 from ledger.read.reports import ClaimReport
 from ledger.read import paging, queries
 from ledger.web import charts
 from ledger.web.links import CHECKPOINT, PROOF_SUFFIX
 from ledger.read.search import search_athletes
+
+if TYPE_CHECKING:  # only named in annotations: serving or writing without proofs never loads them (cryptography)
+    from ledger.read.proofs import Publication
 
 HISTORY_PAGE = 200
 

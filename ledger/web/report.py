@@ -20,7 +20,7 @@ the signed checkpoint and, beside each claim's page, the claim's proof under it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -32,9 +32,11 @@ from ledger.store.files import folder_filled_whole
 from ledger.read import paging, queries
 from ledger.web import markdown, pages, templating
 from ledger.read.queries import ledger_head
-from ledger.read.proofs import Publication
 from ledger.web.links import CHECKPOINT, PROOF_SUFFIX, StaticLinks, static_name
 from ledger.web.pages import Page, Params
+
+if TYPE_CHECKING:  # only named in annotations: serving or writing without proofs never loads them (cryptography)
+    from ledger.read.proofs import Publication
 
 MAX_CLAIM_PAGES = 5000
 MAX_ATHLETE_PAGES = 500

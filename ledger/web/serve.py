@@ -16,18 +16,20 @@ import socket
 import sys
 import threading
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ledger.core.errors import LedgerError
-from ledger.read.proofs import Publication
 from ledger.read.verdicts import DEFAULT_TOLERANCE_MS
 from ledger.store.engine import failure, open_engine
 from ledger.web.app import CACHE_BYTES, make_app
 from ledger.web.guard import BACKLOG, HEADER_TIMEOUT, Guard, default_max_connections, quiet
 from ledger.read.queries import ledger_head
+
+if TYPE_CHECKING:  # only named in annotations: serving or writing without proofs never loads them (cryptography)
+    from ledger.read.proofs import Publication
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
