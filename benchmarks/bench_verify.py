@@ -70,7 +70,8 @@ THIS = Version("this", ROOT, sys.executable)
 
 
 def floor(path: str) -> int:
-    """Read every journal row in seq order with raw sqlite3 and check its hashes with hashlib."""
+    """Read every journal row in seq order with raw sqlite3 and check its hashes with hashlib: a
+    body in the rows form (issue 26) is hashed as its header, its summary and the root over its rows."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     chunks = conn.cursor()
     previous, count = "0" * 64, 0
@@ -78,10 +79,11 @@ def floor(path: str) -> int:
                         "FROM journal ORDER BY seq")
     for seq, kind, body, prev_hash, entry_hash, recorded_at, recorded_by in rows:
         if body is None:
-            digest = hashlib.sha256()
-            for (data,) in chunks.execute("SELECT data FROM journal_chunk WHERE seq = ? ORDER BY n", (seq,)):
-                digest.update(data.encode("utf-8"))
-            body_hash = digest.hexdigest()
+            text = b"".join(data.encode() for (data,) in
+                            chunks.execute("SELECT data FROM journal_chunk WHERE seq = ? ORDER BY n", (seq,)))
+            body_hash = hashlib.sha256(_rows_hashed(text)).hexdigest()
+        elif kind == "finish" and '"form":2' in body:
+            body_hash = hashlib.sha256(_finish_hashed(body)).hexdigest()
         else:
             body_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
         material = "\n".join([prev_hash, str(seq), kind, recorded_at, recorded_by, body_hash])
@@ -90,6 +92,44 @@ def floor(path: str) -> int:
         previous, count = entry_hash, count + 1
     conn.close()
     return count
+
+
+def _root(rows: list[bytes]) -> bytes:
+    """The RFC 6962 root over rows (each a row's canonical JSON), a level at a time."""
+    nodes = [hashlib.sha256(b"\x00" + row).digest() for row in rows]
+    if not nodes:
+        return hashlib.sha256(b"").digest()
+    while len(nodes) > 1:
+        paired = [hashlib.sha256(b"\x01" + nodes[i] + nodes[i + 1]).digest() for i in range(0, len(nodes) - 1, 2)]
+        nodes = paired + nodes[-1:] if len(nodes) & 1 else paired
+    return nodes[0]
+
+
+def _rows_field(rows: list[bytes]) -> bytes:
+    return b'{"count":%d,"root":"%s"}' % (len(rows), _root(rows).hex().encode())
+
+
+def _rows_hashed(text: bytes) -> bytes:
+    """What an import's body is hashed over: itself, or in the rows form its rows' count and root
+    in place of its rows (cut at `],[`: the floor knows its rows hold no brackets)."""
+    start, end = text.index(b',"rows":['), text.rindex(b'],"summary":')
+    if b'"form":2' not in text[:start]:
+        return text
+    inner = text[start + len(b',"rows":['):end]
+    rows = [b"[" + row + b"]" for row in inner[1:-1].split(b"],[")] if inner else []
+    return text[:start] + b',"rows":' + _rows_field(rows) + text[end + 1:]
+
+
+def _finish_hashed(body: str) -> bytes:
+    """What a finish file's body in the rows form is hashed over: its claims' count and root in
+    their place (parsed: these bodies are small)."""
+    import json
+
+    from ledger.core.canonical import canonical_json
+
+    parsed = json.loads(body)
+    rows = [canonical_json(row).encode() for row in parsed["claims"]]
+    return canonical_json({**parsed, "claims": None}).encode().replace(b'"claims":null', b'"claims":' + _rows_field(rows))
 
 
 # --- building the ledger ------------------------------------------------------------------------
