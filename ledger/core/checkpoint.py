@@ -6,12 +6,10 @@ signed as a c2sp.org/signed-note (ledger.core.note) by a key named as the origin
 golang.org/x/mod/sumdb/tlog.ParseTree and note.Open read what Checkpoint.text() and sign() write.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ledger.core import note
 from ledger.core.errors import LedgerError
@@ -22,8 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x1f]")
 LARGEST_SIZE = 2**63 - 1
 
 
-@dataclass(frozen=True)
-class Checkpoint:
+class Checkpoint(NamedTuple):
     origin: str
     size: int
     root: bytes

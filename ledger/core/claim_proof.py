@@ -12,12 +12,9 @@ root of its rows) and a `row` (its index, its canonical JSON and its path to tha
 other rows. Older imports and finish files were hashed over their whole bodies: no row proof.
 """
 
-from __future__ import annotations
-
 import base64
 import json
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ledger.core import checkpoint, merkle, note, row_tree, tlog_proof
 from ledger.core.canonical import canonical_json, chain_hash, sha256_hex
@@ -29,8 +26,7 @@ MANY_ROWS = ("it holds many rows and its hash covers its whole body, not a root 
              "imports and finish files are now recorded in), so it cannot give a proof of one row")
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """The fields of a journal entry its entry_hash is computed over."""
 
     seq: int
@@ -40,8 +36,8 @@ class Entry:
     prev_hash: str
     body: str  # the canonical body text
 
-    def extra(self, row: Row | None = None) -> bytes:
-        fields: dict[str, Any] = asdict(self)
+    def extra(self, row: "Row | None" = None) -> bytes:
+        fields: dict[str, Any] = self._asdict()
         if row is not None:
             fields["row"] = row.fields()
         return canonical_json(fields).encode()
@@ -51,8 +47,7 @@ class Entry:
                           sha256_hex(self.body))
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One row of an entry in the rows form: its index, its canonical JSON, its path to the rows' root."""
 
     index: int
@@ -149,8 +144,7 @@ def _row_claim(entry: Entry, row: Row) -> dict[str, Any]:
                           "this proof could state") from None
 
 
-@dataclass(frozen=True)
-class Proven:
+class Proven(NamedTuple):
     """What a proof that checked shows: the entry, the claim it records, the checkpoint it is under,
     and the row of the entry that records the claim (a row's proof)."""
 

@@ -9,13 +9,11 @@
 Every refusal is a LedgerError saying what is wrong, so `verify-proof` can print it as one line.
 """
 
-from __future__ import annotations
-
 import base64
 import binascii
 import hashlib
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -26,15 +24,15 @@ ED25519 = 0x01  # the signature type byte of an Ed25519 key
 SIGNATURE_PREFIX = "\u2014 "  # an em dash and a space start every signature line
 MAX_SIGNATURES = 100  # as Go's note.Open: more is a malformed note
 _HASH = re.compile(r"^[0-9a-fA-F]{8}$")
-# Go's unicode.IsSpace, and the control characters a note may not hold (but newlines).
-_SPACE = re.compile(r"[\s\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+# The control characters a note may not hold (but newlines). Spaces are str.isspace: Go's
+# unicode.IsSpace, and \x1c-\x1f, which are control characters anyway.
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # half of a character: bytes that were not UTF-8
 
 
 def valid_name(name: str) -> bool:
     """A key name (and so a log origin): non-empty, no spaces and no `+` (Go's isValidName)."""
-    return bool(name) and "+" not in name and not (_SPACE.search(name) or _CONTROL.search(name)
+    return bool(name) and "+" not in name and not (any(map(str.isspace, name)) or _CONTROL.search(name)
                                                    or _SURROGATE.search(name))
 
 
@@ -68,8 +66,7 @@ def canonical_unbase64(text: str) -> bytes | None:
     return raw if raw is not None and _b64(raw) == text else None
 
 
-@dataclass(frozen=True)
-class Verifier:
+class Verifier(NamedTuple):
     name: str
     hash: int
     public: bytes  # the 32 bytes of the Ed25519 public key
@@ -90,8 +87,7 @@ class Verifier:
         return True
 
 
-@dataclass(frozen=True)
-class Signer:
+class Signer(NamedTuple):
     name: str
     hash: int
     seed: bytes  # the 32-byte Ed25519 private key seed
@@ -169,8 +165,7 @@ def sign(text: str, signer: Signer) -> str:
     return f"{text}\n{SIGNATURE_PREFIX}{signer.name} {signature}\n"
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(NamedTuple):
     name: str
     hash: int
     base64: str
@@ -180,8 +175,7 @@ class Signature:
         return f"{self.name}+{self.hash:08x}"
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     text: str
     signatures: tuple[Signature, ...]  # verified by a key given
     unverified: tuple[Signature, ...]  # by keys not given

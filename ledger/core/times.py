@@ -42,17 +42,24 @@ def parse_time(text: str) -> RaceTime:
     return RaceTime(ms, len(fraction) if fraction else 0)
 
 
-# "MM:SS" for each second of an hour: a report formats every claim's times.
-_MINUTES_SECONDS = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
+# "MM:SS" for each second of an hour: a report formats every claim's times. Made on first use, so
+# that a command formatting one time (verify-proof) does not make 3,600 strings at start.
+_MINUTES_SECONDS: list[str] = []
+
+
+def _minutes_seconds() -> list[str]:
+    _MINUTES_SECONDS.extend(f"{m:02d}:{s:02d}" for m in range(60) for s in range(60))
+    return _MINUTES_SECONDS
 
 
 def format_ms(ms: int, decimals: int = 0) -> str:
     """H:MM:SS, with as many decimals as were recorded."""
     seconds, millis = divmod(ms, 1000)
     hours, rest = divmod(seconds, 3600)
+    table = _MINUTES_SECONDS or _minutes_seconds()
     if decimals:
-        return f"{hours}:{_MINUTES_SECONDS[rest]}." + f"{millis:03d}"[:decimals]
-    return f"{hours}:{_MINUTES_SECONDS[rest]}"
+        return f"{hours}:{table[rest]}." + f"{millis:03d}"[:decimals]
+    return f"{hours}:{table[rest]}"
 
 
 def parse_tolerance(text: str) -> int:

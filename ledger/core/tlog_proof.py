@@ -21,11 +21,9 @@ consistency proof from an older tree size, for a witness (or a reader) to check 
 Only the forms are here (format and parse); what `extra` means to raceledger is ledger.core.claim_proof.
 """
 
-from __future__ import annotations
-
 import base64
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ledger.core.errors import LedgerError
 from ledger.core.note import canonical_unbase64
@@ -37,8 +35,7 @@ _OLD = re.compile(r"^old (0|[1-9][0-9]{0,18})$")
 LARGEST_INDEX = 2**63 - 2  # a leaf of a tree no larger than a checkpoint's largest size
 
 
-@dataclass(frozen=True)
-class Proof:
+class Proof(NamedTuple):
     index: int
     hashes: tuple[bytes, ...]
     checkpoint: str  # the signed checkpoint note, as given
@@ -100,8 +97,7 @@ def _hashes(what: str, proof: str, lines: list[str]) -> tuple[bytes, ...]:
     return tuple(hashes)
 
 
-@dataclass(frozen=True)
-class Extension:
+class Extension(NamedTuple):
     """A newer signed checkpoint and the consistency proof from the tree of `old` leaves to its tree."""
 
     old: int
