@@ -19,7 +19,8 @@ more than the noise allowance (5%) is flagged, and the exit status is then 1.
 Each version imports into a template ledger it made itself. The reading ledger is built once by
 the first version named (give the oldest first) and kept in the bench folder, keyed by its size
 and schema revision; a version whose schema is newer upgrades a copy of it (`init`), kept the same
-way: all versions read the same claims through their own schema's indexes.
+way (named by both revisions): all versions read the same journal and claims through their own
+schema's indexes.
 """
 
 from __future__ import annotations
@@ -204,7 +205,7 @@ def reads(folder: Path, work: Path, versions: list[Version], repeat: int, unit: 
     for v in versions[1:]:
         if v.schema != builder.schema:
             v.template(folder)  # notes v.schema
-        copies[v.name] = kept(ledgers / f"reads-{claims}-{unit}-{v.schema}.db",
+        copies[v.name] = kept(ledgers / f"reads-{claims}-{unit}-{builder.schema}-as-{v.schema}.db",
                               lambda db, v=v: (bench.copy_of(built, db), v.run(db, "init")))
     with sqlite3.connect(built) as conn:
         total = conn.execute("SELECT count(*) FROM claim").fetchone()[0]
