@@ -115,3 +115,25 @@ def test_only_bibs_whose_names_cannot_be_one_runners_are_contested(city, db, tmp
     finally:
         engine.dispose()
     assert [d["bib"] for d in disputes(city)] == ["7"]
+
+
+def test_more_contested_bibs_than_one_batch_are_all_found_again_by_a_whole_race_refresh(city, db, tmp_path):
+    """The bibs given to two runners are read first, then their names 500 bibs at a time (one
+    statement with a subquery was planned as a loop over the race's claims by PostgreSQL inside
+    `load`'s one transaction): every batch counts, and a whole-race refresh finds the same bibs."""
+    bibs_given = [str(100 + n) for n in range(1201)]
+    start = write(tmp_path, "Bib,Name\n" + "".join(f"{b},Anna Nowak {b}\n" for b in bibs_given), "start.csv")
+    ok(city("entrants", "import", MARATHON, start, "--source", "timing"))
+    results = "Place,Bib,Name\n" + "".join(f"{n + 1},{b},Eva Kern {b}\n" for n, b in enumerate(bibs_given))
+    ok(city("import", WOMEN, write(tmp_path, results, "g.csv"), "--source", "gazette"))
+    found = contested(db)
+    assert {bib for _, bib in found} == set(bibs_given)
+    [race] = {race for race, _ in found}
+    engine = create_engine(resolve_target(db).url)
+    try:
+        with Session(engine) as session, session.begin():
+            bibs.refresh(session, race)
+    finally:
+        engine.dispose()
+    assert contested(db) == found
+    assert sorted(d["bib"] for d in disputes(city) if d["kind"] == "bib") == sorted(bibs_given)

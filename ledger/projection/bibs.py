@@ -8,11 +8,10 @@ whichever source names them; a name that does not fit the bib's runner is never 
 
 from __future__ import annotations
 
-
 from itertools import islice
 from typing import Iterable
 
-from sqlalchemy import delete, func, insert, null, select, union_all
+from sqlalchemy import bindparam, delete, func, insert, null, select, union_all
 from sqlalchemy.orm import Session
 
 from ledger.core.models import LIVE_BIBS, Athlete, BibContest, Category, Claim, Entrant
@@ -128,7 +127,11 @@ def refresh(session: Session, race_id: int, bibs: Iterable[str] | None = EVERY) 
 def _refresh(session: Session, race_id: int, batch: list[str] | None) -> None:
     """A bib is contested when its live claims and entrant name two athletes by names that cannot be
     one runner's. Two athlete records under compatible names (namesakes a ledger recorded before
-    claims were linked by bib) are one runner: no dispute, so no row for a reader to filter out."""
+    claims were linked by bib) are one runner: no dispute, so no row for a reader to filter out.
+
+    The bibs given to two athletes are read first, then their names by those bibs, 500 at a time: as
+    one statement (names where the bib is in a subquery), PostgreSQL without statistics (a `load`,
+    one transaction) planned it as a loop over the race's claims that took minutes."""
     claimed = (select(Claim.bib.label("bib"), Claim.athlete_id.label("athlete_id"))
                .join(Category, Claim.category_id == Category.id)
                .where(Category.race_id == race_id, LIVE_BIBS, Claim.athlete_id.is_not(None)))
@@ -139,21 +142,27 @@ def _refresh(session: Session, race_id: int, batch: list[str] | None) -> None:
         claimed, listed = claimed.where(Claim.bib.in_(batch)), listed.where(Entrant.bib.in_(batch))
         stale = stale.where(BibContest.bib.in_(batch))
     both = union_all(claimed, listed).subquery()
-    shared = (select(both.c.bib).group_by(both.c.bib)  # given to two athletes
-              .having(func.min(both.c.athlete_id) != func.max(both.c.athlete_id)))
-    said = union_all(
-        select(Claim.bib, Claim.as_written, Athlete.name).join(Category, Claim.category_id == Category.id)
-        .outerjoin(Athlete, Claim.athlete_id == Athlete.id)
-        .where(Category.race_id == race_id, LIVE_BIBS, Claim.bib.in_(shared)),
-        current_entrants(race_id).with_only_columns(Entrant.bib, Entrant.name, null()).where(Entrant.bib.in_(shared)))
+    connection = session.connection()
+    shared = iter(connection.execute(select(both.c.bib).group_by(both.c.bib)  # given to two athletes
+                                     .having(func.min(both.c.athlete_id) != func.max(both.c.athlete_id))).scalars().all())
     names: dict[str, set[str]] = {}
-    for bib, written, athlete in session.connection().execute(said).all():
-        names.setdefault(bib, set()).add(written or athlete or "")
+    while bibs := list(islice(shared, 500)):
+        for bib, written, athlete in connection.execute(_SAID, {"race": race_id, "bibs": bibs}):
+            names.setdefault(bib, set()).add(written or athlete or "")
     session.execute(stale)
     contested = [{"race_id": race_id, "bib": bib} for bib, said in names.items()  # one spelling: one runner
                  if len(said) > 1 and len({side_key(name, None) for name in said}) > 1]
     if contested:
         session.execute(insert(BibContest), contested)
+
+
+# The names that live claims and current entrants of race :race give with bibs :bibs.
+_SAID = union_all(
+    select(Claim.bib, Claim.as_written, Athlete.name).join(Category, Claim.category_id == Category.id)
+    .outerjoin(Athlete, Claim.athlete_id == Athlete.id)
+    .where(Category.race_id == bindparam("race"), LIVE_BIBS, Claim.bib.in_(bindparam("bibs", expanding=True))),
+    current_entrants(bindparam("race")).with_only_columns(Entrant.bib, Entrant.name, null())
+    .where(Entrant.bib.in_(bindparam("bibs", expanding=True))))
 
 
 def race_has_bibs(session: Session, race_id: int) -> bool:
