@@ -9,8 +9,11 @@ import re
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cli import cli
+from ledger.output import render
 from ledger.output.render import WRAP_COLUMNS
 
 AMATEUR_MEN = "pyongyang-2025/marathon/amateur-men"
@@ -168,3 +171,12 @@ def test_json_keeps_non_ascii_names_readable(demo):
     result = demo("athlete", "add", "Łucja Żak", "--nationality", "POL")
     assert result.exit_code == 0, result.stderr
     assert '"Łucja Żak"' in output(demo, ("athlete", "list"), "json")
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab Z-/9.\t\n") + ["\u2003", "é"]), max_size=40), st.integers(1, 14))
+def test_a_cell_cut_at_its_last_fitting_space_is_wrapped_as_word_by_word(text, width):
+    """_wrapped's shortcut (two lines, cut at the last space that fits) gives the lines of the
+    word-by-word rule, and every line fits."""
+    wrapped = render._wrapped(text, width)
+    assert wrapped == render._wrapped_words(text, width)
+    assert all(len(line) <= width for line in wrapped.split("\n"))

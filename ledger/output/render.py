@@ -99,7 +99,19 @@ _BREAK = re.compile(r"(?<=/)(?=.)|(?<=[^\W\d_]-)(?=.)")
 
 def _wrapped(text: str, width: int) -> str:
     """Long text in a narrow column, wrapped into lines of at most `width` (blank lines dropped): at
-    spaces; a word longer than a line where `_BREAK` allows, else anywhere."""
+    spaces; a word longer than a line where `_BREAK` allows, else anywhere.
+
+    Most cells that wrap (a name a little wider than its column) become two lines: those are cut
+    at the last space that fits, without the word-by-word loop (`_wrapped_words`, which gives the
+    same lines; a property test holds them together)."""
+    if len(text) > width and " ".join(text.split()) == text:  # one paragraph, words one space apart
+        cut = text.rfind(" ", 0, width + 1)  # the greedy first line: the words that fit
+        if cut > 0 and len(text) - cut - 1 <= width:  # and the rest fits the second
+            return f"{text[:cut]}\n{text[cut + 1:]}"
+    return _wrapped_words(text, width)
+
+
+def _wrapped_words(text: str, width: int) -> str:
     lines: list[str] = []
     for paragraph in text.splitlines():
         line = ""

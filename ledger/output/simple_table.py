@@ -14,13 +14,14 @@ wcwidth) is left to tabulate.
 from __future__ import annotations
 
 import re
-from itertools import chain
+from itertools import chain, repeat, zip_longest
 from typing import Sequence
 
 # Control characters other than the newline: ANSI codes, tabulate's separating-line mark, other
 # line breaks (which tabulate splits on inconsistently).
 _UNCOVERED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _SEPARATOR = "  "
+_NEWLINES = repeat("\n")  # the separator of every split of a tall row's cells
 
 
 def covers(text: str) -> bool:
@@ -52,21 +53,24 @@ def simple(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str | No
 
 def _tall(headers: Sequence[str], columns: Sequence[Sequence[str]]) -> str:
     """The layout of a table some of whose cells hold several lines (a table fitted to a width
-    wraps long names: most rows of a big report may be two lines tall). Each column is split and
-    measured once; a row is laid out with one `%` a line."""
-    split = [[cell.strip().split("\n") for cell in column] for column in columns]
-    widths = [max(len(h) + 2, max((len(line) for cell in column for line in cell), default=0))
-              for h, column in zip(headers, split)]
+    wraps long names: most rows of a big report may be two lines tall). Only the columns holding a
+    line break are measured by line, and in C (joined, then split once; line breaks counted by
+    `str.count`); a row is laid out with one `%` a line, and split only when it is tall."""
+    stripped = [list(map(str.strip, column)) for column in columns]
+    joined = ["\n".join(column) for column in stripped]
+    widths = [max(len(h) + 2, max(map(len, text.split("\n"))) if column else 0)
+              for h, text, column in zip(headers, joined, stripped)]
+    # A column holds a cell of several lines when it has more line breaks than the joins.
+    tall = [column for text, column in zip(joined, stripped) if column and text.count("\n") >= len(column)]
+    breaks_of_rows = map(max, zip(*(map(str.count, column, repeat("\n")) for column in tall))) if tall else repeat(0)
     row = _SEPARATOR.join(f"%-{w}s" for w in widths)
     lines = [_layout(widths)(*headers).rstrip(), _rule(widths)]
-    for cells in zip(*split):
-        height = max(map(len, cells))
-        if height == 1:  # a stripped cell is empty or ends in a visible character: an empty row is dropped
-            if text := (row % tuple(c[0] for c in cells)).rstrip():
+    for breaks, cells in zip(breaks_of_rows, zip(*stripped)):
+        if not breaks:  # a stripped cell is empty or ends in a visible character: an empty row is dropped
+            if text := (row % cells).rstrip():
                 lines.append(text)
             continue
-        lines += [(row % parts).rstrip() for parts in zip(*(c if len(c) == height else c + [""] * (height - len(c))
-                                                            for c in cells))]
+        lines += [(row % line).rstrip() for line in zip_longest(*map(str.split, cells, _NEWLINES), fillvalue="")]
     return "\n".join(lines)
 
 
