@@ -89,10 +89,18 @@ def citation_marks(claims: Iterable[ClaimView]) -> tuple[list[str | None], list[
     """Each claim's mark (`[1]`, `[2,3]`; None when it cites nothing) and the citations they number."""
     numbers: dict[Cited, int] = {}
     marks: list[str | None] = []
+    alone: dict[Cited, str] = {}  # the mark of a claim citing only its own document: one per import, mostly
     for claim in claims:
         if claim.url is None and claim.quote is None and claim.via is None and not claim.more_citations \
                 and claim.published is None and claim.retrieved is None:
             marks.append(None)  # most claims of an import without --url: nothing to number
+            continue
+        if not claim.more_citations:
+            cited = (claim.via or claim.source, claim.url, claim.quote, claim.published, claim.retrieved)
+            mark = alone.get(cited)
+            if mark is None:
+                mark = alone[cited] = f"[{numbers.setdefault(cited, len(numbers) + 1)}]"
+            marks.append(mark)
             continue
         mine = dict.fromkeys(numbers.setdefault(_cited(claim, c), len(numbers) + 1) for c in claim.citations)
         marks.append(f"[{','.join(map(str, mine))}]")
