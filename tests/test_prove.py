@@ -9,11 +9,13 @@ import base64
 import json
 
 from click.testing import CliRunner
-from helpers import ok
+from helpers import connect, ok
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from cli import cli
+from ledger.cli import common
 from ledger.core import checkpoint, merkle, note, tlog_proof
 
 ORIGIN = "results.example.org/pyongyang-2025"
@@ -220,3 +222,57 @@ def test_a_history_changed_since_the_checkpoint_fails(demo, db, tmp_path):
     assert ours.size == 44 and forked
     refused(demo("checkpoint", "--since", str(tmp_path / "copy.txt"), "--sign", str(tmp_path / "demo.key")),
             "the ledger does not extend that checkpoint")
+
+
+def test_hostile_files_and_ids_get_one_error_line(demo, tmp_path, monkeypatch):
+    """Files with no end, an extra of JSON nested past Python's recursion limit, ids out of range, a
+    consistency proof given as a claim's, and a signer key asked for on standard output."""
+    signed(demo, tmp_path)
+    proof = ok(prove(demo, tmp_path, 6))
+    monkeypatch.setattr(common, "SMALL_FILE_CHARS", len(proof) - 1)  # a file with no end, cut short
+    refused(verify_proof(tmp_path, proof.encode()), "holds more than")
+    assert ok(prove(demo, tmp_path, 6)) == proof  # a checkpoint, smaller, is still read whole
+    monkeypatch.undo()
+    nested = base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode()
+    lines = [f"extra {nested}" if line.startswith("extra ") else line for line in proof.split("\n")]
+    refused(verify_proof(tmp_path, "\n".join(lines).encode()), "the proof's extra is not a journal entry")
+    for claim_id in ("2147483648", "99999999999999999999"):
+        refused(demo("prove", claim_id, "--checkpoint", str(tmp_path / "checkpoint.txt")),
+                f"bad claim id {claim_id}: must be from 1 to 2147483647")
+    grow(demo, 1)
+    grown = ok(demo("checkpoint", "--since", str(tmp_path / "checkpoint.txt"), "--sign", str(tmp_path / "demo.key")))
+    refused(verify_proof(tmp_path, grown.encode()), "is a consistency proof (raceledger checkpoint --since), not a "
+                                                    "claim's: check it with --old OLD_NOTE")
+    refused(demo("key", "generate", "x.example", "--out", "-"), "goes to a file, never to standard output")
+    refused(demo("key", "generate", "a" * 201, "--out", str(tmp_path / "long.key")),
+            "NAME is too long: at most 200 characters")
+    assert not (tmp_path / "long.key").exists() and not (tmp_path / "-").exists()
+
+
+def test_another_logs_small_checkpoint_is_named_as_anothers_not_as_older(demo, tmp_path):
+    signed(demo, tmp_path)
+    other, _ = note.generate_key("results.example.org/elsewhere")
+    (tmp_path / "one.txt").write_text(checkpoint.sign(checkpoint.make("results.example.org/elsewhere", 1,
+                                                                      bytes(32)), note.parse_signer(other)))
+    refused(prove(demo, tmp_path, 6, "one.txt"), "the checkpoint is of the log 'results.example.org/elsewhere', "
+                                                  "not of this ledger")
+
+
+def test_prove_refuses_a_proof_its_own_stored_tree_cannot_make(demo, db, tmp_path):
+    """A damaged stored node (disk or hand) is found before a proof is printed, not by the reader."""
+    signed(demo, tmp_path)
+    with connect(db) as conn:
+        conn.execute(text("UPDATE tree_node SET hash = :zeros WHERE seq = 16 AND level = 4"), {"zeros": "0" * 64})
+        conn.commit()
+    refused(prove(demo, tmp_path, 6), "this ledger's stored journal or tree does not prove claim 6")
+    found = demo("verify")  # which verify names
+    assert found.exit_code == 1 and "the Merkle tree node of entries 1-16 (level 4) does not match" in found.stdout
+
+
+def test_a_tree_of_one_entry_is_said_in_the_singular(run, tmp_path):
+    ok(run("init"))
+    ok(run("checkpoint", "--origin", ORIGIN))
+    (tmp_path / "demo.vkey").write_text(ok(run("key", "generate", ORIGIN, "--out", str(tmp_path / "demo.key"))))
+    (tmp_path / "one.txt").write_text(ok(run("checkpoint", "--sign", str(tmp_path / "demo.key"))))
+    assert "extends the checkpoint of 1 entry of" in ok(run("verify", "--checkpoint", str(tmp_path / "one.txt"),
+                                                           "--key", str(tmp_path / "demo.vkey")))

@@ -94,8 +94,25 @@ def pauses_collector(command: Callable) -> Callable:
     return run
 
 
+# The most a key, a signed note or a proof file is read for: each is a few kilobytes (a proof
+# carries one entry, or one row of it), and a file with no end (/dev/zero) must not fill memory.
+SMALL_FILE_CHARS = 16 << 20
+
+
 def read_text(path: str) -> str:
-    """A small text file a command is given (a key, a signed note): bytes that are not UTF-8 become
-    U+FFFD, which the parsers then refuse with what they expected."""
+    """A small text file a command is given (a key, a signed note, a proof): bytes that are not UTF-8
+    become U+FFFD, which the parsers then refuse with what they expected."""
     with open(path, encoding="utf-8", errors="replace") as found:
-        return found.read()
+        return _small(path, found.read(SMALL_FILE_CHARS + 1))
+
+
+def read_bytes(path: str) -> bytes:
+    """A small file's bytes, as `read_text` bounds them (a proof is checked byte for byte)."""
+    with open(path, "rb") as found:
+        return _small(path, found.read(SMALL_FILE_CHARS + 1))
+
+
+def _small(path: str, data):
+    if len(data) > SMALL_FILE_CHARS:
+        raise LedgerError(f"{path} holds more than {SMALL_FILE_CHARS >> 20} MB: not a key, a signed note or a proof")
+    return data

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import click
 
-from ledger.cli.common import read_text
+from ledger.cli.common import read_bytes, read_text
+from ledger.core.errors import LedgerError
 from ledger.cli.sessions import reading, writing
 
 
@@ -37,9 +38,13 @@ def key_generate(name: str, out: str) -> None:
     Example:
         raceledger key generate results.example.org/city-marathon --out city.key > city.vkey
     """
+    from ledger.core import limits
     from ledger.core.note import generate_key
     from ledger.store.files import written_private
 
+    if out == "-":
+        raise LedgerError("--out - : the signer key is private, so it goes to a file, never to standard output")
+    limits.text(name, "origin", "NAME")  # the key's name is the ledger's origin, whose limit this is
     signer, verifier = generate_key(name)
     written_private(out, signer + "\n")
     click.echo(verifier)
@@ -168,13 +173,16 @@ def verify_proof(file: str, key_file: str, old_file: str | None) -> None:
     """
     from ledger.output.inert import visible
 
-    with open(file, "rb") as found:
-        proof = found.read()
+    proof = read_bytes(file)
+    if old_file is None and proof.startswith(b"old "):
+        raise LedgerError(f"{file} is a consistency proof (raceledger checkpoint --since), not a claim's: "
+                          "check it with --old OLD_NOTE, the older checkpoint it extends")
     if old_file is not None:
+        from ledger.core.checkpoint import entries
         from ledger.core.consistency import check as check_extension
 
         old, new = check_extension(proof, read_text(old_file), read_text(key_file))
-        click.echo(visible(f"The checkpoint of {new.size} entries extends the one of {old.size} entries: "
+        click.echo(visible(f"The checkpoint of {entries(new.size)} extends the one of {entries(old.size)}: "
                            f"{new.origin} only grew, as both signed checkpoints and the consistency proof say."))
         return
     from ledger.core.claim_proof import check

@@ -77,6 +77,7 @@ def verify(ctx: click.Context, published: str | None, deep: bool, old_note: str 
     with reading(ctx) as session:
         report = checking.verify(session, head_seen, compare)
         if old_note is not None and report.ok:
+            from ledger.core.checkpoint import entries
             from ledger.read.proofs import extends
 
             extended = extends(session, read_text(old_note), read_text(key_file))
@@ -92,7 +93,7 @@ def verify(ctx: click.Context, published: str | None, deep: bool, old_note: str 
     if fmt == "text":
         click.echo(checking.outcome(report) + ".")
         if old_note is not None:
-            click.echo(visible(f"The ledger extends the checkpoint of {extended.size} entries of {extended.origin}."))
+            click.echo(visible(f"The ledger extends the checkpoint of {entries(extended.size)} of {extended.origin}."))
 
 
 COMMANDS = (head, verify)  # added to the root group by cli.py

@@ -20,6 +20,11 @@ _CONTROL = re.compile(r"[\x00-\x1f]")
 LARGEST_SIZE = 2**63 - 1
 
 
+def entries(size: int) -> str:
+    """A tree's size in words: `1 entry`, `42 entries`."""
+    return "1 entry" if size == 1 else f"{size} entries"
+
+
 class Checkpoint(NamedTuple):
     origin: str
     size: int

@@ -91,7 +91,7 @@ def entry_of(extra: bytes) -> tuple[Entry, Row | None]:
         fields = json.loads(extra.decode("utf-8"))
         given = fields.pop("row") if isinstance(fields, dict) and "row" in fields else None
         entry = Entry(**fields)
-    except (UnicodeDecodeError, ValueError, TypeError):
+    except (UnicodeDecodeError, ValueError, TypeError, RecursionError):
         raise LedgerError(what) from None
     row = _row_of(given) if given is not None else None
     if (not isinstance(entry.seq, int) or isinstance(entry.seq, bool) or entry.seq < 1
@@ -125,7 +125,7 @@ def _row_claim(entry: Entry, row: Row) -> dict[str, Any]:
         count, root = rows["count"], bytes.fromhex(rows["root"])
         if not isinstance(header, dict) or count.__class__ is not int:
             raise TypeError
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         raise LedgerError(f"journal entry {entry.seq} ({entry.kind}) is in the log, but it is not in the rows form a "
                           "row's proof needs") from None
     if entry.kind not in ("import", "finish") or header.get(row_tree.FORM_KEY) != row_tree.FORM:
@@ -139,7 +139,7 @@ def _row_claim(entry: Entry, row: Row) -> dict[str, Any]:
         if entry.kind == "import":
             return imported(header, row.index, values)
         return {**values, "category": body["category"], "source": body["source"]}
-    except (ValueError, TypeError, KeyError, IndexError):
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
         raise LedgerError(f"row {row.index} of journal entry {entry.seq} is in the entry, but it is not a row "
                           "this proof could state") from None
 
@@ -160,7 +160,12 @@ def check(message: str | bytes, verifier_key: str) -> Proven:
     Refused (LedgerError naming what failed) on the first that does not hold."""
     verifier = note.parse_verifier(verifier_key)
     proof = tlog_proof.parse(message)
-    signed = checkpoint.open_signed(proof.checkpoint, verifier)
+    return holds(proof, checkpoint.open_signed(proof.checkpoint, verifier))
+
+
+def holds(proof: tlog_proof.Proof, signed: checkpoint.Checkpoint) -> Proven:
+    """`check` once the checkpoint is opened (or, for `prove` checking what it prints, parsed): the
+    entry's hash recomputed from `extra`, the inclusion path, and for a row its path to the entry's root."""
     if proof.extra is None:
         raise LedgerError("the proof has no extra line: raceledger needs the journal entry it proves")
     entry, row = entry_of(proof.extra)
@@ -180,7 +185,7 @@ def check(message: str | bytes, verifier_key: str) -> Proven:
     try:
         body = json.loads(entry.body)
         claim = claim_of(entry.kind, body) if isinstance(body, dict) else None
-    except ValueError:
+    except (ValueError, RecursionError):
         claim = None
     if claim is None:
         raise LedgerError(f"journal entry {entry.seq} ({entry.kind}) is in the log, but it records no single claim "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.core.checkpoint import entries
 from ledger.core.claim_proof import Proven
 from ledger.core.times import format_ms
 
@@ -38,4 +39,4 @@ def sentence(proven: Proven) -> str:
     row = f"row {proven.row.index + 1} of " if proven.row is not None else ""
     return (f"Claim {claim['id']}: {_athlete(claim)}, {_result(claim)} in {claim['category']}, on the word of "
             f"{claim['source']}{via}; {row}journal entry {entry.seq}, recorded by {entry.recorded_by} at "
-            f"{entry.recorded_at}, is in {log.origin}'s tree of {log.size} entries, as its signed checkpoint says.")
+            f"{entry.recorded_at}, is in {log.origin}'s tree of {entries(log.size)}, as its signed checkpoint says.")

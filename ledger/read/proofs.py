@@ -18,8 +18,9 @@ from typing import Any, Callable, NamedTuple
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
-from ledger.core import checkpoint, merkle, note, row_tree, tlog_proof
+from ledger.core import checkpoint, claim_proof, limits, merkle, note, row_tree, tlog_proof
 from ledger.core.canonical import canonical_json
+from ledger.core.checkpoint import entries
 from ledger.core.claim_proof import MANY_ROWS, Entry, Row, claim_of
 from ledger.core.errors import LedgerError
 from ledger.core.models import Claim, JournalEntry
@@ -147,7 +148,7 @@ class Prover:
 
     def recorded(self, session: Session, claim_id: int) -> tuple[_Recorded, str]:
         """The entry that recorded claim `claim_id`, and its form (kept: entries never change)."""
-        found = session.execute(_recorded_query(), {"claim_id": claim_id}).first()
+        found = session.execute(_recorded_query(), {"claim_id": limits.whole(claim_id, "id", "claim id")}).first()
         if found is None:
             raise LedgerError(f"no claim {claim_id}")
         row = _Recorded(*found)
@@ -176,15 +177,21 @@ class Prover:
         signature not checked here: the reader checks it with the verifier key); `held`: the
         checkpoint is known to be this ledger's already (Publication.opened checked it)."""
         given = checkpoint.parse(note.text_of(signed_checkpoint))
-        entry, row = self.entry(session, claim_id, recorded)
-        if given.size < entry.seq:
-            raise LedgerError(f"the checkpoint is older than claim {claim_id}: its tree holds {given.size} entries, "
-                              f"and the claim was recorded by entry {entry.seq}; sign a newer one "
-                              "(raceledger checkpoint --sign FILE)")
         if not held:
             _held(session, given)
+        entry, row = self.entry(session, claim_id, recorded)
+        if given.size < entry.seq:
+            raise LedgerError(f"the checkpoint is older than claim {claim_id}: its tree holds {entries(given.size)}, "
+                              f"and the claim was recorded by entry {entry.seq}; sign a newer one "
+                              "(raceledger checkpoint --sign FILE)")
         path = tree.inclusion_proof(session, entry.seq, given.size)
-        return tlog_proof.Proof(entry.seq - 1, tuple(path), signed_checkpoint, entry.extra(row)).text()
+        proof = tlog_proof.Proof(entry.seq - 1, tuple(path), signed_checkpoint, entry.extra(row))
+        try:  # what a reader will check, checked before it is given: stored data can be damaged
+            claim_proof.holds(proof, given)
+        except LedgerError as failed:
+            raise LedgerError(f"this ledger's stored journal or tree does not prove claim {claim_id} ({failed}); "
+                              "nothing is printed: run raceledger verify") from None
+        return proof.text()
 
 
 def _held(session: Session, given: checkpoint.Checkpoint) -> None:
@@ -195,7 +202,7 @@ def _held(session: Session, given: checkpoint.Checkpoint) -> None:
         raise LedgerError(f"the checkpoint is of the log {given.origin!r}, not of this ledger ({origin.name!r})")
     size = chain.head(session).seq
     if given.size > size:
-        raise LedgerError(f"the ledger does not extend that checkpoint: its tree holds {given.size} entries, this "
+        raise LedgerError(f"the ledger does not extend that checkpoint: its tree holds {entries(given.size)}, this "
                           f"ledger only {size}")
     root = tree.root(session, given.size) if given.size else merkle.EMPTY_ROOT
     if root != given.root:
