@@ -40,6 +40,14 @@ def verify_proof(tmp_path, proof: bytes, *more: str):
                                     str(tmp_path / "claim.tlog-proof"), "--key", str(tmp_path / "demo.vkey"), *more])
 
 
+def not_extended(result, words: str) -> str:
+    """verify's finding that the ledger does not extend a checkpoint: said as a problem, as a changed
+    entry is (and in -f json), then the one Error line of a ledger that does not verify."""
+    assert result.exit_code == 1 and words in result.stdout, result.output
+    assert result.stderr.startswith("Error: the ledger does not verify") and result.stderr.count("\n") == 1
+    return result.stdout
+
+
 def refused(result, words: str = "") -> str:
     assert result.exit_code == 1 and result.stdout == "", result.output
     assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
@@ -209,14 +217,19 @@ def test_a_history_changed_since_the_checkpoint_fails(demo, db, tmp_path):
     grow(demo, 1)
     key = str(tmp_path / "demo.vkey")
     (tmp_path / "copy.txt").write_text(ok(other("checkpoint", "--sign", str(tmp_path / "demo.key"))))
-    cut = refused(demo("verify", "--checkpoint", str(tmp_path / "copy.txt"), "--key", key),
-                  "the ledger does not extend that checkpoint: its tree holds 46 entries, this ledger only 43")
+    cut = not_extended(demo("verify", "--checkpoint", str(tmp_path / "copy.txt"), "--key", key),
+                       "the ledger does not extend that checkpoint: its tree holds 46 entries, this ledger only 43")
     assert "46" in cut
+    found = demo("verify", "--checkpoint", str(tmp_path / "copy.txt"), "--key", key, "-f", "json")
+    assert found.exit_code == 1 and found.stderr.startswith("Error: the ledger does not verify")
+    found = json.loads(found.stdout)
+    assert (found["ok"], found["checkpoint"], [p["seq"] for p in found["problems"]]) == (
+        False, {"origin": ORIGIN, "size": 46, "extended": False}, [None])
     ok(other("event", "add", "grown-x", "--name", "X", "--date", "2026-04-05"))
     ok(demo("event", "add", "grown-y", "--name", "Y", "--date", "2026-04-05"))
     (tmp_path / "ours.txt").write_text(ok(demo("checkpoint", "--sign", str(tmp_path / "demo.key"))))
     ours = checkpoint.parse(ok(demo("checkpoint")))
-    forked = refused(other("verify", "--checkpoint", str(tmp_path / "ours.txt"), "--key", key),
+    forked = not_extended(other("verify", "--checkpoint", str(tmp_path / "ours.txt"), "--key", key),
                      f"at tree size 44 the checkpoint's root is {base64.b64encode(ours.root).decode()}, "
                      "this ledger's ")
     assert ours.size == 44 and forked
@@ -276,3 +289,6 @@ def test_a_tree_of_one_entry_is_said_in_the_singular(run, tmp_path):
     (tmp_path / "one.txt").write_text(ok(run("checkpoint", "--sign", str(tmp_path / "demo.key"))))
     assert "extends the checkpoint of 1 entry of" in ok(run("verify", "--checkpoint", str(tmp_path / "one.txt"),
                                                            "--key", str(tmp_path / "demo.vkey")))
+    found = json.loads(ok(run("verify", "--checkpoint", str(tmp_path / "one.txt"), "--key",
+                              str(tmp_path / "demo.vkey"), "-f", "json")))
+    assert (found["ok"], found["checkpoint"]) == (True, {"origin": ORIGIN, "size": 1, "extended": True})

@@ -74,17 +74,27 @@ def verify(ctx: click.Context, published: str | None, deep: bool, old_note: str 
     if deep:  # the replay machinery is loaded only when it will run
         from ledger.projection.deep import compare
     head_seen = checking.parse_head(published) if published else None
+    old = None
+    if old_note is not None:  # a file that is not a signed checkpoint under this key is refused before any work
+        from ledger.core import checkpoint, note
+        from ledger.read.proofs import extends
+
+        old = checkpoint.open_signed(read_text(old_note), note.parse_verifier(read_text(key_file)))
+    extended = None  # whether the ledger extends the checkpoint, once its own entries verify
     with reading(ctx) as session:
         report = checking.verify(session, head_seen, compare)
-        if old_note is not None and report.ok:
-            from ledger.core.checkpoint import entries
-            from ledger.read.proofs import extends
-
-            extended = extends(session, read_text(old_note), read_text(key_file))
+        if old is not None and report.ok:
+            why_not = extends(session, old)
+            extended = why_not is None
+            if why_not is not None:
+                report.add(None, why_not)
     for warning in report.warnings:
         click.echo(visible(f"Warning: {warning}"), err=True)
     if fmt == "json":
-        emit(report.to_json(), "json")
+        found = report.to_json()
+        if old is not None:
+            found["checkpoint"] = {"origin": old.origin, "size": old.size, "extended": extended}
+        emit(found, "json")
     else:
         for line in checking.report_lines(report):
             click.echo(visible(line))
@@ -92,8 +102,10 @@ def verify(ctx: click.Context, published: str | None, deep: bool, old_note: str 
         raise LedgerError(checking.outcome(report))
     if fmt == "text":
         click.echo(checking.outcome(report) + ".")
-        if old_note is not None:
-            click.echo(visible(f"The ledger extends the checkpoint of {entries(extended.size)} of {extended.origin}."))
+        if old is not None:
+            from ledger.core.checkpoint import entries
+
+            click.echo(visible(f"The ledger extends the checkpoint of {entries(old.size)} of {old.origin}."))
 
 
 COMMANDS = (head, verify)  # added to the root group by cli.py

@@ -226,12 +226,14 @@ def extension(session: Session, old_note: str, signer_key: str) -> str:
     return tlog_proof.Extension(old.size, tuple(hashes), new_note).text()
 
 
-def extends(session: Session, old_note: str, verifier_key: str) -> checkpoint.Checkpoint:
-    """The signed checkpoint `old_note`, opened with the verifier key, once this ledger is found to
-    extend it (`verify --checkpoint`)."""
-    old = checkpoint.open_signed(old_note, note.parse_verifier(verifier_key))
-    _held(session, old)
-    return old
+def extends(session: Session, old: checkpoint.Checkpoint) -> str | None:
+    """Why this ledger does not extend the (opened) checkpoint `old`, or None when it does
+    (`verify --checkpoint`: a finding, as a changed entry is, not a refusal)."""
+    try:
+        _held(session, old)
+    except LedgerError as failed:
+        return str(failed)
+    return None
 
 
 class Publication:
