@@ -256,6 +256,11 @@ def test_hostile_files_and_ids_get_one_error_line(demo, tmp_path, monkeypatch):
     grown = ok(demo("checkpoint", "--since", str(tmp_path / "checkpoint.txt"), "--sign", str(tmp_path / "demo.key")))
     refused(verify_proof(tmp_path, grown.encode()), "is a consistency proof (raceledger checkpoint --since), not a "
                                                     "claim's: check it with --old OLD_NOTE")
+    note_text = (tmp_path / "checkpoint.txt").read_text()
+    at = note_text.rindex(" ") + 20  # inside the signature, past the key's id
+    (tmp_path / "badsig.txt").write_text(note_text[:at] + ("A" if note_text[at] != "A" else "B") + note_text[at + 1:])
+    refused(demo("checkpoint", "--since", str(tmp_path / "badsig.txt"), "--sign", str(tmp_path / "demo.key")),
+            "does not verify")
     refused(demo("key", "generate", "x.example", "--out", "-"), "goes to a file, never to standard output")
     refused(demo("key", "generate", "a" * 201, "--out", str(tmp_path / "long.key")),
             "NAME is too long: at most 200 characters")

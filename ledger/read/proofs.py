@@ -217,8 +217,9 @@ def prove(session: Session, claim_id: int, signed_checkpoint: str) -> str:
 
 def extension(session: Session, old_note: str, signer_key: str) -> str:
     """The ledger's checkpoint signed now, with the consistency proof from the older checkpoint
-    `old_note` (c2sp.org/tlog-witness's add-checkpoint body); refused unless the ledger extends it."""
-    old = checkpoint.parse(note.text_of(old_note))
+    `old_note` (c2sp.org/tlog-witness's add-checkpoint body); refused unless `old_note` is signed by
+    this key (a witness checks that too) and the ledger extends it."""
+    old = checkpoint.open_signed(old_note, note.parse_signer(signer_key).verifier)
     _held(session, old)
     new_note = origins.signed(session, signer_key)
     size = checkpoint.parse(note.text_of(new_note)).size
