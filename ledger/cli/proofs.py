@@ -17,7 +17,7 @@ def key() -> None:
 
     \b
     Example:
-        raceledger key generate results.example.org/city-marathon --out city.key > city.vkey
+        raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
     """
 
 
@@ -36,7 +36,7 @@ def key_generate(name: str, out: str) -> None:
 
     \b
     Example:
-        raceledger key generate results.example.org/city-marathon --out city.key > city.vkey
+        raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
     """
     from ledger.core import limits
     from ledger.core.note import generate_key
@@ -77,11 +77,12 @@ def checkpoint(ctx: click.Context, origin: str | None, sign: str | None, since: 
 
     \b
     Example:
-        raceledger checkpoint --origin results.example.org/city-marathon
-        raceledger key generate results.example.org/city-marathon --out city.key > city.vkey
-        raceledger checkpoint --sign city.key > checkpoint.txt
+        raceledger demo                 # a ledger to try it on
+        raceledger checkpoint --origin results.example.org/pyongyang-2025
+        raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
+        raceledger checkpoint --sign demo.key > checkpoint.txt
         raceledger event add pyongyang-2026 --name "Pyongyang International Marathon" --date 2026-04-05
-        raceledger checkpoint --since checkpoint.txt --sign city.key > grown.txt
+        raceledger checkpoint --since checkpoint.txt --sign demo.key > grown.txt
     """
     if since is not None and sign is None:
         raise click.UsageError("--since needs --sign: the newer checkpoint is signed")
@@ -130,6 +131,7 @@ def prove(ctx: click.Context, claim_id: int, note_file: str) -> None:
 
     \b
     Example:
+        raceledger demo                 # a ledger to try it on
         raceledger checkpoint --origin results.example.org/pyongyang-2025
         raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
         raceledger checkpoint --sign demo.key > checkpoint.txt
@@ -162,6 +164,7 @@ def verify_proof(file: str, key_file: str, old_file: str | None) -> None:
 
     \b
     Example:
+        raceledger demo                 # a ledger to try it on
         raceledger checkpoint --origin results.example.org/pyongyang-2025
         raceledger key generate results.example.org/pyongyang-2025 --out demo.key > demo.vkey
         raceledger checkpoint --sign demo.key > checkpoint.txt

@@ -100,7 +100,7 @@ def serve(ctx: click.Context, host: str, port: int, header_timeout: float, max_c
         raceledger serve --header-timeout 5 --max-connections 200 --cache-mb 0
         raceledger serve --workers 2 --cache-mb 32
         raceledger serve --base-url https://results.example.org
-        raceledger serve --sign city.key
+        raceledger serve --sign demo.key
         raceledger serve --checkpoint checkpoint.txt
     """
     from ledger.web.serve import run
