@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, AnyStr, Callable
 
 import click
 
@@ -112,7 +112,7 @@ def read_bytes(path: str) -> bytes:
         return _small(path, found.read(SMALL_FILE_CHARS + 1))
 
 
-def _small(path: str, data):
+def _small(path: str, data: AnyStr) -> AnyStr:
     if len(data) > SMALL_FILE_CHARS:
         raise LedgerError(f"{path} holds more than {SMALL_FILE_CHARS >> 20} MB: not a key, a signed note or a proof")
     return data

@@ -7,8 +7,8 @@ from __future__ import annotations
 import click
 
 from ledger.cli.common import read_bytes, read_text
-from ledger.core.errors import LedgerError
 from ledger.cli.sessions import reading, writing
+from ledger.core.errors import LedgerError
 
 
 @click.group()
