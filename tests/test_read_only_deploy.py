@@ -22,9 +22,8 @@ from test_read_only import READS
 
 from cli import cli
 from ledger.core.errors import LedgerError
-from ledger.store.engine import open_engine, transaction
+from ledger.store.engine import open_engine
 from ledger.web.app import make_app
-from ledger.read.queries import ledger_head
 
 AMATEUR = "pyongyang-2025/marathon/amateur-men"
 # The reading commands of test_read_only, and the rest that only read (`report` writes elsewhere).

@@ -11,12 +11,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from frozen import frozen
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cli import cli
 from ledger.core.errors import LedgerError
 from ledger.store import files
 from ledger.store.files import folder_filled_whole
