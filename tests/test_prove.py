@@ -285,6 +285,10 @@ def test_prove_refuses_a_proof_its_own_stored_tree_cannot_make(demo, db, tmp_pat
     refused(prove(demo, tmp_path, 6), "this ledger's stored journal or tree does not prove claim 6")
     found = demo("verify")  # which verify names
     assert found.exit_code == 1 and "the Merkle tree node of entries 1-16 (level 4) does not match" in found.stdout
+    with connect(db) as conn:  # not even a hash: refused, never a traceback
+        conn.execute(text("UPDATE tree_node SET hash = 'zz' WHERE seq = 16 AND level = 4"))
+        conn.commit()
+    refused(prove(demo, tmp_path, 6), "the Merkle tree node of entries 1-16 (level 4) is damaged (not a hash)")
 
 
 def test_a_tree_of_one_entry_is_said_in_the_singular(run, tmp_path):

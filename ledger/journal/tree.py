@@ -130,13 +130,23 @@ def stored(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int,
         # SQLite answers a (seq, level) row-value IN by scanning the whole table.
         for seq, level, hash_ in connection.execute(_AT, {"seqs": sorted({seq for seq, _ in nodes})}):
             if (seq, level) in nodes:
-                found[(level, (seq >> level) - 1)] = bytes.fromhex(hash_)
+                found[(level, (seq >> level) - 1)] = _node_bytes(hash_, level, seq)
     missing = wanted - found.keys()
     if missing:
         level, index = min(missing)
         raise LedgerError(f"{describe(level, node_seq(level, index))} is missing from the ledger: "
                           "raceledger verify says what else is wrong")
     return found
+
+
+def _node_bytes(stored_hash: object, level: int, seq: int) -> bytes:
+    """A stored node's 32 bytes; a value that is not 64 hex digits (damage: by hand or on disk) refused."""
+    if isinstance(stored_hash, str) and len(stored_hash) == 2 * merkle.HASH_SIZE:
+        try:
+            return bytes.fromhex(stored_hash)
+        except ValueError:
+            pass
+    raise LedgerError(f"{describe(level, seq)} is damaged (not a hash): raceledger verify says what else is wrong")
 
 
 def _built(session: Session, build: Callable[[merkle.Node], object]):
