@@ -96,7 +96,7 @@ def citation_marks(claims: Iterable[ClaimView]) -> tuple[list[str | None], list[
             marks.append(None)  # most claims of an import without --url: nothing to number
             continue
         if not claim.more_citations:
-            cited = (claim.via or claim.source, claim.url, claim.quote, claim.published, claim.retrieved)
+            cited = _cited(claim, claim)  # its own citation's fields are the claim's: no Citation made
             mark = alone.get(cited)
             if mark is None:
                 mark = alone[cited] = f"[{numbers.setdefault(cited, len(numbers) + 1)}]"
@@ -107,7 +107,7 @@ def citation_marks(claims: Iterable[ClaimView]) -> tuple[list[str | None], list[
     return marks, list(numbers)
 
 
-def _cited(claim: ClaimView, citation: Citation) -> Cited:
+def _cited(claim: ClaimView, citation: Citation | ClaimView) -> Cited:
     return citation.via or claim.source, citation.url, citation.quote, citation.published, citation.retrieved
 
 
